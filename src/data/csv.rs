@@ -1,0 +1,248 @@
+//! CSV loading with type inference.
+
+use super::{Column, ColumnKind, DataError, Dataset};
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+
+/// The tokens read as a missing value by default (compared after trimming spaces).
+pub const DEFAULT_MISSING: [&str; 5] = ["", "NA", "NaN", "null", "None"];
+
+/// How to read a CSV file. The default infers each column's kind, treats
+/// [`DEFAULT_MISSING`] as missing, and reads comma-separated fields with a header line.
+///
+/// ```
+/// use mlharness::data::{ColumnKind, CsvOptions, Dataset};
+/// # let dir = tempfile::tempdir()?;
+/// # let path = dir.path().join("d.csv");
+/// std::fs::write(&path, "zip,churn\n02134,yes\n94105,no\n")?;
+/// let ds = Dataset::from_csv_with(
+///     &path,
+///     &CsvOptions::default().target("churn").kind("zip", ColumnKind::Categorical),
+/// )?;
+/// assert_eq!(ds.categorical("zip")?.get(0), Some("02134"));
+/// assert_eq!(ds.target_name(), Some("churn"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct CsvOptions {
+    delimiter: u8,
+    missing: Vec<String>,
+    kinds: HashMap<String, ColumnKind>,
+    target: Option<String>,
+}
+
+impl Default for CsvOptions {
+    fn default() -> Self {
+        CsvOptions {
+            delimiter: b',',
+            missing: DEFAULT_MISSING.iter().map(|s| s.to_string()).collect(),
+            kinds: HashMap::new(),
+            target: None,
+        }
+    }
+}
+
+impl CsvOptions {
+    /// Field delimiter (default `,`).
+    pub fn delimiter(mut self, delimiter: u8) -> Self {
+        self.delimiter = delimiter;
+        self
+    }
+
+    /// Replaces the missing-value tokens.
+    pub fn missing_tokens<I: IntoIterator<Item = S>, S: Into<String>>(mut self, tokens: I) -> Self {
+        self.missing = tokens.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Declares a column's kind instead of inferring it. A value that does not parse in a
+    /// column declared numeric is an error naming its line and column.
+    pub fn kind(mut self, column: impl Into<String>, kind: ColumnKind) -> Self {
+        self.kinds.insert(column.into(), kind);
+        self
+    }
+
+    /// Marks a column as the target.
+    pub fn target(mut self, column: impl Into<String>) -> Self {
+        self.target = Some(column.into());
+        self
+    }
+}
+
+impl Dataset {
+    /// Loads a CSV file with a header line, inferring column kinds (see [`CsvOptions`]).
+    ///
+    /// A column is numeric when every present value parses as a number, categorical otherwise.
+    /// Quoted fields (with embedded delimiters, quotes or newlines), a UTF-8 byte-order mark and
+    /// CRLF line ends are read as expected.
+    ///
+    /// ```
+    /// use mlharness::data::Dataset;
+    /// # let dir = tempfile::tempdir()?;
+    /// # let path = dir.path().join("d.csv");
+    /// std::fs::write(&path, "\u{feff}x,label\r\n1.5,\"a, quoted\"\r\nNA,b\r\n")?;
+    /// let ds = Dataset::from_csv(&path)?;
+    /// assert_eq!(ds.column_names(), vec!["x", "label"]);
+    /// assert!(ds.numeric("x")?.values()[1].is_nan());
+    /// assert_eq!(ds.categorical("label")?.get(0), Some("a, quoted"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn from_csv(path: impl AsRef<Path>) -> Result<Self, DataError> {
+        Self::from_csv_with(path, &CsvOptions::default())
+    }
+
+    /// Loads a CSV file with explicit options.
+    pub fn from_csv_with(path: impl AsRef<Path>, options: &CsvOptions) -> Result<Self, DataError> {
+        let path = path.as_ref();
+        let file = std::fs::File::open(path).map_err(|source| DataError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let mut ds = read(std::io::BufReader::new(file), path, options)?;
+        ds.set_source(path);
+        Ok(ds)
+    }
+}
+
+fn read<R: std::io::Read>(
+    input: R,
+    path: &Path,
+    options: &CsvOptions,
+) -> Result<Dataset, DataError> {
+    let csv_error = |e: csv::Error| match e.kind() {
+        csv::ErrorKind::Io(_) => {
+            let csv::ErrorKind::Io(source) = e.into_kind() else {
+                unreachable!("matched above")
+            };
+            DataError::Io {
+                path: path.to_path_buf(),
+                source,
+            }
+        }
+        csv::ErrorKind::UnequalLengths {
+            pos,
+            expected_len,
+            len,
+        } => DataError::RaggedRow {
+            path: path.to_path_buf(),
+            line: pos.as_ref().map_or(0, |p| p.line()),
+            expected: *expected_len as usize,
+            found: *len as usize,
+        },
+        _ => DataError::Csv {
+            path: path.to_path_buf(),
+            line: e.position().map_or(0, |p| p.line()),
+            message: e.to_string(),
+        },
+    };
+
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(options.delimiter)
+        .has_headers(true)
+        .flexible(false)
+        .from_reader(input);
+    let header: Vec<String> = reader
+        .headers()
+        .map_err(csv_error)?
+        .iter()
+        .map(|h| h.trim().to_string())
+        .collect();
+    if header.is_empty() || (header.len() == 1 && header[0].is_empty()) {
+        return Err(DataError::EmptyFile {
+            path: path.to_path_buf(),
+        });
+    }
+    let mut seen = HashSet::new();
+    for name in &header {
+        if !seen.insert(name.as_str()) {
+            return Err(DataError::DuplicateHeader {
+                path: path.to_path_buf(),
+                column: name.clone(),
+            });
+        }
+    }
+    let declared: Vec<&String> = options
+        .kinds
+        .keys()
+        .chain(options.target.as_ref())
+        .collect();
+    if let Some(unknown) = declared.into_iter().find(|c| !header.contains(c)) {
+        return Err(DataError::UnknownDeclaredColumn {
+            path: path.to_path_buf(),
+            column: unknown.clone(),
+            available: header.join(", "),
+        });
+    }
+
+    // Raw text per column plus each row's line, so a type error found after reading can still
+    // name the line it came from.
+    let mut raw: Vec<Vec<String>> = vec![Vec::new(); header.len()];
+    let mut lines: Vec<u64> = Vec::new();
+    let mut record = csv::StringRecord::new();
+    while reader.read_record(&mut record).map_err(csv_error)? {
+        lines.push(record.position().map_or(0, |p| p.line()));
+        for (col, field) in raw.iter_mut().zip(record.iter()) {
+            col.push(field.to_string());
+        }
+    }
+
+    let is_missing = |s: &str| options.missing.iter().any(|m| m == s.trim());
+    let mut columns = Vec::with_capacity(header.len());
+    for (j, (name, values)) in header.iter().zip(raw).enumerate() {
+        let declared = options.kinds.get(name).copied();
+        let parsed = match declared {
+            Some(ColumnKind::Categorical) => None,
+            _ => Some(parse_numeric(&values, &is_missing)),
+        };
+        let column = match parsed {
+            Some(Ok(numbers)) => Column::numeric(numbers),
+            Some(Err(row)) if declared == Some(ColumnKind::Numeric) => {
+                return Err(DataError::BadNumber {
+                    path: path.to_path_buf(),
+                    line: lines[row],
+                    column: name.clone(),
+                    field: j + 1,
+                    value: values[row].clone(),
+                })
+            }
+            _ => Column::categorical(values.iter().map(|v| (!is_missing(v)).then_some(v))),
+        };
+        columns.push((name.clone(), column));
+    }
+    let ds = Dataset::from_columns(columns)?;
+    match &options.target {
+        Some(t) => ds.with_target(t),
+        None => Ok(ds),
+    }
+}
+
+/// Parses every present value as a number; on failure, the first row that does not parse.
+fn parse_numeric(values: &[String], is_missing: &impl Fn(&str) -> bool) -> Result<Vec<f64>, usize> {
+    values
+        .iter()
+        .enumerate()
+        .map(|(row, v)| {
+            if is_missing(v) {
+                Ok(f64::NAN)
+            } else {
+                v.trim().parse::<f64>().map_err(|_| row)
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(text: &str) -> Result<Dataset, DataError> {
+        read(text.as_bytes(), Path::new("t.csv"), &CsvOptions::default())
+    }
+
+    #[test]
+    fn all_missing_column_is_numeric_and_all_nan() {
+        let ds = load("a,b\n1,\n2,NA\n").unwrap();
+        assert_eq!(ds.column("b").unwrap().kind(), ColumnKind::Numeric);
+        assert_eq!(ds.column("b").unwrap().missing_count(), 2);
+    }
+}

@@ -1,0 +1,49 @@
+//! Writing files so that a reader never sees half of one.
+//!
+//! Goldens, reports, artifacts and hooks are written to a temporary file beside the target,
+//! flushed to disk, then renamed over it: a killed run leaves either the old file or the new
+//! one, never a truncated mix.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// A file could not be written; names the file.
+#[derive(Debug, thiserror::Error)]
+#[error("{}: cannot write: {source}", path.display())]
+pub struct WriteError {
+    /// The file.
+    pub path: PathBuf,
+    /// The cause.
+    pub source: std::io::Error,
+}
+
+/// Writes `contents` to `path` atomically, creating parent directories as needed.
+///
+/// ```
+/// let dir = tempfile::tempdir()?;
+/// let path = dir.path().join("reports/report.json");
+/// mlharness::fs::write_atomic(&path, "{}")?;
+/// assert_eq!(std::fs::read_to_string(&path)?, "{}");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn write_atomic(path: impl AsRef<Path>, contents: impl AsRef<[u8]>) -> Result<(), WriteError> {
+    let path = path.as_ref();
+    let err = |source| WriteError {
+        path: path.to_path_buf(),
+        source,
+    };
+    let parent = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    std::fs::create_dir_all(parent).map_err(err)?;
+    let mut tmp = tempfile::NamedTempFile::new_in(parent).map_err(err)?;
+    tmp.write_all(contents.as_ref()).map_err(err)?;
+    tmp.as_file().sync_all().map_err(err)?;
+    // Keep the permissions of a file we replace (an executable hook stays executable).
+    if let Ok(meta) = std::fs::metadata(path) {
+        std::fs::set_permissions(tmp.path(), meta.permissions()).map_err(err)?;
+    }
+    tmp.persist(path).map_err(|e| err(e.error))?;
+    Ok(())
+}

@@ -1,0 +1,32 @@
+//! # mlharness
+//!
+//! Test machine-learning systems as routinely as `cargo test`: datasets and their splits,
+//! models behind one trait, metrics that match scikit-learn, and the naive baselines a model
+//! must beat — the core that unit, integration, system, benchmark-score, differential,
+//! config-diff, edge-case and drift tests are built on.
+//!
+//! ```
+//! use mlharness::baseline::MostFrequent;
+//! use mlharness::data::{Column, Dataset};
+//! use mlharness::metrics::Metric;
+//! use mlharness::model::Model;
+//!
+//! let ds = Dataset::from_columns(vec![
+//!     ("calls".into(), Column::numeric(vec![1.0, 2.0, 6.0, 7.0])),
+//!     ("churn".into(), Column::categorical([Some("no"), Some("no"), Some("yes"), Some("no")])),
+//! ])?
+//! .with_target("churn")?;
+//! let baseline = MostFrequent::fit(&ds)?.predict(&ds)?;
+//! assert_eq!(Metric::Accuracy.evaluate(&ds, &baseline)?, 0.75);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+#![warn(missing_docs)]
+
+pub mod baseline;
+pub mod data;
+pub mod fs;
+pub mod metrics;
+pub mod model;
+
+#[doc(hidden)]
+pub use mlharness_macros;
