@@ -82,7 +82,10 @@ impl MostFrequent {
 impl Model for MostFrequent {
     fn predict(&self, data: &Dataset) -> Result<Predictions, ModelError> {
         let p = &self.priors;
-        Predictions::probabilities(p.classes.clone(), p.matrix(data.n_rows(), |_| p.shares.clone()))
+        Predictions::probabilities(
+            p.classes.clone(),
+            p.matrix(data.n_rows(), |_| p.shares.clone()),
+        )
     }
 }
 
@@ -114,7 +117,9 @@ impl Model for Stratified {
         let k = p.classes.len();
         Predictions::probabilities(
             p.classes.clone(),
-            p.matrix(data.n_rows(), |i| (0..k).map(|c| f64::from(u8::from(c == drawn[i]))).collect()),
+            p.matrix(data.n_rows(), |i| {
+                (0..k).map(|c| f64::from(u8::from(c == drawn[i]))).collect()
+            }),
         )
     }
 }

@@ -25,8 +25,14 @@
 pub mod baseline;
 pub mod data;
 pub mod fs;
+pub mod gate;
 pub mod metrics;
 pub mod model;
 
 #[doc(hidden)]
 pub use mlharness_macros;
+
+/// The README's examples, compiled and run as doc-tests so they cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

@@ -38,7 +38,9 @@ use std::fmt;
 #[non_exhaustive]
 pub enum MetricError {
     /// Truth and predictions differ in length.
-    #[error("{truth} true values but {predicted} predictions: each row needs exactly one prediction")]
+    #[error(
+        "{truth} true values but {predicted} predictions: each row needs exactly one prediction"
+    )]
     LengthMismatch {
         /// Rows of truth.
         truth: usize,
@@ -212,7 +214,13 @@ impl ConfusionMatrix {
         }
     }
 
-    fn average(&self, which: Which, average: Average, truth: &[usize], predicted: &[usize]) -> Result<f64> {
+    fn average(
+        &self,
+        which: Which,
+        average: Average,
+        truth: &[usize],
+        predicted: &[usize],
+    ) -> Result<f64> {
         match average {
             Average::Binary => {
                 if let Some((row, &label)) = truth
@@ -226,11 +234,19 @@ impl ConfusionMatrix {
                         label,
                     });
                 }
-                Ok(if self.k() > 1 { self.per_class(1, which) } else { 0.0 })
+                Ok(if self.k() > 1 {
+                    self.per_class(1, which)
+                } else {
+                    0.0
+                })
             }
             Average::Macro => {
                 let present: Vec<usize> = self.present().collect();
-                Ok(present.iter().map(|&c| self.per_class(c, which)).sum::<f64>() / present.len() as f64)
+                Ok(present
+                    .iter()
+                    .map(|&c| self.per_class(c, which))
+                    .sum::<f64>()
+                    / present.len() as f64)
             }
             Average::Weighted => {
                 let total: u64 = (0..self.k()).map(|c| self.true_count(c)).sum();
@@ -260,7 +276,11 @@ fn n_labels(labels: &[usize]) -> Result<usize> {
 }
 
 /// The confusion matrix over `n_classes` classes (more if a label is larger).
-pub fn confusion_matrix(truth: &[usize], predicted: &[usize], n_classes: usize) -> Result<ConfusionMatrix> {
+pub fn confusion_matrix(
+    truth: &[usize],
+    predicted: &[usize],
+    n_classes: usize,
+) -> Result<ConfusionMatrix> {
     ConfusionMatrix::new(truth, predicted, n_classes)
 }
 
@@ -276,7 +296,11 @@ pub fn accuracy(truth: &[usize], predicted: &[usize]) -> Result<f64> {
 pub fn balanced_accuracy(truth: &[usize], predicted: &[usize]) -> Result<f64> {
     let cm = ConfusionMatrix::new(truth, predicted, 0)?;
     let classes: Vec<usize> = (0..cm.k()).filter(|&c| cm.true_count(c) > 0).collect();
-    Ok(classes.iter().map(|&c| cm.per_class(c, Which::Recall)).sum::<f64>() / classes.len() as f64)
+    Ok(classes
+        .iter()
+        .map(|&c| cm.per_class(c, Which::Recall))
+        .sum::<f64>()
+        / classes.len() as f64)
 }
 
 /// Precision: of the rows predicted a class, the share that are.
@@ -399,7 +423,12 @@ pub fn rmse(truth: &[f64], predicted: &[f64]) -> Result<f64> {
 /// Mean absolute error.
 pub fn mae(truth: &[f64], predicted: &[f64]) -> Result<f64> {
     regression_inputs(truth, predicted)?;
-    Ok(truth.iter().zip(predicted).map(|(t, p)| (t - p).abs()).sum::<f64>() / truth.len() as f64)
+    Ok(truth
+        .iter()
+        .zip(predicted)
+        .map(|(t, p)| (t - p).abs())
+        .sum::<f64>()
+        / truth.len() as f64)
 }
 
 /// Coefficient of determination, `1 − SS_res / SS_tot`.
@@ -407,7 +436,11 @@ pub fn r2(truth: &[f64], predicted: &[f64]) -> Result<f64> {
     regression_inputs(truth, predicted)?;
     let mean = truth.iter().sum::<f64>() / truth.len() as f64;
     let ss_tot: f64 = truth.iter().map(|t| (t - mean) * (t - mean)).sum();
-    let ss_res: f64 = truth.iter().zip(predicted).map(|(t, p)| (t - p) * (t - p)).sum();
+    let ss_res: f64 = truth
+        .iter()
+        .zip(predicted)
+        .map(|(t, p)| (t - p) * (t - p))
+        .sum();
     Ok(match (ss_tot == 0.0, ss_res == 0.0) {
         (_, true) => 1.0,
         (true, false) => 0.0,

@@ -140,7 +140,10 @@ impl Predictions {
     /// assert_eq!(p.as_classes().unwrap().labels(), &[0, 1]);
     /// # Ok::<(), mlharness::model::ModelError>(())
     /// ```
-    pub fn probabilities(classes: Vec<String>, probabilities: Array2<f64>) -> Result<Self, ModelError> {
+    pub fn probabilities(
+        classes: Vec<String>,
+        probabilities: Array2<f64>,
+    ) -> Result<Self, ModelError> {
         if probabilities.ncols() != classes.len() {
             return Err(ModelError::new(format!(
                 "probabilities have {} columns, but the model has {} classes ({})",
@@ -316,7 +319,10 @@ mod linfa_adapter {
 
         /// Adds class probabilities, computed from the model and the encoded features
         /// (linfa has no common trait for them).
-        pub fn with_probabilities(mut self, f: impl Fn(&M, &Array2<f64>) -> Array2<f64> + 'static) -> Self {
+        pub fn with_probabilities(
+            mut self,
+            f: impl Fn(&M, &Array2<f64>) -> Array2<f64> + 'static,
+        ) -> Self {
             self.probabilities = Some(Box::new(f));
             self
         }

@@ -131,7 +131,10 @@ impl Column {
         match self {
             Column::Numeric(n) => Column::Numeric(Numeric {
                 values: rows.iter().map(|&r| n.values[r]).collect(),
-                mask: n.mask.as_ref().map(|m| rows.iter().map(|&r| m[r]).collect()),
+                mask: n
+                    .mask
+                    .as_ref()
+                    .map(|m| rows.iter().map(|&r| m[r]).collect()),
             }),
             Column::Categorical(c) => Column::Categorical(Categorical {
                 levels: c.levels.clone(),

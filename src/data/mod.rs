@@ -31,8 +31,8 @@ mod split;
 pub use self::column::{Categorical, Column, ColumnKind, Numeric};
 pub use self::csv::CsvOptions;
 pub use self::error::DataError;
-pub use self::split::Split;
 pub(crate) use self::split::rng;
+pub use self::split::Split;
 
 use ndarray::{Array2, ArrayView2};
 use std::collections::HashMap;
@@ -149,7 +149,11 @@ impl Dataset {
     }
 
     /// Adds a column at the end.
-    pub fn with_column(mut self, name: impl Into<String>, column: Column) -> Result<Self, DataError> {
+    pub fn with_column(
+        mut self,
+        name: impl Into<String>,
+        column: Column,
+    ) -> Result<Self, DataError> {
         self.push_column(name.into(), column)?;
         Ok(self)
     }

@@ -33,7 +33,11 @@ fn test_count(n: usize, fraction: f64) -> usize {
 }
 
 impl Dataset {
-    fn split_at_rows(&self, mut test: Vec<usize>, mut train: Vec<usize>) -> Result<Split, DataError> {
+    fn split_at_rows(
+        &self,
+        mut test: Vec<usize>,
+        mut train: Vec<usize>,
+    ) -> Result<Split, DataError> {
         // Keep each side in the original row order: a split selects rows, it does not reorder.
         test.sort_unstable();
         train.sort_unstable();
@@ -75,7 +79,12 @@ impl Dataset {
     /// assert_eq!(split.test.slice("churn", "yes")?.n_rows(), 2);
     /// # Ok::<(), mlharness::data::DataError>(())
     /// ```
-    pub fn split_stratified(&self, column: &str, test_fraction: f64, seed: u64) -> Result<Split, DataError> {
+    pub fn split_stratified(
+        &self,
+        column: &str,
+        test_fraction: f64,
+        seed: u64,
+    ) -> Result<Split, DataError> {
         check_fraction(test_fraction)?;
         let groups = class_groups(self.column(column)?);
         let mut rng = rng(seed);
@@ -138,7 +147,13 @@ fn class_groups(column: &Column) -> Vec<Vec<usize>> {
         }
         Column::Numeric(n) => {
             let mut order: Vec<usize> = (0..n.len()).collect();
-            let key = |i: usize| if n.is_missing(i) { f64::NAN } else { n.values()[i] };
+            let key = |i: usize| {
+                if n.is_missing(i) {
+                    f64::NAN
+                } else {
+                    n.values()[i]
+                }
+            };
             order.sort_by(|&a, &b| key(a).total_cmp(&key(b)));
             let mut groups: Vec<Vec<usize>> = Vec::new();
             for i in order {

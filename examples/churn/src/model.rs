@@ -92,13 +92,19 @@ impl ChurnModel {
             )));
         }
         let train = if config.training_fraction < 1.0 {
-            train.split_random(1.0 - config.training_fraction, config.seed)?.train
+            train
+                .split_random(1.0 - config.training_fraction, config.seed)?
+                .train
         } else {
             train.clone()
         };
         let features: Vec<String> = match &config.features {
             Some(f) => f.clone(),
-            None => train.feature_names().iter().map(|s| s.to_string()).collect(),
+            None => train
+                .feature_names()
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
         };
         let pipeline = FeaturePipeline::fit(&train, &features)?;
         let x = pipeline.transform(&train)?;
@@ -155,11 +161,15 @@ impl ChurnModel {
     pub fn load(path: impl AsRef<Path>) -> Result<Self, ChurnError> {
         let path = path.as_ref();
         let text = std::fs::read(path).map_err(|e| artifact_error(path, e))?;
-        let model: ChurnModel = serde_json::from_slice(&text).map_err(|e| artifact_error(path, e))?;
+        let model: ChurnModel =
+            serde_json::from_slice(&text).map_err(|e| artifact_error(path, e))?;
         if model.format != ARTIFACT_FORMAT {
             return Err(artifact_error(
                 path,
-                format!("artifact format {} is not the supported {ARTIFACT_FORMAT}", model.format),
+                format!(
+                    "artifact format {} is not the supported {ARTIFACT_FORMAT}",
+                    model.format
+                ),
             ));
         }
         Ok(model)

@@ -89,7 +89,13 @@ impl FeaturePipeline {
                         (present[m / 2 - 1] + present[m / 2]) / 2.0
                     };
                     let imputed: Vec<f64> = (0..n.len())
-                        .map(|i| if n.is_missing(i) { median } else { n.values()[i] })
+                        .map(|i| {
+                            if n.is_missing(i) {
+                                median
+                            } else {
+                                n.values()[i]
+                            }
+                        })
                         .collect();
                     let mean = imputed.iter().sum::<f64>() / imputed.len() as f64;
                     let var = imputed.iter().map(|v| (v - mean).powi(2)).sum::<f64>()

@@ -24,7 +24,10 @@ fn score(model: &ChurnModel, data: &Dataset, metric: Metric) -> f64 {
 fn healthy_model_reaches_auc_080_on_holdout(split: &Split) {
     let model = ChurnModel::train(&split.train, &TrainConfig::default()).unwrap();
     let auc = score(&model, &split.test, Metric::RocAuc);
-    println!("holdout ROC AUC = {auc:.4}, log loss = {:.4}", score(&model, &split.test, Metric::LogLoss));
+    println!(
+        "holdout ROC AUC = {auc:.4}, log loss = {:.4}",
+        score(&model, &split.test, Metric::LogLoss)
+    );
     assert!(auc >= 0.80, "holdout ROC AUC {auc:.4} is below 0.80");
 }
 
@@ -34,8 +37,14 @@ fn healthy_model_reaches_auc_080_on_holdout(split: &Split) {
 fn broken_model_scores_visibly_worse(split: &Split, #[case] broken: TrainConfig) {
     let healthy = ChurnModel::train(&split.train, &TrainConfig::default()).unwrap();
     let broken = ChurnModel::train(&split.train, &broken).unwrap();
-    let (h_auc, b_auc) = (score(&healthy, &split.test, Metric::RocAuc), score(&broken, &split.test, Metric::RocAuc));
-    let (h_ll, b_ll) = (score(&healthy, &split.test, Metric::LogLoss), score(&broken, &split.test, Metric::LogLoss));
+    let (h_auc, b_auc) = (
+        score(&healthy, &split.test, Metric::RocAuc),
+        score(&broken, &split.test, Metric::RocAuc),
+    );
+    let (h_ll, b_ll) = (
+        score(&healthy, &split.test, Metric::LogLoss),
+        score(&broken, &split.test, Metric::LogLoss),
+    );
     assert!(
         b_auc < h_auc - 0.03 && b_ll > h_ll + 0.05,
         "the broken model is not visibly worse: ROC AUC {b_auc:.4} vs healthy {h_auc:.4} \
@@ -48,15 +57,25 @@ fn same_seed_same_data_gives_identical_predictions(split: &Split) {
     let a = ChurnModel::train(&split.train, &TrainConfig::default()).unwrap();
     let b = ChurnModel::train(&split.train, &TrainConfig::default()).unwrap();
     assert_eq!(a, b, "two trainings with one seed differ in fitted state");
-    assert_eq!(a.predict(&split.test).unwrap(), b.predict(&split.test).unwrap());
+    assert_eq!(
+        a.predict(&split.test).unwrap(),
+        b.predict(&split.test).unwrap()
+    );
 }
 
 #[rstest]
 fn subsample_depends_on_the_seed(split: &Split) {
-    let small = |seed| TrainConfig { training_fraction: 0.1, seed, ..TrainConfig::default() };
+    let small = |seed| TrainConfig {
+        training_fraction: 0.1,
+        seed,
+        ..TrainConfig::default()
+    };
     let a = ChurnModel::train(&split.train, &small(1)).unwrap();
     let b = ChurnModel::train(&split.train, &small(2)).unwrap();
-    assert_ne!(a.predict(&split.test).unwrap(), b.predict(&split.test).unwrap());
+    assert_ne!(
+        a.predict(&split.test).unwrap(),
+        b.predict(&split.test).unwrap()
+    );
 }
 
 #[rstest]
@@ -67,7 +86,10 @@ fn artifact_round_trip_gives_identical_predictions(split: &Split) {
     model.save(&path).unwrap();
     let loaded = ChurnModel::load(&path).unwrap();
     assert_eq!(loaded.model_version(), "churn-logreg-1.0.0");
-    assert_eq!(loaded.predict(&split.test).unwrap(), model.predict(&split.test).unwrap());
+    assert_eq!(
+        loaded.predict(&split.test).unwrap(),
+        model.predict(&split.test).unwrap()
+    );
 }
 
 #[test]
@@ -91,5 +113,8 @@ fn unseen_and_missing_categories_still_predict(split: &Split) {
         .unwrap();
     let preds = model.predict(&odd).unwrap();
     let p = preds.as_classes().unwrap().probabilities().unwrap();
-    assert!(p.iter().all(|v| v.is_finite() && (0.0..=1.0).contains(v)), "{p:?}");
+    assert!(
+        p.iter().all(|v| v.is_finite() && (0.0..=1.0).contains(v)),
+        "{p:?}"
+    );
 }

@@ -1,0 +1,189 @@
+//! Reading the JUnit XML that cargo-nextest writes.
+
+use super::{GateError, Kind};
+use quick_xml::events::{BytesStart, Event};
+use quick_xml::Reader;
+use serde::Serialize;
+use std::path::Path;
+
+/// How a test ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// Passed on the first try.
+    Passed,
+    /// Passed after failing at least once (a retry succeeded).
+    Flaky,
+    /// Failed, crashed or timed out.
+    Failed,
+    /// Listed as skipped.
+    Skipped,
+}
+
+/// One test case of a run.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TestCase {
+    /// nextest binary ID: `crate`, `crate::tests_file`, `crate::bin/name`.
+    pub binary_id: String,
+    /// Test name within its binary, with module path (`edge_cases::nan`).
+    pub name: String,
+    /// Its kind.
+    pub kind: Kind,
+    /// How it ended.
+    pub outcome: Outcome,
+    /// Wall time in seconds.
+    pub seconds: f64,
+    /// For a failure: the failure message, then its output.
+    pub output: String,
+}
+
+impl TestCase {
+    /// The package (crate) name of the test's binary.
+    pub fn crate_name(&self) -> &str {
+        self.binary_id.split("::").next().unwrap_or(&self.binary_id)
+    }
+}
+
+fn attr(e: &BytesStart<'_>, name: &[u8]) -> Option<String> {
+    e.attributes()
+        .flatten()
+        .find(|a| a.key.as_ref() == name)
+        .and_then(|a| a.unescape_value().ok().map(|v| v.into_owned()))
+}
+
+/// Parses nextest JUnit XML. `path` is used in error messages only.
+///
+/// ```
+/// use mlharness::gate::junit::{parse, Outcome};
+/// let xml = r#"<testsuites><testsuite name="churn::unit">
+///   <testcase name="edge_cases::nan" classname="churn::unit" time="0.01"/>
+///   <testcase name="scaler" classname="churn::unit" time="0.02"><failure message="boom">mean 0.3, expected 0</failure></testcase>
+/// </testsuite></testsuites>"#;
+/// let cases = parse(xml, "junit.xml".as_ref())?;
+/// assert_eq!(cases[0].kind.name(), "edge-case");
+/// assert_eq!(cases[1].outcome, Outcome::Failed);
+/// assert!(cases[1].output.contains("mean 0.3"));
+/// # Ok::<(), mlharness::gate::GateError>(())
+/// ```
+pub fn parse(xml: &str, path: &Path) -> Result<Vec<TestCase>, GateError> {
+    let mut reader = Reader::from_str(xml);
+    let error = |reader: &Reader<&[u8]>, message: String| GateError::Junit {
+        path: path.to_path_buf(),
+        line: 1 + xml[..(reader.buffer_position() as usize).min(xml.len())]
+            .matches('\n')
+            .count(),
+        message,
+    };
+    let mut state = State::default();
+    loop {
+        let event = reader
+            .read_event()
+            .map_err(|e| error(&reader, e.to_string()))?;
+        match event {
+            Event::Start(e) => state.start(&e, false).map_err(|m| error(&reader, m))?,
+            Event::Empty(e) => state.start(&e, true).map_err(|m| error(&reader, m))?,
+            Event::Text(t) if state.capturing => {
+                let text = t.decode().map_err(|e| error(&reader, e.to_string()))?;
+                state.push_text(&text);
+            }
+            Event::CData(t) if state.capturing => state.push_text(&String::from_utf8_lossy(&t)),
+            Event::GeneralRef(r) if state.capturing => {
+                let name = r.decode().map_err(|e| error(&reader, e.to_string()))?;
+                let entity = format!("&{name};");
+                let text = quick_xml::escape::unescape(&entity)
+                    .map_err(|e| error(&reader, e.to_string()))?;
+                state.push_text(&text);
+            }
+            Event::End(e) => state.end(e.name().as_ref()),
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    if state.current.is_some() {
+        return Err(error(&reader, "the file ends inside a <testcase>".into()));
+    }
+    Ok(state.cases)
+}
+
+#[derive(Default)]
+struct State {
+    cases: Vec<TestCase>,
+    current: Option<TestCase>,
+    /// Text is kept only inside a failure and the output of a failed test.
+    capturing: bool,
+    failed_once: bool,
+}
+
+impl State {
+    fn start(&mut self, e: &BytesStart<'_>, empty: bool) -> Result<(), String> {
+        if e.name().as_ref() == b"testcase" {
+            let binary_id = attr(e, b"classname").unwrap_or_default();
+            let name = attr(e, b"name").ok_or("a <testcase> has no name attribute")?;
+            self.current = Some(TestCase {
+                kind: Kind::classify(&binary_id, &name),
+                binary_id,
+                name,
+                outcome: Outcome::Passed,
+                seconds: attr(e, b"time").and_then(|t| t.parse().ok()).unwrap_or(0.0),
+                output: String::new(),
+            });
+            self.failed_once = false;
+            if empty {
+                self.end(b"testcase");
+            }
+            return Ok(());
+        }
+        let Some(case) = self.current.as_mut() else {
+            return Ok(());
+        };
+        match e.name().as_ref() {
+            b"failure" | b"error" => {
+                case.outcome = Outcome::Failed;
+                if let Some(m) = attr(e, b"message") {
+                    case.output.push_str(&m);
+                    case.output.push('\n');
+                }
+                self.capturing = !empty;
+            }
+            b"flakyFailure" | b"flakyError" => self.failed_once = true,
+            b"rerunFailure" | b"rerunError" => case.outcome = Outcome::Failed,
+            b"skipped" => case.outcome = Outcome::Skipped,
+            b"system-err" | b"system-out" => {
+                self.capturing = !empty && case.outcome == Outcome::Failed;
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn push_text(&mut self, text: &str) {
+        if let Some(case) = self.current.as_mut() {
+            case.output.push_str(text);
+        }
+    }
+
+    fn end(&mut self, name: &[u8]) {
+        match name {
+            b"testcase" => {
+                if let Some(mut case) = self.current.take() {
+                    if self.failed_once && case.outcome == Outcome::Passed {
+                        case.outcome = Outcome::Flaky;
+                    }
+                    self.cases.push(case);
+                }
+                self.capturing = false;
+            }
+            b"failure" | b"error" | b"system-out" | b"system-err" => self.capturing = false,
+            _ => {}
+        }
+    }
+}
+
+/// Reads and parses a JUnit file.
+pub fn read(path: &Path) -> Result<Vec<TestCase>, GateError> {
+    let xml = std::fs::read_to_string(path).map_err(|source| GateError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    parse(&xml, path)
+}

@@ -1,0 +1,85 @@
+//! The gate: run every test under cargo-nextest with coverage and end on one verdict.
+//!
+//! `mlharness run` (and `./run-tests.sh`) builds on these parts, each usable on its own:
+//! [`Kind`] classifies tests, [`junit`] and [`coverage`] read what nextest and
+//! cargo-llvm-cov wrote, [`verdict`] decides PASS or FAIL, [`report`] renders the summary,
+//! `report.json` and `report.md`, [`config`] reads `mlharness.toml`, and [`hook`] installs
+//! git hooks.
+
+pub mod config;
+pub mod coverage;
+pub mod hook;
+pub mod junit;
+mod kind;
+pub mod report;
+pub mod runner;
+pub mod verdict;
+
+pub use self::config::GateConfig;
+pub use self::kind::Kind;
+
+use std::path::PathBuf;
+
+/// Why the gate could not do its work. Each names the file, command or key concerned.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum GateError {
+    /// A file could not be read.
+    #[error("{}: cannot read: {source}", path.display())]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// A report could not be written.
+    #[error(transparent)]
+    Write(#[from] crate::fs::WriteError),
+    /// `mlharness.toml` is not valid.
+    #[error("{}: {message}", path.display())]
+    Config {
+        /// The configuration file.
+        path: PathBuf,
+        /// What is wrong, with line and column.
+        message: String,
+    },
+    /// The JUnit XML is malformed.
+    #[error("{}:{line}: malformed JUnit XML: {message}", path.display())]
+    Junit {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line.
+        line: usize,
+        /// What the XML reader said.
+        message: String,
+    },
+    /// The coverage summary is malformed.
+    #[error("{}:{line}:{column}: malformed coverage summary: {message}", path.display())]
+    Coverage {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// What is wrong.
+        message: String,
+    },
+    /// A command could not be started.
+    #[error("cannot run `{command}`: {source}")]
+    Spawn {
+        /// The command line.
+        command: String,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The tests did not build.
+    #[error("{0}")]
+    Build(String),
+    /// Anything about git for hooks.
+    #[error("{0}")]
+    Git(String),
+    /// A hook the user wrote is in the way.
+    #[error("{0}")]
+    Hook(String),
+}

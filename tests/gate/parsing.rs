@@ -1,0 +1,151 @@
+use crate::fixture;
+use mlharness::gate::coverage;
+use mlharness::gate::junit::{self, Outcome};
+use mlharness::gate::{GateConfig, GateError, Kind};
+use std::path::PathBuf;
+
+#[test]
+fn junit_from_nextest_gives_every_case_with_kind_and_outcome() {
+    let cases = junit::read(&fixture("nextest-junit.xml")).unwrap();
+    let got: Vec<(&str, &str, Kind, Outcome)> = cases
+        .iter()
+        .map(|c| (c.binary_id.as_str(), c.name.as_str(), c.kind, c.outcome))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            ("sample", "tests::adds", Kind::Unit, Outcome::Passed),
+            ("sample::system", "health", Kind::System, Outcome::Passed),
+            (
+                "sample::system",
+                "panics_with_message",
+                Kind::System,
+                Outcome::Failed
+            ),
+            (
+                "sample::unit",
+                "edge_cases::nan",
+                Kind::EdgeCase,
+                Outcome::Passed
+            ),
+            (
+                "sample::unit",
+                "edge_cases::unseen_category",
+                Kind::EdgeCase,
+                Outcome::Passed
+            ),
+            ("sample::unit", "fails", Kind::Unit, Outcome::Failed),
+            ("sample::unit", "passes", Kind::Unit, Outcome::Passed),
+        ]
+    );
+}
+
+#[test]
+fn junit_failure_output_keeps_the_panic_message_unescaped() {
+    let cases = junit::read(&fixture("nextest-junit.xml")).unwrap();
+    let failed = cases.iter().find(|c| c.name == "fails").unwrap();
+    assert!(
+        failed.output.contains("2 + 2 should be 5"),
+        "{}",
+        failed.output
+    );
+    assert!(
+        failed.output.contains("thread 'fails'"),
+        "entities decoded: {}",
+        failed.output
+    );
+}
+
+#[test]
+fn junit_flaky_and_skipped_cases() {
+    let xml = r#"<testsuites><testsuite name="c::unit">
+        <testcase name="retried" classname="c::unit" time="0.5"><flakyFailure message="first try">x</flakyFailure></testcase>
+        <testcase name="skip" classname="c::unit"><skipped/></testcase>
+        <testcase name="all_retries_failed" classname="c::unit"><failure message="m"/><rerunFailure message="m"/></testcase>
+    </testsuite></testsuites>"#;
+    let cases = junit::parse(xml, "j.xml".as_ref()).unwrap();
+    let outcomes: Vec<Outcome> = cases.iter().map(|c| c.outcome).collect();
+    assert_eq!(
+        outcomes,
+        vec![Outcome::Flaky, Outcome::Skipped, Outcome::Failed]
+    );
+}
+
+#[test]
+fn malformed_junit_names_file_and_line() {
+    let xml = "<testsuites>\n<testsuite name=\"a\">\n<testcase name=\"x\" classname=\"a\">\n</testsuite>\n";
+    let err = junit::parse(xml, "target/junit.xml".as_ref()).unwrap_err();
+    assert!(matches!(err, GateError::Junit { .. }), "{err:?}");
+    let msg = err.to_string();
+    assert!(msg.starts_with("target/junit.xml:4:"), "{msg}");
+}
+
+#[test]
+fn missing_junit_is_a_read_error_naming_the_file() {
+    let err = junit::read(&fixture("no-such.xml")).unwrap_err();
+    assert!(matches!(err, GateError::Read { .. }));
+    assert!(err.to_string().contains("no-such.xml"));
+}
+
+#[test]
+fn coverage_from_llvm_cov_gives_totals_and_per_crate() {
+    let root = PathBuf::from("/tmp/scratch-gate");
+    let cov = coverage::read(
+        &fixture("llvm-cov-summary.json"),
+        &[("sample".into(), root)],
+    )
+    .unwrap();
+    assert_eq!((cov.totals.lines.count, cov.totals.lines.covered), (4, 2));
+    assert_eq!(cov.totals.lines.percent, 50.0);
+    assert_eq!(cov.totals.functions.percent, 50.0);
+    assert_eq!(cov.crates["sample"].lines.covered, 2);
+}
+
+#[test]
+fn coverage_files_outside_every_crate_go_to_other() {
+    let cov = coverage::read(&fixture("llvm-cov-summary.json"), &[]).unwrap();
+    assert_eq!(cov.crates.keys().collect::<Vec<_>>(), vec!["other"]);
+}
+
+#[test]
+fn malformed_coverage_names_line_and_column() {
+    let err = coverage::parse(
+        "{\"data\": [\n  {\"totals\": 3}]}",
+        "cov.json".as_ref(),
+        &[],
+    )
+    .unwrap_err();
+    let msg = err.to_string();
+    assert!(msg.starts_with("cov.json:2:"), "{msg}");
+}
+
+#[test]
+fn config_defaults_without_a_file() {
+    let config = GateConfig::load(&fixture("no-mlharness.toml")).unwrap();
+    assert_eq!(config, GateConfig::default());
+}
+
+#[test]
+fn config_errors_name_the_key_and_line() {
+    let err = GateConfig::parse(
+        "[gate]\nmin_coverage = 80\nrequired_kinds = [\"unit\", \"smoke\"]\n",
+        "mlharness.toml".as_ref(),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.contains("mlharness.toml") && err.contains("line 3") && err.contains("smoke"),
+        "{err}"
+    );
+    let err = GateConfig::parse("[gate]\nmin_coverage = \"high\"\n", "m.toml".as_ref())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("line 2") && err.contains("min_coverage"),
+        "{err}"
+    );
+    let err = GateConfig::parse("[gate]\nmin_coverage = 180.0\n", "m.toml".as_ref())
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("gate.min_coverage"), "{err}");
+}
