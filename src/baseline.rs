@@ -47,10 +47,15 @@ impl Priors {
             counts[l] += 1;
         }
         let n = labels.y.len() as f64;
-        Ok(Priors {
-            classes: labels.classes,
-            shares: counts.iter().map(|&c| c as f64 / n).collect(),
-        })
+        // Only classes the training rows hold: a level kept from a larger dataset is unknown here.
+        let (classes, shares) = labels
+            .classes
+            .into_iter()
+            .zip(counts)
+            .filter(|(_, c)| *c > 0)
+            .map(|(class, c)| (class, c as f64 / n))
+            .unzip();
+        Ok(Priors { classes, shares })
     }
 
     fn matrix(&self, n_rows: usize, row: impl Fn(usize) -> Vec<f64>) -> Array2<f64> {

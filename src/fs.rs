@@ -40,10 +40,23 @@ pub fn write_atomic(path: impl AsRef<Path>, contents: impl AsRef<[u8]>) -> Resul
     let mut tmp = tempfile::NamedTempFile::new_in(parent).map_err(err)?;
     tmp.write_all(contents.as_ref()).map_err(err)?;
     tmp.as_file().sync_all().map_err(err)?;
-    // Keep the permissions of a file we replace (an executable hook stays executable).
-    if let Ok(meta) = std::fs::metadata(path) {
-        std::fs::set_permissions(tmp.path(), meta.permissions()).map_err(err)?;
+    // Keep the permissions of a file we replace (an executable hook stays executable); give a
+    // new file the usual rw-r--r-- rather than the temporary file's private 0600.
+    match std::fs::metadata(path) {
+        Ok(meta) => std::fs::set_permissions(tmp.path(), meta.permissions()).map_err(err)?,
+        Err(_) => set_new_file_mode(tmp.path()).map_err(err)?,
     }
     tmp.persist(path).map_err(|e| err(e.error))?;
+    Ok(())
+}
+
+#[cfg(unix)]
+fn set_new_file_mode(path: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o644))
+}
+
+#[cfg(not(unix))]
+fn set_new_file_mode(_: &Path) -> std::io::Result<()> {
     Ok(())
 }

@@ -1,7 +1,7 @@
 //! CSV loading with type inference.
 
 use super::{Column, ColumnKind, DataError, Dataset};
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
 
 /// The tokens read as a missing value by default (compared after trimming spaces).
@@ -27,7 +27,7 @@ pub const DEFAULT_MISSING: [&str; 5] = ["", "NA", "NaN", "null", "None"];
 pub struct CsvOptions {
     delimiter: u8,
     missing: Vec<String>,
-    kinds: HashMap<String, ColumnKind>,
+    kinds: BTreeMap<String, ColumnKind>,
     target: Option<String>,
 }
 
@@ -36,7 +36,7 @@ impl Default for CsvOptions {
         CsvOptions {
             delimiter: b',',
             missing: DEFAULT_MISSING.iter().map(|s| s.to_string()).collect(),
-            kinds: HashMap::new(),
+            kinds: BTreeMap::new(),
             target: None,
         }
     }
@@ -94,21 +94,49 @@ impl Dataset {
     /// Loads a CSV file with explicit options.
     pub fn from_csv_with(path: impl AsRef<Path>, options: &CsvOptions) -> Result<Self, DataError> {
         let path = path.as_ref();
-        let file = std::fs::File::open(path).map_err(|source| DataError::Io {
+        let bytes = std::fs::read(path).map_err(|source| DataError::Io {
             path: path.to_path_buf(),
             source,
         })?;
-        let mut ds = read(std::io::BufReader::new(file), path, options)?;
+        let mut ds = read(&bytes, path, options)?;
         ds.set_source(path);
         Ok(ds)
     }
 }
 
-fn read<R: std::io::Read>(
-    input: R,
-    path: &Path,
-    options: &CsvOptions,
-) -> Result<Dataset, DataError> {
+/// Physical 1-based line numbers from byte offsets. The csv crate's own line count runs one
+/// short after CRLF line ends (rust-csv#395), so lines are counted here, incrementally.
+struct Lines<'a> {
+    bytes: &'a [u8],
+    offset: usize,
+    line: u64,
+}
+
+impl Lines<'_> {
+    fn at(&mut self, byte: u64) -> u64 {
+        // After a CRLF the csv crate's record offset points at the `\n`, not past it: count
+        // through the byte at the offset (for LF files it is the record's first, never `\n`).
+        let byte = (byte as usize + 1).min(self.bytes.len());
+        if byte < self.offset {
+            self.offset = 0;
+            self.line = 1;
+        }
+        self.line += self.bytes[self.offset..byte]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count() as u64;
+        self.offset = byte;
+        self.line
+    }
+}
+
+fn read(input: &[u8], path: &Path, options: &CsvOptions) -> Result<Dataset, DataError> {
+    let lines = std::cell::RefCell::new(Lines {
+        bytes: input,
+        offset: 0,
+        line: 1,
+    });
+    let line_of = |pos: Option<&csv::Position>| pos.map_or(0, |p| lines.borrow_mut().at(p.byte()));
     let csv_error = |e: csv::Error| match e.kind() {
         csv::ErrorKind::Io(_) => {
             let csv::ErrorKind::Io(source) = e.into_kind() else {
@@ -125,13 +153,13 @@ fn read<R: std::io::Read>(
             len,
         } => DataError::RaggedRow {
             path: path.to_path_buf(),
-            line: pos.as_ref().map_or(0, |p| p.line()),
+            line: line_of(pos.as_ref()),
             expected: *expected_len as usize,
             found: *len as usize,
         },
         _ => DataError::Csv {
             path: path.to_path_buf(),
-            line: e.position().map_or(0, |p| p.line()),
+            line: line_of(e.position()),
             message: e.to_string(),
         },
     };
@@ -177,10 +205,10 @@ fn read<R: std::io::Read>(
     // Raw text per column plus each row's line, so a type error found after reading can still
     // name the line it came from.
     let mut raw: Vec<Vec<String>> = vec![Vec::new(); header.len()];
-    let mut lines: Vec<u64> = Vec::new();
+    let mut row_lines: Vec<u64> = Vec::new();
     let mut record = csv::StringRecord::new();
     while reader.read_record(&mut record).map_err(csv_error)? {
-        lines.push(record.position().map_or(0, |p| p.line()));
+        row_lines.push(line_of(record.position()));
         for (col, field) in raw.iter_mut().zip(record.iter()) {
             col.push(field.to_string());
         }
@@ -199,7 +227,7 @@ fn read<R: std::io::Read>(
             Some(Err(row)) if declared == Some(ColumnKind::Numeric) => {
                 return Err(DataError::BadNumber {
                     path: path.to_path_buf(),
-                    line: lines[row],
+                    line: row_lines[row],
                     column: name.clone(),
                     field: j + 1,
                     value: values[row].clone(),
@@ -225,7 +253,16 @@ fn parse_numeric(values: &[String], is_missing: &impl Fn(&str) -> bool) -> Resul
             if is_missing(v) {
                 Ok(f64::NAN)
             } else {
-                v.trim().parse::<f64>().map_err(|_| row)
+                let t = v.trim();
+                // Rust parses "nan" in any case; a NaN that is not a missing token is text,
+                // never a silently missing value.
+                if t.eq_ignore_ascii_case("nan")
+                    || t.eq_ignore_ascii_case("+nan")
+                    || t.eq_ignore_ascii_case("-nan")
+                {
+                    return Err(row);
+                }
+                t.parse::<f64>().map_err(|_| row)
             }
         })
         .collect()

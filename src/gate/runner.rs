@@ -120,20 +120,24 @@ fn ensure_llvm_cov(root: &Path, out: &mut dyn Write) -> Result<(), String> {
         .ok_or_else(|| "cargo-llvm-cov installed but does not run".to_string())
 }
 
-/// The crates of the workspace and their directories, for coverage per crate.
-fn crate_roots(root: &Path) -> Vec<(String, PathBuf)> {
-    let Ok(json) = command_output(Command::new("cargo").current_dir(root).args([
-        "metadata",
-        "--no-deps",
-        "--format-version",
-        "1",
-    ])) else {
-        return Vec::new();
-    };
-    let Ok(meta) = serde_json::from_str::<serde_json::Value>(&json) else {
-        return Vec::new();
-    };
-    meta["packages"]
+/// What the gate needs to know of the workspace, from one `cargo metadata`.
+struct Workspace {
+    /// Cargo's target directory (honours `CARGO_TARGET_DIR`); nextest's JUnit goes below it.
+    target_dir: PathBuf,
+    /// The crates and their directories, for coverage per crate.
+    crate_roots: Vec<(String, PathBuf)>,
+}
+
+fn workspace_metadata(root: &Path) -> Result<Workspace, GateError> {
+    let mut cmd = Command::new("cargo");
+    cmd.current_dir(root)
+        .args(["metadata", "--no-deps", "--format-version", "1"]);
+    let json = command_output(&mut cmd)?;
+    let meta: serde_json::Value = serde_json::from_str(&json).map_err(|e| GateError::Spawn {
+        command: describe(&cmd),
+        source: std::io::Error::other(e),
+    })?;
+    let crate_roots = meta["packages"]
         .as_array()
         .into_iter()
         .flatten()
@@ -142,7 +146,14 @@ fn crate_roots(root: &Path) -> Vec<(String, PathBuf)> {
             let manifest = PathBuf::from(p["manifest_path"].as_str()?);
             Some((name, manifest.parent()?.to_path_buf()))
         })
-        .collect()
+        .collect();
+    let target_dir = meta["target_directory"]
+        .as_str()
+        .map_or_else(|| root.join("target"), PathBuf::from);
+    Ok(Workspace {
+        target_dir,
+        crate_roots,
+    })
 }
 
 /// Names of the workspace's test binaries (this builds them, as the run would).
@@ -294,11 +305,9 @@ fn run_inner(
     }
 
     let with_coverage = coverage_plan.is_ok();
-    let junit_path = if with_coverage {
-        root.join("target/llvm-cov-target/nextest/ci/junit.xml")
-    } else {
-        root.join("target/nextest/ci/junit.xml")
-    };
+    let workspace = workspace_metadata(&root)?;
+    // nextest keeps its store under cargo's target directory, with or without llvm-cov.
+    let junit_path = workspace.target_dir.join("nextest/ci/junit.xml");
     // A JUnit file left by an earlier run must never be read as this run's result.
     let _ = std::fs::remove_file(&junit_path);
     let coverage_json = report_dir.join("coverage.json");
@@ -392,10 +401,9 @@ fn run_inner(
         })
     });
 
-    let crates = crate_roots(&root);
     let coverage = match coverage_plan {
         Err(status) => status,
-        Ok(()) => match coverage::read(&coverage_json, &crates) {
+        Ok(()) => match coverage::read(&coverage_json, &workspace.crate_roots) {
             Ok(coverage) => {
                 let lcov = report_dir.join("lcov.info");
                 let tmp = report_dir.join("lcov.info.tmp");

@@ -1,0 +1,68 @@
+//! Unit tests of mlharness's core: CSV loading, datasets, splits, metrics (against
+//! scikit-learn's reference values), baselines, the model trait and atomic writes.
+//!
+//! Expected values come from the inputs themselves (counted or computed independently in the
+//! test) or from `fixtures/reference/metrics.json`, never from the implementation's output.
+
+#[path = "unit/baseline.rs"]
+mod baseline;
+#[path = "unit/csv.rs"]
+mod csv;
+#[path = "unit/dataset.rs"]
+mod dataset;
+#[path = "unit/fs.rs"]
+mod fs;
+#[path = "unit/metrics.rs"]
+mod metrics;
+#[path = "unit/model.rs"]
+mod model;
+#[path = "unit/split.rs"]
+mod split;
+
+use mlharness::data::{ColumnKind, CsvOptions, Dataset};
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+use tempfile::TempDir;
+
+/// A file of the repository, e.g. `fixtures/churn.csv`.
+pub fn repo_file(relative: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(relative)
+}
+
+/// A CSV file written into a fresh temporary directory (removed when dropped).
+pub struct TempCsv {
+    _dir: TempDir,
+    pub path: PathBuf,
+}
+
+/// Writes `contents` verbatim to `<tempdir>/data.csv`.
+pub fn temp_csv(contents: &str) -> TempCsv {
+    temp_csv_bytes(contents.as_bytes())
+}
+
+/// Writes `bytes` verbatim to `<tempdir>/data.csv`.
+pub fn temp_csv_bytes(bytes: &[u8]) -> TempCsv {
+    let dir = tempfile::tempdir().expect("create a temporary directory");
+    let path = dir.path().join("data.csv");
+    std::fs::write(&path, bytes).expect("write the CSV file");
+    TempCsv { _dir: dir, path }
+}
+
+/// `fixtures/churn.csv`, target `churn`, `area_code` declared categorical; loaded once.
+pub fn churn() -> &'static Dataset {
+    static CHURN: OnceLock<Dataset> = OnceLock::new();
+    CHURN.get_or_init(|| {
+        Dataset::from_csv_with(
+            repo_file("fixtures/churn.csv"),
+            &CsvOptions::default()
+                .target("churn")
+                .kind("area_code", ColumnKind::Categorical),
+        )
+        .expect("fixtures/churn.csv loads")
+    })
+}
+
+/// `a` and `b` agree to within 1e-9, relative to `b` (absolute below 1).
+pub fn close(a: f64, b: f64) -> bool {
+    (a - b).abs() <= 1e-9 * b.abs().max(1.0)
+}
