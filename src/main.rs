@@ -41,6 +41,9 @@ struct RunArgs {
     /// Minimum line coverage in percent (overrides mlharness.toml).
     #[arg(long, value_name = "PERCENT")]
     min_coverage: Option<f64>,
+    /// Re-run the quick set whenever a source, test or fixture file changes (TDD loop).
+    #[arg(long)]
+    watch: bool,
     /// A nextest filterset expression, e.g. 'test(/scaler/)'.
     #[arg(short = 'E', long = "filter", value_name = "EXPR")]
     filter: Option<String>,
@@ -86,6 +89,14 @@ fn main() -> ExitCode {
                 filter: args.filter,
                 workspace: None,
             };
+            if args.watch {
+                if let Err(e) =
+                    mlharness::gate::watch::watch(&options, &mut std::io::stdout().lock())
+                {
+                    eprintln!("mlharness run --watch: {e}");
+                }
+                return ExitCode::FAILURE;
+            }
             let pass = runner::run(&options, &mut std::io::stdout().lock());
             if pass {
                 ExitCode::SUCCESS

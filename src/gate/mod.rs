@@ -14,6 +14,8 @@ mod kind;
 pub mod report;
 pub mod runner;
 pub mod verdict;
+#[cfg(feature = "cli")]
+pub mod watch;
 
 pub use self::config::GateConfig;
 pub use self::kind::Kind;
@@ -76,6 +78,9 @@ pub enum GateError {
     /// The tests did not build.
     #[error("{0}")]
     Build(String),
+    /// The file watcher failed.
+    #[error("watching for changes failed: {0}")]
+    Watch(String),
     /// Anything about git for hooks.
     #[error("{0}")]
     Git(String),

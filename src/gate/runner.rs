@@ -228,9 +228,8 @@ fn skipped_from_log(log: &str) -> usize {
 /// Runs the gate: tests, coverage, verdict, reports. Prints the summary to `out`, ending on
 /// the verdict line, and returns true for PASS.
 pub fn run(options: &RunOptions, out: &mut dyn Write) -> bool {
-    let started = Instant::now();
-    match run_inner(options, out, started) {
-        Ok(pass) => pass,
+    match run_report(options, out) {
+        Ok((report, _)) => report.verdict == "PASS",
         Err(e) => {
             let _ = writeln!(out, "reason: {e}");
             let _ = writeln!(out, "FAIL: 0 passed, 0 failed, 0 skipped");
@@ -239,11 +238,10 @@ pub fn run(options: &RunOptions, out: &mut dyn Write) -> bool {
     }
 }
 
-fn run_inner(
-    options: &RunOptions,
-    out: &mut dyn Write,
-    started: Instant,
-) -> Result<bool, GateError> {
+/// Like [`run`], but returns the report and the run instead of printing a verdict line for
+/// an unusable setup.
+pub fn run_report(options: &RunOptions, out: &mut dyn Write) -> Result<(Report, Run), GateError> {
+    let started = Instant::now();
     let root = match &options.workspace {
         Some(r) => r.clone(),
         None => workspace_root()?,
@@ -453,7 +451,7 @@ fn run_inner(
     let report = Report::new(&run, &verdict, started.elapsed().as_secs_f64(), tools);
     write_reports(&report_dir, &report, &config, &junit_path)?;
     let _ = writeln!(out, "{}", report.summary(&config));
-    Ok(verdict.pass)
+    Ok((report, run))
 }
 
 fn indent(text: &str) -> String {

@@ -5,6 +5,7 @@ mod hooks;
 mod parsing;
 mod run;
 mod verdict;
+mod watch;
 
 use std::path::PathBuf;
 
