@@ -78,6 +78,9 @@ pub enum GateError {
     /// The tests did not build.
     #[error("{0}")]
     Build(String),
+    /// A tool the gate needs is missing.
+    #[error("{0}")]
+    Tool(String),
     /// The file watcher failed.
     #[error("watching for changes failed: {0}")]
     Watch(String),

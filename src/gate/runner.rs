@@ -242,6 +242,11 @@ pub fn run(options: &RunOptions, out: &mut dyn Write) -> bool {
 /// an unusable setup.
 pub fn run_report(options: &RunOptions, out: &mut dyn Write) -> Result<(Report, Run), GateError> {
     let started = Instant::now();
+    if first_line_of(Command::new("cargo").args(["nextest", "--version"])).is_none() {
+        return Err(GateError::Tool(
+            "cargo-nextest is not installed: install it with `cargo install cargo-nextest --locked`".into(),
+        ));
+    }
     let root = match &options.workspace {
         Some(r) => r.clone(),
         None => workspace_root()?,
