@@ -188,14 +188,14 @@ pub struct Median {
 impl Median {
     /// Learns the median of `train`'s numeric target.
     pub fn fit(train: &Dataset) -> Result<Self, DataError> {
-        let mut y = non_empty_target(train)?.to_vec();
-        y.sort_by(f64::total_cmp);
-        let n = y.len();
-        let value = if n % 2 == 1 {
-            y[n / 2]
-        } else {
-            (y[n / 2 - 1] + y[n / 2]) / 2.0
-        };
+        non_empty_target(train)?;
+        let name = train.target_name().ok_or(DataError::NoTarget)?;
+        let value = train
+            .numeric(name)?
+            .median()
+            .ok_or(DataError::EmptyDataset {
+                what: "fitting a baseline",
+            })?;
         Ok(Median { value })
     }
 

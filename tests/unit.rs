@@ -66,3 +66,8 @@ pub fn churn() -> &'static Dataset {
 pub fn close(a: f64, b: f64) -> bool {
     (a - b).abs() <= 1e-9 * b.abs().max(1.0)
 }
+
+/// Owned strings, for class lists.
+pub fn strings(v: &[&str]) -> Vec<String> {
+    v.iter().map(|s| s.to_string()).collect()
+}

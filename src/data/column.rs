@@ -180,6 +180,28 @@ impl Numeric {
         }
     }
 
+    /// The median of the present values (the mean of the two middle ones for an even count,
+    /// as numpy's `median`), or `None` when no value is present.
+    ///
+    /// ```
+    /// use mlharness::data::Column;
+    /// let Column::Numeric(n) = Column::numeric(vec![4.0, f64::NAN, 1.0, 3.0, 2.0]) else { unreachable!() };
+    /// assert_eq!(n.median(), Some(2.5));
+    /// ```
+    pub fn median(&self) -> Option<f64> {
+        let mut present: Vec<f64> = self.present().collect();
+        if present.is_empty() {
+            return None;
+        }
+        present.sort_by(f64::total_cmp);
+        let m = present.len();
+        Some(if m % 2 == 1 {
+            present[m / 2]
+        } else {
+            (present[m / 2 - 1] + present[m / 2]) / 2.0
+        })
+    }
+
     /// The present values, in row order.
     pub fn present(&self) -> impl Iterator<Item = f64> + '_ {
         (0..self.values.len())

@@ -242,11 +242,12 @@ pub fn run(options: &RunOptions, out: &mut dyn Write) -> bool {
 /// an unusable setup.
 pub fn run_report(options: &RunOptions, out: &mut dyn Write) -> Result<(Report, Run), GateError> {
     let started = Instant::now();
-    if first_line_of(Command::new("cargo").args(["nextest", "--version"])).is_none() {
+    let Some(nextest_version) = first_line_of(Command::new("cargo").args(["nextest", "--version"]))
+    else {
         return Err(GateError::Tool(
             "cargo-nextest is not installed: install it with `cargo install cargo-nextest --locked`".into(),
         ));
-    }
+    };
     let root = match &options.workspace {
         Some(r) => r.clone(),
         None => workspace_root()?,
@@ -445,9 +446,7 @@ pub fn run_report(options: &RunOptions, out: &mut dyn Write) -> Result<(Report, 
     if let Some(v) = first_line_of(Command::new("cargo").arg("--version")) {
         tools.insert("cargo".into(), v);
     }
-    if let Some(v) = first_line_of(Command::new("cargo").args(["nextest", "--version"])) {
-        tools.insert("cargo-nextest".into(), v);
-    }
+    tools.insert("cargo-nextest".into(), nextest_version);
     if with_coverage {
         if let Some(v) = llvm_cov_version() {
             tools.insert("cargo-llvm-cov".into(), v);

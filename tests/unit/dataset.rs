@@ -1,5 +1,6 @@
 //! `Dataset`: building, columns, targets, encoding and row selection.
 
+use crate::strings;
 use mlharness::data::{Column, ColumnKind, DataError, Dataset};
 use ndarray::array;
 use rstest::rstest;
@@ -23,10 +24,6 @@ fn customers() -> Dataset {
     .unwrap()
     .with_target("churn")
     .unwrap()
-}
-
-fn strings(v: &[&str]) -> Vec<String> {
-    v.iter().map(|s| s.to_string()).collect()
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 //! Metrics against scikit-learn (`fixtures/reference/metrics.json`), their errors, and
 //! properties of ROC AUC.
 
+use crate::strings;
 use crate::{close, repo_file};
 use mlharness::data::{Column, Dataset};
 use mlharness::metrics::{self, Average, ConfusionMatrix, Metric, MetricError};
@@ -561,10 +562,6 @@ fn yes_no() -> Dataset {
     .unwrap()
     .with_target("churn")
     .unwrap()
-}
-
-fn strings(v: &[&str]) -> Vec<String> {
-    v.iter().map(|s| s.to_string()).collect()
 }
 
 #[test]

@@ -1,14 +1,11 @@
 //! The `Model` trait, `Predictions` and `ModelError`.
 
+use crate::strings;
 use mlharness::data::{Column, DataError, Dataset};
 use mlharness::model::{Model, ModelError, Predictions};
 use ndarray::{array, Array2};
 use rstest::rstest;
 use std::error::Error as _;
-
-fn strings(v: &[&str]) -> Vec<String> {
-    v.iter().map(|s| s.to_string()).collect()
-}
 
 fn calls(values: &[f64]) -> Dataset {
     Dataset::from_columns(vec![(

@@ -75,19 +75,9 @@ impl FeaturePipeline {
         for name in features {
             match train.column(name)? {
                 Column::Numeric(n) => {
-                    let mut present: Vec<f64> = n.present().collect();
-                    if present.is_empty() {
-                        return Err(PipelineError::AllMissing {
-                            column: name.clone(),
-                        });
-                    }
-                    present.sort_by(f64::total_cmp);
-                    let m = present.len();
-                    let median = if m % 2 == 1 {
-                        present[m / 2]
-                    } else {
-                        (present[m / 2 - 1] + present[m / 2]) / 2.0
-                    };
+                    let median = n.median().ok_or_else(|| PipelineError::AllMissing {
+                        column: name.clone(),
+                    })?;
                     let imputed: Vec<f64> = (0..n.len())
                         .map(|i| {
                             if n.is_missing(i) {
