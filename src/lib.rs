@@ -24,10 +24,15 @@
 
 pub mod baseline;
 pub mod data;
+pub mod edge;
 pub mod fs;
 pub mod gate;
 pub mod metrics;
 pub mod model;
+pub mod schema;
+#[cfg(feature = "proptest")]
+pub mod strategy;
+pub mod table;
 
 #[doc(hidden)]
 pub use mlharness_macros;

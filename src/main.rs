@@ -1,9 +1,12 @@
 //! `mlharness`: run every test and end on one verdict; install git hooks.
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use mlharness::data::{CsvOptions, Dataset};
 use mlharness::gate::hook::{self, Hook};
 use mlharness::gate::runner::{self, RunOptions};
 use mlharness::gate::Kind;
+use mlharness::schema::{InferOptions, Schema};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 /// Test machine-learning systems as routinely as `cargo test`.
@@ -25,6 +28,53 @@ enum Commands {
         #[command(subcommand)]
         action: HookAction,
     },
+    /// Infer a data schema from a CSV file, for review and check-in.
+    Schema {
+        #[command(subcommand)]
+        action: SchemaAction,
+    },
+    /// Check a CSV file against a schema: exit 0 when valid, 1 with every violation, 2 on
+    /// unusable input.
+    Validate(ValidateArgs),
+}
+
+#[derive(Subcommand)]
+enum SchemaAction {
+    /// Infer a schema from every row of a CSV file.
+    Infer {
+        /// The CSV file (with a header line).
+        data: PathBuf,
+        /// Where to write the schema JSON (default: standard output).
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// The target column (expected only in the `training` environment).
+        #[arg(long, value_name = "COLUMN")]
+        target: Option<String>,
+        /// Categorical columns with more distinct values than this list none.
+        #[arg(long, value_name = "N", default_value_t = 100)]
+        max_domain_size: usize,
+    },
+}
+
+#[derive(Args)]
+struct ValidateArgs {
+    /// The CSV file to check.
+    data: PathBuf,
+    /// The schema JSON.
+    #[arg(long, value_name = "FILE")]
+    schema: PathBuf,
+    /// Check in this environment (e.g. `serving`: training-only columns must be absent).
+    #[arg(long, value_name = "NAME")]
+    environment: Option<String>,
+    /// Report format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Text,
+    Json,
 }
 
 #[derive(Args)]
@@ -132,5 +182,76 @@ fn main() -> ExitCode {
             }
             ExitCode::SUCCESS
         }
+        Commands::Schema {
+            action:
+                SchemaAction::Infer {
+                    data,
+                    output,
+                    target,
+                    max_domain_size,
+                },
+        } => schema_infer(&data, output.as_deref(), target, max_domain_size),
+        Commands::Validate(args) => validate(&args),
+    }
+}
+
+/// Exit code 2 and a one-line cause: the input cannot be used.
+fn unusable(command: &str, cause: impl std::fmt::Display) -> ExitCode {
+    eprintln!("mlharness {command}: {cause}");
+    ExitCode::from(2)
+}
+
+fn schema_infer(
+    data: &std::path::Path,
+    output: Option<&std::path::Path>,
+    target: Option<String>,
+    max_domain_size: usize,
+) -> ExitCode {
+    let options = target
+        .iter()
+        .fold(CsvOptions::default(), |o, t| o.target(t.clone()));
+    let ds = match Dataset::from_csv_with(data, &options) {
+        Ok(ds) => ds,
+        Err(e) => return unusable("schema infer", e),
+    };
+    let schema = InferOptions::default()
+        .max_domain_size(max_domain_size)
+        .infer(&ds);
+    match output {
+        None => print!("{}", schema.to_json()),
+        Some(path) => {
+            if let Err(e) = schema.save(path) {
+                return unusable("schema infer", e);
+            }
+            println!(
+                "wrote {}: {} columns inferred from {} rows of {}",
+                path.display(),
+                schema.columns.len(),
+                ds.n_rows(),
+                data.display()
+            );
+        }
+    }
+    ExitCode::SUCCESS
+}
+
+fn validate(args: &ValidateArgs) -> ExitCode {
+    let schema = match Schema::load(&args.schema) {
+        Ok(s) => s,
+        Err(e) => return unusable("validate", e),
+    };
+    let ds = match schema.read_csv(&args.data) {
+        Ok(ds) => ds,
+        Err(e) => return unusable("validate", e),
+    };
+    let report = schema.validate_in(&ds, args.environment.as_deref());
+    match args.format {
+        Format::Text => print!("{report}"),
+        Format::Json => print!("{}", report.to_json()),
+    }
+    if report.is_valid() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
     }
 }

@@ -10,14 +10,23 @@ mod baseline;
 mod csv;
 #[path = "unit/dataset.rs"]
 mod dataset;
+#[path = "unit/edge.rs"]
+mod edge;
 #[path = "unit/fs.rs"]
 mod fs;
 #[path = "unit/metrics.rs"]
 mod metrics;
 #[path = "unit/model.rs"]
 mod model;
+#[path = "unit/schema.rs"]
+mod schema;
+#[path = "unit/schema_cli.rs"]
+mod schema_cli;
 #[path = "unit/split.rs"]
 mod split;
+#[cfg(feature = "proptest")]
+#[path = "unit/strategy.rs"]
+mod strategy;
 
 use mlharness::data::{ColumnKind, CsvOptions, Dataset};
 use std::path::{Path, PathBuf};

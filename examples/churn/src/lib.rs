@@ -17,9 +17,11 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod contract;
 mod model;
 mod pipeline;
 
+pub use contract::{check_input, schema, InvalidInput, REFUSED, SCHEMA_JSON};
 pub use model::{ChurnError, ChurnModel, TrainConfig, ARTIFACT_FORMAT, CLASSES};
 pub use pipeline::{FeaturePipeline, PipelineError, UNSEEN};
 

@@ -25,6 +25,9 @@ pub enum ChurnError {
     /// The target could not be read.
     #[error(transparent)]
     Data(#[from] DataError),
+    /// The input breaks the data contract (see [`crate::check_input`]).
+    #[error(transparent)]
+    InvalidInput(#[from] crate::InvalidInput),
     /// The optimiser failed.
     #[error("logistic regression failed to fit: {0}")]
     Fit(#[from] linfa_logistic::error::Error),
@@ -140,6 +143,7 @@ impl ChurnModel {
 
     /// Probability of churn (`yes`) per row.
     pub fn churn_probability(&self, data: &Dataset) -> Result<Array1<f64>, ChurnError> {
+        crate::check_input(data)?;
         let x = self.pipeline.transform(data)?;
         let p_pos = self.regression.predict_probabilities(&x);
         // linfa's "positive" class is the more frequent training class; turn it into P(yes).

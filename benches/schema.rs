@@ -1,0 +1,58 @@
+//! Schema validation and inference on a 1,000,000 × 20 numeric dataset, next to one plain pass
+//! summing the same values.
+//! Targets (issue "Data contracts"): validation within 2× the plain pass, inference within 3×.
+
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use mlharness::data::{Column, Dataset};
+use mlharness::schema::Schema;
+use rand::{Rng, SeedableRng};
+use std::hint::black_box;
+
+const ROWS: usize = 1_000_000;
+const COLUMNS: usize = 20;
+
+fn data() -> Dataset {
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(11);
+    let columns = (0..COLUMNS)
+        .map(|j| {
+            // A few missing values, as real data has.
+            let values = (0..ROWS)
+                .map(|_| {
+                    if rng.gen::<f64>() < 0.001 {
+                        f64::NAN
+                    } else {
+                        rng.gen::<f64>() * 100.0 * (j + 1) as f64
+                    }
+                })
+                .collect();
+            (format!("x{j}"), Column::numeric(values))
+        })
+        .collect();
+    Dataset::from_columns(columns).unwrap()
+}
+
+/// The yardstick: one pass over every cell, summing the present values.
+fn plain_sum(ds: &Dataset) -> f64 {
+    ds.columns()
+        .map(|(_, c)| match c {
+            Column::Numeric(n) => n.values().iter().filter(|v| !v.is_nan()).sum::<f64>(),
+            Column::Categorical(_) => 0.0,
+        })
+        .sum()
+}
+
+fn bench(c: &mut Criterion) {
+    let ds = data();
+    let schema = Schema::infer(&ds);
+    assert!(schema.validate(&ds).is_valid());
+    let mut g = c.benchmark_group("schema_1m_x_20");
+    g.throughput(Throughput::Elements((ROWS * COLUMNS) as u64));
+    g.sample_size(20);
+    g.bench_function("plain_sum", |b| b.iter(|| plain_sum(black_box(&ds))));
+    g.bench_function("validate", |b| b.iter(|| schema.validate(black_box(&ds))));
+    g.bench_function("infer", |b| b.iter(|| Schema::infer(black_box(&ds))));
+    g.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

@@ -1,0 +1,348 @@
+use super::{variant, EdgeCase};
+use crate::data::Dataset;
+use crate::model::{Model, Predictions};
+use crate::schema::{Schema, ValidationReport, Violation};
+use crate::table::Table;
+use std::collections::{BTreeMap, HashSet};
+use std::fmt;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+/// Tolerance on a probability row's sum and range.
+const PROBABILITY_TOLERANCE: f64 = 1e-6;
+
+/// What a model should do with an edge case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Expect {
+    /// Either a valid prediction per row or a readable error (the default).
+    #[default]
+    Either,
+    /// A valid prediction per row; an error is a failure.
+    Prediction,
+    /// A readable error; predictions are a failure (e.g. a model must refuse a missing column).
+    Error,
+}
+
+/// What the model did with an edge case that kept the contract.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    /// One valid prediction per row.
+    Predicted {
+        /// Rows predicted.
+        rows: usize,
+    },
+    /// A readable error, and the schema flags the data.
+    Rejected {
+        /// The model's error.
+        error: String,
+        /// What the schema says of the variant (and not of the base data).
+        flagged: Vec<Violation>,
+    },
+}
+
+impl Outcome {
+    /// True when the model predicted.
+    pub fn predicted(&self) -> bool {
+        matches!(self, Outcome::Predicted { .. })
+    }
+}
+
+/// How a model broke the edge-case contract.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum Breach {
+    /// The model panicked.
+    Panicked(String),
+    /// A prediction count other than the row count.
+    WrongCount {
+        /// Rows in the data.
+        expected: usize,
+        /// Predictions returned.
+        found: usize,
+    },
+    /// Non-finite predictions (NaN or infinity), with a few rows.
+    NonFinite {
+        /// How many.
+        count: usize,
+        /// Example rows.
+        rows: Vec<usize>,
+    },
+    /// Probability rows outside [0, 1] or not summing to 1.
+    BadProbabilities {
+        /// How many rows.
+        count: usize,
+        /// Example rows.
+        rows: Vec<usize>,
+    },
+    /// An error where predictions were expected.
+    UnexpectedError(String),
+    /// Predictions where an error was expected.
+    UnexpectedPrediction,
+    /// An error with an empty message.
+    EmptyError,
+    /// The model refused data the schema accepts.
+    SchemaBlind(String),
+}
+
+/// A model that broke the contract on an edge case. `Display` says which oddity, what was
+/// expected and what happened.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EdgeFailure {
+    /// The oddity's name.
+    pub oddity: String,
+    /// The oddity's description.
+    pub description: String,
+    /// What went wrong.
+    pub breach: Breach,
+}
+
+impl fmt::Display for EdgeFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let rows = |r: &[usize]| {
+            r.iter()
+                .map(usize::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let (headline, found, expected) = match &self.breach {
+            Breach::Panicked(msg) => (
+                "the model panicked".to_string(),
+                format!("panic: {msg}"),
+                "no panic: a prediction per row or an error".to_string(),
+            ),
+            Breach::WrongCount { expected, found } => (
+                "wrong number of predictions".into(),
+                format!(
+                    "{found} predictions ({} rows unanswered)",
+                    expected.abs_diff(*found)
+                ),
+                format!("{expected} predictions, one per row"),
+            ),
+            Breach::NonFinite { count, rows: r } => (
+                "non-finite predictions".into(),
+                format!("{count} NaN or infinite predictions, rows {}", rows(r)),
+                "finite predictions".into(),
+            ),
+            Breach::BadProbabilities { count, rows: r } => (
+                "invalid probabilities".into(),
+                format!(
+                    "{count} rows outside [0, 1] or not summing to 1, rows {}",
+                    rows(r)
+                ),
+                "probabilities in [0, 1] summing to 1 per row".into(),
+            ),
+            Breach::UnexpectedError(e) => (
+                "the model refused data it should predict".into(),
+                format!("error: {e}"),
+                "a prediction per row".into(),
+            ),
+            Breach::UnexpectedPrediction => (
+                "the model predicted data it should refuse".into(),
+                "predictions".into(),
+                "an error".into(),
+            ),
+            Breach::EmptyError => (
+                "the model's error says nothing".into(),
+                "an error with an empty message".into(),
+                "an error a user can read".into(),
+            ),
+            Breach::SchemaBlind(e) => (
+                "the model refused data the schema accepts".into(),
+                format!("error: {e}; the schema flags nothing"),
+                "the schema to flag every oddity the model refuses (tighten it)".into(),
+            ),
+        };
+        writeln!(f, "edge case `{}` failed: {headline}", self.oddity)?;
+        let mut t = Table::new(["", ""]);
+        t.row(["oddity:", &self.description]);
+        t.row(["expected:", &expected]);
+        t.row(["found:", &found]);
+        // The header row of this two-column table is blank; skip it.
+        let text = t.to_string();
+        write!(f, "{}", text.split_once('\n').map_or("", |(_, rest)| rest))
+    }
+}
+
+impl std::error::Error for EdgeFailure {}
+
+/// Per-oddity expectations, for [`run_case`] and the [`edge_cases!`](crate::edge_cases) macro.
+///
+/// ```
+/// use mlharness::edge::{EdgeOptions, Expect};
+/// let options = EdgeOptions::new().expect_error(&["missing_column"]).expect_prediction(&["extra_column"]);
+/// assert_eq!(options.expectation("missing_column"), Expect::Error);
+/// assert_eq!(options.expectation("nan"), Expect::Either);
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct EdgeOptions {
+    expect: BTreeMap<String, Expect>,
+}
+
+impl EdgeOptions {
+    /// Every oddity: either a prediction or an error.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// These oddities must be refused with an error.
+    pub fn expect_error(mut self, oddities: &[&str]) -> Self {
+        for o in oddities {
+            self.expect.insert(o.to_string(), Expect::Error);
+        }
+        self
+    }
+
+    /// These oddities must be predicted.
+    pub fn expect_prediction(mut self, oddities: &[&str]) -> Self {
+        for o in oddities {
+            self.expect.insert(o.to_string(), Expect::Prediction);
+        }
+        self
+    }
+
+    /// What is expected of an oddity.
+    pub fn expectation(&self, oddity: &str) -> Expect {
+        self.expect.get(oddity).copied().unwrap_or_default()
+    }
+}
+
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "(a panic without a message)".into())
+}
+
+/// Runs `model` on an edge case and checks the contract; `base` is the data the variant was
+/// made from, so that only what the schema says of the variant *and not of the base* counts as
+/// flagging the oddity.
+pub fn check<M: Model + ?Sized>(
+    model: &M,
+    case: &EdgeCase,
+    base: &Dataset,
+    schema: &Schema,
+    expect: Expect,
+) -> Result<Outcome, EdgeFailure> {
+    let fail = |breach| EdgeFailure {
+        oddity: case.name.clone(),
+        description: case.description.clone(),
+        breach,
+    };
+    let result = catch_unwind(AssertUnwindSafe(|| model.predict(&case.data)))
+        .map_err(|p| fail(Breach::Panicked(panic_message(p.as_ref()))))?;
+    match result {
+        Ok(predictions) => {
+            if expect == Expect::Error {
+                return Err(fail(Breach::UnexpectedPrediction));
+            }
+            let rows = case.data.n_rows();
+            check_predictions(&predictions, rows).map_err(fail)?;
+            Ok(Outcome::Predicted { rows })
+        }
+        Err(e) => {
+            let error = e.to_string();
+            if expect == Expect::Prediction {
+                return Err(fail(Breach::UnexpectedError(error)));
+            }
+            if error.trim().is_empty() {
+                return Err(fail(Breach::EmptyError));
+            }
+            let flagged = new_violations(&schema.validate(base), &schema.validate(&case.data));
+            if flagged.is_empty() {
+                return Err(fail(Breach::SchemaBlind(error)));
+            }
+            Ok(Outcome::Rejected { error, flagged })
+        }
+    }
+}
+
+/// Violations of `variant` that the base data does not have (same column and kind).
+fn new_violations(base: &ValidationReport, variant: &ValidationReport) -> Vec<Violation> {
+    let known: HashSet<(Option<&str>, _)> = base
+        .violations()
+        .iter()
+        .map(|v| (v.column.as_deref(), v.kind))
+        .collect();
+    variant
+        .violations()
+        .iter()
+        .filter(|v| !known.contains(&(v.column.as_deref(), v.kind)))
+        .cloned()
+        .collect()
+}
+
+fn check_predictions(predictions: &Predictions, rows: usize) -> Result<(), Breach> {
+    if predictions.len() != rows {
+        return Err(Breach::WrongCount {
+            expected: rows,
+            found: predictions.len(),
+        });
+    }
+    // Rows failing a per-row test: how many, and the first few.
+    let failing = |test: &dyn Fn(usize) -> bool| {
+        let all: Vec<usize> = (0..rows).filter(|&i| test(i)).collect();
+        (all.len(), all.into_iter().take(5).collect::<Vec<_>>())
+    };
+    match predictions {
+        Predictions::Values(v) => {
+            let (count, bad) = failing(&|i| !v[i].is_finite());
+            if count > 0 {
+                return Err(Breach::NonFinite { count, rows: bad });
+            }
+        }
+        Predictions::Classes(c) => {
+            if let Some(p) = c.probabilities() {
+                let (count, bad) = failing(&|i| p.row(i).iter().any(|x| !x.is_finite()));
+                if count > 0 {
+                    return Err(Breach::NonFinite { count, rows: bad });
+                }
+                let (count, bad) = failing(&|i| {
+                    let row = p.row(i);
+                    let range = -PROBABILITY_TOLERANCE..=1.0 + PROBABILITY_TOLERANCE;
+                    !row.iter().all(|x| range.contains(x))
+                        || (row.sum() - 1.0).abs() > PROBABILITY_TOLERANCE
+                });
+                if count > 0 {
+                    return Err(Breach::BadProbabilities { count, rows: bad });
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A user's own variant: from the base data and its schema, the odd dataset.
+pub type BuildVariant = dyn Fn(&Dataset, &Schema) -> Dataset;
+
+/// One edge-case test: builds the variant named `oddity` and panics with an [`EdgeFailure`]
+/// message if `model` breaks the contract. Quiet when the contract holds. This is what the
+/// [`edge_cases!`](crate::edge_cases) macro calls; `custom` builds a user's own variant.
+#[track_caller]
+pub fn run_case<M: Model + ?Sized>(
+    oddity: &str,
+    model: &M,
+    base: &Dataset,
+    schema: &Schema,
+    options: &EdgeOptions,
+    custom: Option<&BuildVariant>,
+) {
+    let case = match custom {
+        Some(build) => EdgeCase::new(
+            oddity,
+            format!("custom oddity `{oddity}`"),
+            build(base, schema),
+        ),
+        None => match variant(oddity, base, schema) {
+            Ok(c) => c,
+            Err(super::EdgeError::NotApplicable { oddity, reason }) => {
+                // Not a failure: the data has nothing this oddity can touch. Say so once.
+                eprintln!("edge case `{oddity}` not applicable: {reason}");
+                return;
+            }
+            Err(e) => panic!("edge case `{oddity}`: {e}"),
+        },
+    };
+    if let Err(failure) = check(model, &case, base, schema, options.expectation(oddity)) {
+        panic!("{failure}");
+    }
+}

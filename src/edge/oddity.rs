@@ -1,0 +1,574 @@
+use crate::data::{Column, ColumnKind, DataError, Dataset};
+use crate::schema::Schema;
+use crate::table::number;
+use std::fmt;
+
+/// Rows a variant of a feature column touches: every tenth row, starting at row 0, so that a
+/// variant is the same on every run and still leaves most rows ordinary.
+const EVERY: usize = 10;
+/// Rows in the `large_batch` variant.
+pub const LARGE_BATCH_ROWS: usize = 100_000;
+/// The name of the column the `extra_column` variant adds.
+pub const EXTRA_COLUMN: &str = "mlharness_extra_column";
+/// The magnitude of the `huge_values` and `huge_negative_values` variants.
+pub const EXTREME: f64 = 1e300;
+/// The category the `unseen_category` variant introduces.
+pub const UNSEEN_CATEGORY: &str = "mlharness_unseen_category";
+
+/// One kind of odd data, with a stable snake_case name.
+///
+/// ```
+/// use mlharness::edge::Oddity;
+/// assert_eq!(Oddity::UnseenCategory.name(), "unseen_category");
+/// assert_eq!("large_batch".parse::<Oddity>().unwrap(), Oddity::LargeBatch);
+/// assert_eq!(Oddity::ALL.len(), 23);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Oddity {
+    /// Missing values in one feature column (every tenth row).
+    MissingValuesOneColumn,
+    /// Missing values in every feature column (every tenth row).
+    MissingValuesEverywhere,
+    /// One feature column entirely missing.
+    AllMissingColumn,
+    /// `NaN` as a value (not a missing marker) in one numeric column.
+    Nan,
+    /// `+inf` in one numeric column.
+    PositiveInfinity,
+    /// `-inf` in one numeric column.
+    NegativeInfinity,
+    /// `1e300` in one numeric column.
+    HugeValues,
+    /// `-1e300` in one numeric column.
+    HugeNegativeValues,
+    /// Values a thousand ranges above the schema's maximum.
+    FarOutOfRange,
+    /// Negative values in a numeric column whose schema minimum is at least 0.
+    NegativeValues,
+    /// Values 1% of the range above the schema's maximum.
+    JustAboveMax,
+    /// Values 1% of the range below the schema's minimum.
+    JustBelowMin,
+    /// A category the schema does not know, in one categorical column.
+    UnseenCategory,
+    /// The empty string as a category.
+    EmptyStringCategory,
+    /// A whitespace-only category.
+    WhitespaceCategory,
+    /// No rows at all.
+    EmptyBatch,
+    /// Only the first row.
+    SingleRow,
+    /// Every row twice.
+    DuplicatedRows,
+    /// One numeric column set to a single value.
+    ConstantColumn,
+    /// One feature column dropped.
+    MissingColumn,
+    /// One column the schema does not know, added.
+    ExtraColumn,
+    /// The columns in reverse order.
+    ShuffledColumnOrder,
+    /// 100,000 rows (the base rows, repeated).
+    LargeBatch,
+}
+
+impl Oddity {
+    /// Every oddity, in a stable order.
+    pub const ALL: [Oddity; 23] = [
+        Oddity::MissingValuesOneColumn,
+        Oddity::MissingValuesEverywhere,
+        Oddity::AllMissingColumn,
+        Oddity::Nan,
+        Oddity::PositiveInfinity,
+        Oddity::NegativeInfinity,
+        Oddity::HugeValues,
+        Oddity::HugeNegativeValues,
+        Oddity::FarOutOfRange,
+        Oddity::NegativeValues,
+        Oddity::JustAboveMax,
+        Oddity::JustBelowMin,
+        Oddity::UnseenCategory,
+        Oddity::EmptyStringCategory,
+        Oddity::WhitespaceCategory,
+        Oddity::EmptyBatch,
+        Oddity::SingleRow,
+        Oddity::DuplicatedRows,
+        Oddity::ConstantColumn,
+        Oddity::MissingColumn,
+        Oddity::ExtraColumn,
+        Oddity::ShuffledColumnOrder,
+        Oddity::LargeBatch,
+    ];
+
+    /// The stable snake_case name, as tests are named after it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Oddity::MissingValuesOneColumn => "missing_values_one_column",
+            Oddity::MissingValuesEverywhere => "missing_values_everywhere",
+            Oddity::AllMissingColumn => "all_missing_column",
+            Oddity::Nan => "nan",
+            Oddity::PositiveInfinity => "positive_infinity",
+            Oddity::NegativeInfinity => "negative_infinity",
+            Oddity::HugeValues => "huge_values",
+            Oddity::HugeNegativeValues => "huge_negative_values",
+            Oddity::FarOutOfRange => "far_out_of_range",
+            Oddity::NegativeValues => "negative_values",
+            Oddity::JustAboveMax => "just_above_max",
+            Oddity::JustBelowMin => "just_below_min",
+            Oddity::UnseenCategory => "unseen_category",
+            Oddity::EmptyStringCategory => "empty_string_category",
+            Oddity::WhitespaceCategory => "whitespace_category",
+            Oddity::EmptyBatch => "empty_batch",
+            Oddity::SingleRow => "single_row",
+            Oddity::DuplicatedRows => "duplicated_rows",
+            Oddity::ConstantColumn => "constant_column",
+            Oddity::MissingColumn => "missing_column",
+            Oddity::ExtraColumn => "extra_column",
+            Oddity::ShuffledColumnOrder => "shuffled_column_order",
+            Oddity::LargeBatch => "large_batch",
+        }
+    }
+}
+
+impl fmt::Display for Oddity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl std::str::FromStr for Oddity {
+    type Err = EdgeError;
+
+    fn from_str(s: &str) -> Result<Self, EdgeError> {
+        Oddity::ALL
+            .into_iter()
+            .find(|o| o.name() == s)
+            .ok_or_else(|| EdgeError::UnknownOddity {
+                name: s.to_string(),
+            })
+    }
+}
+
+/// A variant that cannot be built.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum EdgeError {
+    /// No oddity has this name.
+    #[error("no oddity is named `{name}`; known: {}", Oddity::ALL.map(Oddity::name).join(", "))]
+    UnknownOddity {
+        /// The name asked for.
+        name: String,
+    },
+    /// The base data has nothing this oddity applies to (e.g. no categorical column).
+    #[error("oddity `{oddity}` does not apply to this data: {reason}")]
+    NotApplicable {
+        /// The oddity.
+        oddity: &'static str,
+        /// Why.
+        reason: String,
+    },
+    /// The base data could not be rebuilt.
+    #[error(transparent)]
+    Data(#[from] DataError),
+}
+
+/// A dataset carrying one named oddity.
+#[derive(Debug, Clone)]
+pub struct EdgeCase {
+    /// Stable snake_case name (the test's name).
+    pub name: String,
+    /// One line: what is odd, in which column and rows.
+    pub description: String,
+    /// The data.
+    pub data: Dataset,
+}
+
+impl EdgeCase {
+    /// A user-defined edge case.
+    ///
+    /// ```
+    /// use mlharness::data::{Column, Dataset};
+    /// use mlharness::edge::EdgeCase;
+    /// let data = Dataset::from_columns(vec![("age".into(), Column::numeric(vec![-1.0]))])?;
+    /// let case = EdgeCase::new("negative_age", "age of -1", data);
+    /// assert_eq!(case.name, "negative_age");
+    /// # Ok::<(), mlharness::data::DataError>(())
+    /// ```
+    pub fn new(name: impl Into<String>, description: impl Into<String>, data: Dataset) -> Self {
+        EdgeCase {
+            name: name.into(),
+            description: description.into(),
+            data,
+        }
+    }
+}
+
+/// Every oddity that applies to `base`, as datasets. Oddities that do not apply (no categorical
+/// column for `unseen_category`, …) are left out.
+pub fn variants(base: &Dataset, schema: &Schema) -> Vec<EdgeCase> {
+    Oddity::ALL
+        .iter()
+        .filter_map(|o| variant(o.name(), base, schema).ok())
+        .collect()
+}
+
+/// The variant of `base` carrying the oddity named `name`. Only feature columns are touched;
+/// the target, if any, is kept as it is.
+///
+/// ```
+/// use mlharness::data::{Column, Dataset};
+/// use mlharness::edge;
+/// use mlharness::schema::Schema;
+/// let base = Dataset::from_columns(vec![("x".into(), Column::numeric(vec![1.0, 2.0]))])?;
+/// let case = edge::variant("positive_infinity", &base, &Schema::infer(&base))?;
+/// assert_eq!(case.data.numeric("x")?.values()[0], f64::INFINITY);
+/// assert!(case.description.contains("`x`"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn variant(name: &str, base: &Dataset, schema: &Schema) -> Result<EdgeCase, EdgeError> {
+    let oddity: Oddity = name.parse()?;
+    let (data, description) = build(oddity, base, schema)?;
+    Ok(EdgeCase {
+        name: oddity.name().to_string(),
+        description,
+        data,
+    })
+}
+
+fn not_applicable(oddity: Oddity, reason: &str) -> EdgeError {
+    EdgeError::NotApplicable {
+        oddity: oddity.name(),
+        reason: reason.to_string(),
+    }
+}
+
+/// The rows a column oddity touches.
+fn touched(n: usize) -> Vec<usize> {
+    (0..n).step_by(EVERY).collect()
+}
+
+fn rows_text(rows: &[usize]) -> String {
+    let shown: Vec<String> = rows.iter().take(3).map(usize::to_string).collect();
+    match rows.len() {
+        0 => "no rows".into(),
+        1 => format!("row {}", shown[0]),
+        n if n <= 3 => format!("rows {}", shown.join(", ")),
+        n => format!("rows {}, … ({n} rows, every {EVERY}th)", shown.join(", ")),
+    }
+}
+
+/// Rebuilds a dataset from columns, keeping the target mark when the target is still there.
+fn rebuild(base: &Dataset, columns: Vec<(String, Column)>) -> Result<Dataset, DataError> {
+    let target = base.target_name().map(str::to_string);
+    let keeps_target = target
+        .as_deref()
+        .is_some_and(|t| columns.iter().any(|(n, _)| n == t));
+    let ds = Dataset::from_columns(columns)?;
+    match target {
+        Some(t) if keeps_target => ds.with_target(&t),
+        _ => Ok(ds),
+    }
+}
+
+fn owned_columns(base: &Dataset) -> Vec<(String, Column)> {
+    base.columns()
+        .map(|(n, c)| (n.to_string(), c.clone()))
+        .collect()
+}
+
+/// Replaces one column, rebuilding the dataset.
+fn with_replaced(base: &Dataset, name: &str, column: Column) -> Result<Dataset, DataError> {
+    let columns = owned_columns(base)
+        .into_iter()
+        .map(|(n, c)| {
+            if n == name {
+                (n, column.clone())
+            } else {
+                (n, c)
+            }
+        })
+        .collect();
+    rebuild(base, columns)
+}
+
+/// A numeric column with `rows` set to `value` as a present value (a mask keeps a `NaN` a value
+/// rather than a missing marker).
+fn set_numeric(column: &Column, rows: &[usize], value: f64) -> Result<Column, DataError> {
+    let Column::Numeric(n) = column else {
+        unreachable!("callers pass numeric columns")
+    };
+    let mut values = n.values().to_vec();
+    let mut mask: Vec<bool> = (0..n.len()).map(|i| n.is_missing(i)).collect();
+    for &r in rows {
+        values[r] = value;
+        mask[r] = false;
+    }
+    Column::numeric_masked(values, mask)
+}
+
+fn set_missing(column: &Column, rows: &[usize]) -> Column {
+    match column {
+        Column::Numeric(n) => {
+            let mut mask: Vec<bool> = (0..n.len()).map(|i| n.is_missing(i)).collect();
+            for &r in rows {
+                mask[r] = true;
+            }
+            let mut values = n.values().to_vec();
+            for &r in rows {
+                values[r] = f64::NAN;
+            }
+            Column::numeric_masked(values, mask).expect("same length")
+        }
+        Column::Categorical(c) => {
+            let mut values: Vec<Option<&str>> = (0..c.codes().len()).map(|i| c.get(i)).collect();
+            for &r in rows {
+                values[r] = None;
+            }
+            Column::categorical(values)
+        }
+    }
+}
+
+fn set_category(column: &Column, rows: &[usize], value: &str) -> Column {
+    let Column::Categorical(c) = column else {
+        unreachable!("callers pass categorical columns")
+    };
+    let mut values: Vec<Option<&str>> = (0..c.codes().len()).map(|i| c.get(i)).collect();
+    for &r in rows {
+        values[r] = Some(value);
+    }
+    Column::categorical(values)
+}
+
+fn build(oddity: Oddity, base: &Dataset, schema: &Schema) -> Result<(Dataset, String), EdgeError> {
+    use Oddity::*;
+    let n = base.n_rows();
+    let features: Vec<&str> = base.feature_names();
+    let numeric: Vec<&str> = features
+        .iter()
+        .copied()
+        .filter(|f| base.column(f).map(Column::kind).ok() == Some(ColumnKind::Numeric))
+        .collect();
+    let categorical: Vec<&str> = features
+        .iter()
+        .copied()
+        .filter(|f| base.column(f).map(Column::kind).ok() == Some(ColumnKind::Categorical))
+        .collect();
+    let needs_rows = |o| {
+        if n == 0 {
+            Err(not_applicable(o, "the base data has no rows"))
+        } else {
+            Ok(())
+        }
+    };
+    let first = |list: &[&str], what: &str| -> Result<String, EdgeError> {
+        list.first()
+            .map(|s| s.to_string())
+            .ok_or_else(|| not_applicable(oddity, &format!("the data has no {what} column")))
+    };
+    let bounds = |col: &str| -> (f64, f64) {
+        let spec = schema.column(col);
+        let lo = spec.and_then(|s| s.min);
+        let hi = spec.and_then(|s| s.max);
+        let present: Vec<f64> = base
+            .numeric(col)
+            .map(|c| c.present().filter(|v| v.is_finite()).collect())
+            .unwrap_or_default();
+        let data_lo = present.iter().copied().fold(f64::INFINITY, f64::min);
+        let data_hi = present.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        (
+            lo.unwrap_or(if data_lo.is_finite() { data_lo } else { 0.0 }),
+            hi.unwrap_or(if data_hi.is_finite() { data_hi } else { 0.0 }),
+        )
+    };
+    let numeric_value = |o: Oddity, value: &dyn Fn(&str) -> f64, what: &str| {
+        needs_rows(o)?;
+        let col = first(&numeric, "numeric feature")?;
+        let rows = touched(n);
+        let v = value(&col);
+        let data = with_replaced(base, &col, set_numeric(base.column(&col)?, &rows, v)?)?;
+        Ok::<_, EdgeError>((
+            data,
+            format!(
+                "{what} {} in column `{col}`, {}",
+                number(v),
+                rows_text(&rows)
+            ),
+        ))
+    };
+    let step = |col: &str| {
+        let (lo, hi) = bounds(col);
+        let range = hi - lo;
+        if range > 0.0 {
+            range * 0.01
+        } else {
+            lo.abs().max(1.0) * 0.01
+        }
+    };
+    Ok(match oddity {
+        MissingValuesOneColumn => {
+            needs_rows(oddity)?;
+            let col = first(&features, "feature")?;
+            let rows = touched(n);
+            let data = with_replaced(base, &col, set_missing(base.column(&col)?, &rows))?;
+            (
+                data,
+                format!("missing values in column `{col}`, {}", rows_text(&rows)),
+            )
+        }
+        MissingValuesEverywhere => {
+            needs_rows(oddity)?;
+            let rows = touched(n);
+            let columns = owned_columns(base)
+                .into_iter()
+                .map(|(name, c)| {
+                    if features.contains(&name.as_str()) {
+                        let c = set_missing(&c, &rows);
+                        (name, c)
+                    } else {
+                        (name, c)
+                    }
+                })
+                .collect();
+            (
+                rebuild(base, columns)?,
+                format!(
+                    "missing values in all {} feature columns, {}",
+                    features.len(),
+                    rows_text(&rows)
+                ),
+            )
+        }
+        AllMissingColumn => {
+            needs_rows(oddity)?;
+            let col = first(&features, "feature")?;
+            let rows: Vec<usize> = (0..n).collect();
+            let data = with_replaced(base, &col, set_missing(base.column(&col)?, &rows))?;
+            (data, format!("column `{col}` missing in every row"))
+        }
+        Nan => numeric_value(oddity, &|_| f64::NAN, "NaN value")?,
+        PositiveInfinity => numeric_value(oddity, &|_| f64::INFINITY, "value")?,
+        NegativeInfinity => numeric_value(oddity, &|_| f64::NEG_INFINITY, "value")?,
+        HugeValues => numeric_value(oddity, &|_| EXTREME, "value")?,
+        HugeNegativeValues => numeric_value(oddity, &|_| -EXTREME, "value")?,
+        FarOutOfRange => numeric_value(
+            oddity,
+            &|c| {
+                let (lo, hi) = bounds(c);
+                hi + 1000.0 * (hi - lo).max(1.0)
+            },
+            "value far above the schema's range:",
+        )?,
+        NegativeValues => {
+            needs_rows(oddity)?;
+            let col = numeric
+                .iter()
+                .find(|c| {
+                    schema
+                        .column(c)
+                        .and_then(|s| s.min)
+                        .is_some_and(|m| m >= 0.0)
+                })
+                .map(|c| c.to_string())
+                .ok_or_else(|| {
+                    not_applicable(oddity, "no numeric feature has a schema minimum ≥ 0")
+                })?;
+            let (_, hi) = bounds(&col);
+            let v = -(hi.abs().max(1.0));
+            let rows = touched(n);
+            let data = with_replaced(base, &col, set_numeric(base.column(&col)?, &rows, v)?)?;
+            (
+                data,
+                format!(
+                    "negative value {} in column `{col}` (schema minimum ≥ 0), {}",
+                    number(v),
+                    rows_text(&rows)
+                ),
+            )
+        }
+        JustAboveMax => numeric_value(
+            oddity,
+            &|c| bounds(c).1 + step(c),
+            "value just above the schema's maximum:",
+        )?,
+        JustBelowMin => numeric_value(
+            oddity,
+            &|c| bounds(c).0 - step(c),
+            "value just below the schema's minimum:",
+        )?,
+        UnseenCategory | EmptyStringCategory | WhitespaceCategory => {
+            needs_rows(oddity)?;
+            let col = first(&categorical, "categorical feature")?;
+            let (value, what) = match oddity {
+                UnseenCategory => (
+                    UNSEEN_CATEGORY,
+                    "unseen category `mlharness_unseen_category`",
+                ),
+                EmptyStringCategory => ("", "empty-string category ``"),
+                _ => ("   ", "whitespace category `   `"),
+            };
+            let rows = touched(n);
+            let data = with_replaced(base, &col, set_category(base.column(&col)?, &rows, value))?;
+            (
+                data,
+                format!("{what} in column `{col}`, {}", rows_text(&rows)),
+            )
+        }
+        EmptyBatch => (base.take(&[])?, "no rows".into()),
+        SingleRow => {
+            needs_rows(oddity)?;
+            (base.take(&[0])?, "only row 0".into())
+        }
+        DuplicatedRows => {
+            let rows: Vec<usize> = (0..n).flat_map(|i| [i, i]).collect();
+            (
+                base.take(&rows)?,
+                format!("every row twice ({} rows)", 2 * n),
+            )
+        }
+        ConstantColumn => {
+            needs_rows(oddity)?;
+            let col = first(&numeric, "numeric feature")?;
+            let v = base.numeric(&col)?.median().unwrap_or(0.0);
+            let rows: Vec<usize> = (0..n).collect();
+            let data = with_replaced(base, &col, set_numeric(base.column(&col)?, &rows, v)?)?;
+            (data, format!("column `{col}` constant at {}", number(v)))
+        }
+        MissingColumn => {
+            let col = first(&features, "feature")?;
+            (
+                base.without_column(&col)?,
+                format!("column `{col}` dropped"),
+            )
+        }
+        ExtraColumn => {
+            let mut columns = owned_columns(base);
+            columns.push((EXTRA_COLUMN.into(), Column::numeric(vec![0.0; n])));
+            (
+                rebuild(base, columns)?,
+                format!("an extra column `{EXTRA_COLUMN}`"),
+            )
+        }
+        ShuffledColumnOrder => {
+            let mut columns = owned_columns(base);
+            if columns.len() < 2 {
+                return Err(not_applicable(
+                    oddity,
+                    "the data has fewer than two columns",
+                ));
+            }
+            columns.reverse();
+            (rebuild(base, columns)?, "columns in reverse order".into())
+        }
+        LargeBatch => {
+            needs_rows(oddity)?;
+            let rows: Vec<usize> = (0..LARGE_BATCH_ROWS).map(|i| i % n).collect();
+            (
+                base.take(&rows)?,
+                format!("{LARGE_BATCH_ROWS} rows (the {n} base rows repeated)"),
+            )
+        }
+    })
+}

@@ -1,0 +1,208 @@
+use super::{ColumnSchema, Schema, FORMAT_VERSION};
+use crate::data::{Column, ColumnKind, Dataset, Numeric};
+
+/// Quantiles are estimated from at most this many evenly spaced present values, so that
+/// inference stays one linear pass over a large column (min, max and shares stay exact).
+const QUANTILE_SAMPLE: usize = 10_000;
+
+/// How [`Schema::infer`] turns data into a schema.
+///
+/// ```
+/// use mlharness::data::{Column, Dataset};
+/// use mlharness::schema::InferOptions;
+/// let ids: Vec<String> = (0..500).map(|i| format!("id{i}")).collect();
+/// let ds = Dataset::from_columns(vec![("id".into(), Column::categorical(ids.iter().map(Some)))])?;
+/// let schema = InferOptions::default().max_domain_size(100).infer(&ds);
+/// assert_eq!(schema.columns[0].categories, None); // too many to list: any value is allowed
+/// # Ok::<(), mlharness::data::DataError>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct InferOptions {
+    max_domain_size: usize,
+    quantiles: Vec<f64>,
+    tolerance: f64,
+    target_environment: Option<String>,
+}
+
+impl Default for InferOptions {
+    fn default() -> Self {
+        InferOptions {
+            max_domain_size: 100,
+            quantiles: vec![0.01, 0.25, 0.5, 0.75, 0.99],
+            tolerance: 0.0,
+            target_environment: Some("training".into()),
+        }
+    }
+}
+
+impl InferOptions {
+    /// A categorical column with more distinct values than this records no category list
+    /// (any value is allowed). Default 100.
+    pub fn max_domain_size(mut self, n: usize) -> Self {
+        self.max_domain_size = n;
+        self
+    }
+
+    /// The quantile probabilities to record (default 1%, 25%, 50%, 75%, 99%).
+    pub fn quantiles(mut self, probabilities: &[f64]) -> Self {
+        self.quantiles = probabilities.to_vec();
+        self
+    }
+
+    /// The tolerance ("mostly") given to every column (default 0: no violation tolerated).
+    pub fn tolerance(mut self, share: f64) -> Self {
+        self.tolerance = share;
+        self
+    }
+
+    /// The environment the target column is restricted to (default `training`; `None` expects
+    /// the target everywhere).
+    pub fn target_environment(mut self, environment: Option<&str>) -> Self {
+        self.target_environment = environment.map(str::to_string);
+        self
+    }
+
+    /// Infers a schema from every row of `data`.
+    pub fn infer(&self, data: &Dataset) -> Schema {
+        let target = data.target_name();
+        let columns = data
+            .columns()
+            .map(|(name, column)| {
+                let mut c = match column {
+                    Column::Numeric(n) => self.numeric(name, n),
+                    Column::Categorical(cat) => {
+                        let counts = cat.counts();
+                        let seen: Vec<String> = cat
+                            .levels()
+                            .iter()
+                            .zip(&counts)
+                            .filter(|(_, &n)| n > 0)
+                            .map(|(l, _)| l.clone())
+                            .collect();
+                        let missing = cat.codes().iter().filter(|c| c.is_none()).count();
+                        ColumnSchema {
+                            categories: (seen.len() <= self.max_domain_size).then_some(seen),
+                            ..self.blank(name, ColumnKind::Categorical, missing, cat.codes().len())
+                        }
+                    }
+                };
+                if Some(name) == target {
+                    c.environments = self.target_environment.clone().map(|e| vec![e]);
+                }
+                c
+            })
+            .collect();
+        Schema {
+            mlharness_schema: FORMAT_VERSION,
+            min_rows: None,
+            columns,
+        }
+    }
+
+    fn blank(&self, name: &str, kind: ColumnKind, missing: usize, rows: usize) -> ColumnSchema {
+        ColumnSchema {
+            name: name.to_string(),
+            kind,
+            nullable: missing > 0,
+            missing_share: if rows == 0 {
+                0.0
+            } else {
+                missing as f64 / rows as f64
+            },
+            min: None,
+            max: None,
+            allow_nan: false,
+            allow_infinite: false,
+            categories: None,
+            quantiles: Vec::new(),
+            tolerance: self.tolerance,
+            environments: None,
+        }
+    }
+
+    fn numeric(&self, name: &str, n: &Numeric) -> ColumnSchema {
+        let values = n.values();
+        let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+        let (mut missing, mut nan, mut infinite) = (0usize, 0usize, 0usize);
+        match n.mask() {
+            None => {
+                for &v in values {
+                    if v.is_finite() {
+                        lo = lo.min(v);
+                        hi = hi.max(v);
+                    } else if v.is_nan() {
+                        missing += 1;
+                    } else {
+                        infinite += 1;
+                    }
+                }
+            }
+            Some(mask) => {
+                for (&v, &m) in values.iter().zip(mask) {
+                    if m {
+                        missing += 1;
+                    } else if v.is_finite() {
+                        lo = lo.min(v);
+                        hi = hi.max(v);
+                    } else if v.is_nan() {
+                        nan += 1;
+                    } else {
+                        infinite += 1;
+                    }
+                }
+            }
+        }
+        let finite = values.len() - missing - nan - infinite;
+        ColumnSchema {
+            min: (finite > 0).then_some(lo),
+            max: (finite > 0).then_some(hi),
+            allow_nan: nan > 0,
+            allow_infinite: infinite > 0,
+            quantiles: self.sample_quantiles(n, finite),
+            ..self.blank(name, ColumnKind::Numeric, missing, values.len())
+        }
+    }
+
+    fn sample_quantiles(&self, n: &Numeric, finite: usize) -> Vec<(f64, f64)> {
+        if finite == 0 || self.quantiles.is_empty() {
+            return Vec::new();
+        }
+        let step = finite.div_ceil(QUANTILE_SAMPLE);
+        let mut sample: Vec<f64> = n
+            .present()
+            .filter(|v| v.is_finite())
+            .step_by(step)
+            .collect();
+        sample.sort_unstable_by(f64::total_cmp);
+        self.quantiles
+            .iter()
+            .map(|&p| (p, interpolate(&sample, p)))
+            .collect()
+    }
+}
+
+/// The `p` quantile of sorted values with linear interpolation (numpy's default method).
+fn interpolate(sorted: &[f64], p: f64) -> f64 {
+    let pos = p.clamp(0.0, 1.0) * (sorted.len() - 1) as f64;
+    let (i, frac) = (pos.floor() as usize, pos.fract());
+    match sorted.get(i + 1) {
+        Some(&next) if frac > 0.0 => sorted[i] + frac * (next - sorted[i]),
+        _ => sorted[i],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::interpolate;
+
+    #[test]
+    fn interpolation_matches_numpy_linear() {
+        // numpy.quantile([1, 2, 3, 4], [0, 0.25, 0.5, 1]) == [1, 1.75, 2.5, 4]
+        let v = [1.0, 2.0, 3.0, 4.0];
+        let q: Vec<f64> = [0.0, 0.25, 0.5, 1.0]
+            .iter()
+            .map(|&p| interpolate(&v, p))
+            .collect();
+        assert_eq!(q, [1.0, 1.75, 2.5, 4.0]);
+    }
+}

@@ -1,0 +1,362 @@
+//! Data contracts: what each column of a dataset may hold, inferred from real data, reviewed,
+//! checked in, and checked against every batch.
+//!
+//! [`Schema::infer`] reads a whole dataset and records, per column, its kind, whether it may be
+//! missing (and the share seen), the range of a numeric column, the allowed categories of a
+//! categorical one (up to [`InferOptions::max_domain_size`]) and a few quantiles. The schema is
+//! human-editable JSON ([`Schema::save`], [`Schema::load`]); [`Schema::validate`] reports every
+//! violation of it at once, and [`Schema::assert_valid`] fails a test with that report as a table.
+//!
+//! ```
+//! use mlharness::data::{Column, Dataset};
+//! use mlharness::schema::{Schema, ViolationKind};
+//!
+//! let train = Dataset::from_columns(vec![
+//!     ("tenure".into(), Column::numeric(vec![1.0, 12.0, 40.0, 72.0])),
+//!     ("plan".into(), Column::categorical([Some("basic"), Some("pro"), Some("pro"), Some("basic")])),
+//! ])?;
+//! let schema = Schema::infer(&train);
+//!
+//! let live = Dataset::from_columns(vec![
+//!     ("tenure".into(), Column::numeric(vec![5.0, -3.0])),
+//!     ("plan".into(), Column::categorical([Some("gold"), Some("pro")])),
+//! ])?;
+//! let report = schema.validate(&live);
+//! let kinds: Vec<_> = report.violations().iter().map(|v| v.kind).collect();
+//! assert_eq!(kinds, [ViolationKind::OutOfRange, ViolationKind::UnseenCategory]);
+//! assert!(report.to_string().contains("tenure"));
+//! # Ok::<(), mlharness::data::DataError>(())
+//! ```
+
+mod infer;
+mod validate;
+
+pub use self::infer::InferOptions;
+pub use self::validate::{ValidationReport, Violation, ViolationKind};
+
+use crate::data::{ColumnKind, CsvOptions};
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+/// The version of the schema file format this crate writes and reads.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// What a dataset's columns may hold. Serialises to the JSON that is checked in.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Schema {
+    /// File format version ([`FORMAT_VERSION`]).
+    pub mlharness_schema: u32,
+    /// Fewest rows a batch may have (`None`: any number, zero included).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_rows: Option<usize>,
+    /// The columns, in the order they were inferred.
+    pub columns: Vec<ColumnSchema>,
+}
+
+/// What one column may hold.
+///
+/// ```
+/// use mlharness::data::{Column, Dataset};
+/// use mlharness::schema::Schema;
+/// let ds = Dataset::from_columns(vec![("age".into(), Column::numeric(vec![18.0, f64::NAN, 90.0]))])?;
+/// let age = &Schema::infer(&ds).columns[0];
+/// assert_eq!((age.min, age.max), (Some(18.0), Some(90.0)));
+/// assert!(age.nullable);
+/// # Ok::<(), mlharness::data::DataError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ColumnSchema {
+    /// Column name.
+    pub name: String,
+    /// Numeric or categorical.
+    pub kind: ColumnKind,
+    /// Whether a value may be missing.
+    pub nullable: bool,
+    /// Share of missing values seen when the schema was inferred (informational).
+    #[serde(default)]
+    pub missing_share: f64,
+    /// Smallest allowed value of a numeric column (`None`: unbounded).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min: Option<f64>,
+    /// Largest allowed value of a numeric column (`None`: unbounded).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max: Option<f64>,
+    /// Whether a numeric column may hold `NaN` as a value (not as a missing marker).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub allow_nan: bool,
+    /// Whether a numeric column may hold ±infinity.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub allow_infinite: bool,
+    /// Allowed categories of a categorical column (`None`: any; the domain was too large to list).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub categories: Option<Vec<String>>,
+    /// A few quantiles seen at inference, as `(probability, value)` (informational, for review).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub quantiles: Vec<(f64, f64)>,
+    /// Share of rows that may violate this column's value rules before it is reported, in the
+    /// spirit of "mostly": `0.01` lets 1% of rows be out of range, unseen or missing.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub tolerance: f64,
+    /// Environments in which the column is expected (`None`: all). A column outside the
+    /// environment being validated must be absent; the target is inferred as `["training"]`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub environments: Option<Vec<String>>,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+fn is_zero(x: &f64) -> bool {
+    *x == 0.0
+}
+
+impl ColumnSchema {
+    /// Whether the column is expected in `environment` (`None`: the default environment, in
+    /// which every column is expected).
+    pub fn expected_in(&self, environment: Option<&str>) -> bool {
+        match (environment, &self.environments) {
+            (None, _) | (_, None) => true,
+            (Some(env), Some(envs)) => envs.iter().any(|e| e == env),
+        }
+    }
+}
+
+/// A schema file that cannot be read, parsed or used; names the file and, where it applies,
+/// the line, column and field.
+///
+/// ```
+/// use mlharness::schema::{Schema, SchemaError};
+/// let dir = tempfile::tempdir()?;
+/// let path = dir.path().join("schema.json");
+/// std::fs::write(&path, r#"{"mlharness_schema": 1, "columns": [{"name": "x", "kind": "numeric", "nulable": true}]}"#)?;
+/// let err = Schema::load(&path).unwrap_err();
+/// assert!(matches!(err, SchemaError::Parse { line: 1, .. }));
+/// assert!(err.to_string().contains("nulable"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SchemaError {
+    /// The file could not be read.
+    #[error("{}: cannot read the schema: {source}", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The file is not valid schema JSON (syntax, an unknown or misspelt field, a wrong type).
+    #[error("{}:{line}:{column}: {message}", path.display())]
+    Parse {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// What is wrong, naming the field.
+        message: String,
+    },
+    /// The file parses but contradicts itself (e.g. `min` above `max`).
+    #[error("{}: column `{column}`, field `{field}`: {message}", path.display())]
+    Invalid {
+        /// The file.
+        path: PathBuf,
+        /// The schema column.
+        column: String,
+        /// The field.
+        field: &'static str,
+        /// What is wrong.
+        message: String,
+    },
+    /// The file's format version is not one this crate reads.
+    #[error("{}: field `mlharness_schema`: version {found} is not supported (this mlharness reads version {FORMAT_VERSION})", path.display())]
+    Version {
+        /// The file.
+        path: PathBuf,
+        /// The version found.
+        found: u32,
+    },
+    /// The schema could not be written.
+    #[error(transparent)]
+    Write(#[from] crate::fs::WriteError),
+}
+
+impl Schema {
+    /// Infers a schema from a whole dataset with default [`InferOptions`].
+    pub fn infer(data: &crate::data::Dataset) -> Schema {
+        InferOptions::default().infer(data)
+    }
+
+    /// The schema of the column named `name`.
+    pub fn column(&self, name: &str) -> Option<&ColumnSchema> {
+        self.columns.iter().find(|c| c.name == name)
+    }
+
+    /// Mutable access to a column's schema, for adjusting an inferred schema in code.
+    ///
+    /// ```
+    /// use mlharness::data::{Column, Dataset};
+    /// use mlharness::schema::Schema;
+    /// let ds = Dataset::from_columns(vec![("age".into(), Column::numeric(vec![18.0, 90.0]))])?;
+    /// let mut schema = Schema::infer(&ds);
+    /// schema.column_mut("age").unwrap().max = Some(120.0);
+    /// assert!(schema.validate(&ds).is_valid());
+    /// # Ok::<(), mlharness::data::DataError>(())
+    /// ```
+    pub fn column_mut(&mut self, name: &str) -> Option<&mut ColumnSchema> {
+        self.columns.iter_mut().find(|c| c.name == name)
+    }
+
+    /// Loads a CSV file reading each column the schema declares categorical as categorical (so a
+    /// column of digits such as a zip code stays categorical); other columns are inferred, so a
+    /// wrong kind shows up as a `wrong_kind` violation rather than a load error.
+    ///
+    /// ```
+    /// use mlharness::data::{Column, Dataset};
+    /// use mlharness::schema::Schema;
+    /// let dir = tempfile::tempdir()?;
+    /// let path = dir.path().join("d.csv");
+    /// std::fs::write(&path, "zip\n02134\n94105\n")?;
+    /// let train = Dataset::from_columns(vec![("zip".into(), Column::categorical([Some("02134"), Some("94105")]))])?;
+    /// let ds = Schema::infer(&train).read_csv(&path)?;
+    /// assert_eq!(ds.categorical("zip")?.get(0), Some("02134"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn read_csv(
+        &self,
+        path: impl AsRef<Path>,
+    ) -> Result<crate::data::Dataset, crate::data::DataError> {
+        let path = path.as_ref();
+        // Declaring a column the file lacks is an error of its own; read the header first so
+        // that an absent column is reported by validation as `missing_column`.
+        let header: Vec<String> = csv::Reader::from_path(path)
+            .and_then(|mut r| {
+                r.headers().map(|h| {
+                    h.iter()
+                        .map(|s| s.trim_start_matches('\u{feff}').to_string())
+                        .collect()
+                })
+            })
+            .unwrap_or_default();
+        let options = self
+            .columns
+            .iter()
+            .filter(|c| c.kind == ColumnKind::Categorical && header.contains(&c.name))
+            .fold(CsvOptions::default(), |o, c| {
+                o.kind(c.name.clone(), ColumnKind::Categorical)
+            });
+        crate::data::Dataset::from_csv_with(path, &options)
+    }
+
+    /// The schema as pretty JSON, one field per line so that a review diff shows each change.
+    pub fn to_json(&self) -> String {
+        let mut s = serde_json::to_string_pretty(self).expect("a schema always serialises");
+        s.push('\n');
+        s
+    }
+
+    /// Parses a schema from JSON text; `path` only names the source in errors.
+    pub fn from_json(text: &str, path: impl AsRef<Path>) -> Result<Schema, SchemaError> {
+        let path = path.as_ref();
+        let schema: Schema = serde_json::from_str(text).map_err(|e| SchemaError::Parse {
+            path: path.to_path_buf(),
+            line: e.line(),
+            column: e.column(),
+            message: e
+                .to_string()
+                .split(" at line ")
+                .next()
+                .unwrap_or("")
+                .to_string(),
+        })?;
+        schema.check(path)?;
+        Ok(schema)
+    }
+
+    /// Reads a schema file.
+    pub fn load(path: impl AsRef<Path>) -> Result<Schema, SchemaError> {
+        let path = path.as_ref();
+        let text = std::fs::read_to_string(path).map_err(|source| SchemaError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Schema::from_json(&text, path)
+    }
+
+    /// Writes the schema atomically (a reader never sees half a file).
+    ///
+    /// ```
+    /// use mlharness::data::{Column, Dataset};
+    /// use mlharness::schema::Schema;
+    /// let ds = Dataset::from_columns(vec![("x".into(), Column::numeric(vec![1.0, 2.0]))])?;
+    /// let dir = tempfile::tempdir()?;
+    /// let schema = Schema::infer(&ds);
+    /// schema.save(dir.path().join("schema.json"))?;
+    /// assert_eq!(Schema::load(dir.path().join("schema.json"))?, schema);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn save(&self, path: impl AsRef<Path>) -> Result<(), SchemaError> {
+        crate::fs::write_atomic(path, self.to_json())?;
+        Ok(())
+    }
+
+    fn check(&self, path: &Path) -> Result<(), SchemaError> {
+        if self.mlharness_schema != FORMAT_VERSION {
+            return Err(SchemaError::Version {
+                path: path.to_path_buf(),
+                found: self.mlharness_schema,
+            });
+        }
+        let invalid = |column: &str, field, message: String| SchemaError::Invalid {
+            path: path.to_path_buf(),
+            column: column.to_string(),
+            field,
+            message,
+        };
+        let mut seen = std::collections::HashSet::new();
+        for c in &self.columns {
+            if !seen.insert(c.name.as_str()) {
+                return Err(invalid(
+                    &c.name,
+                    "name",
+                    "the column is listed twice".into(),
+                ));
+            }
+            if let (Some(lo), Some(hi)) = (c.min, c.max) {
+                if lo > hi {
+                    return Err(invalid(
+                        &c.name,
+                        "min",
+                        format!("min {lo} is above max {hi}"),
+                    ));
+                }
+            }
+            if !(0.0..=1.0).contains(&c.tolerance) {
+                return Err(invalid(
+                    &c.name,
+                    "tolerance",
+                    format!("{} is not a share between 0 and 1", c.tolerance),
+                ));
+            }
+            if c.kind == ColumnKind::Categorical && (c.min.is_some() || c.max.is_some()) {
+                return Err(invalid(
+                    &c.name,
+                    if c.min.is_some() { "min" } else { "max" },
+                    "a categorical column has no range; use `categories`".into(),
+                ));
+            }
+            if c.kind == ColumnKind::Numeric && c.categories.is_some() {
+                return Err(invalid(
+                    &c.name,
+                    "categories",
+                    "a numeric column has no categories; use `min` and `max`".into(),
+                ));
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,512 @@
+use super::{ColumnSchema, Schema};
+use crate::data::{Categorical, Column, ColumnKind, Dataset, Numeric};
+use crate::table::{number, Table};
+use serde::Serialize;
+use std::collections::HashSet;
+use std::fmt;
+use std::path::PathBuf;
+
+/// How many example rows a violation lists.
+const EXAMPLE_ROWS: usize = 5;
+
+/// The kind of a schema violation; serialises in snake_case (`out_of_range`, …).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum ViolationKind {
+    /// The batch has fewer rows than the schema's `min_rows`.
+    TooFewRows,
+    /// A column the schema expects is absent.
+    MissingColumn,
+    /// A column the schema does not expect (in this environment) is present.
+    UnexpectedColumn,
+    /// A column is numeric where the schema says categorical, or the reverse.
+    WrongKind,
+    /// A missing value in a column that is not nullable.
+    MissingValue,
+    /// A `NaN` value (not a missing marker) in a numeric column that does not allow it.
+    Nan,
+    /// ±infinity in a numeric column that does not allow it.
+    Infinite,
+    /// A number below `min` or above `max`.
+    OutOfRange,
+    /// A category the schema does not list.
+    UnseenCategory,
+}
+
+impl ViolationKind {
+    /// The snake_case name used in reports and JSON.
+    pub fn name(self) -> &'static str {
+        match self {
+            ViolationKind::TooFewRows => "too_few_rows",
+            ViolationKind::MissingColumn => "missing_column",
+            ViolationKind::UnexpectedColumn => "unexpected_column",
+            ViolationKind::WrongKind => "wrong_kind",
+            ViolationKind::MissingValue => "missing_value",
+            ViolationKind::Nan => "nan",
+            ViolationKind::Infinite => "infinite",
+            ViolationKind::OutOfRange => "out_of_range",
+            ViolationKind::UnseenCategory => "unseen_category",
+        }
+    }
+}
+
+impl fmt::Display for ViolationKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// One way a dataset breaks its schema: where, how often, example rows, and what was expected.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Violation {
+    /// The column (`None` for a dataset-level violation such as too few rows).
+    pub column: Option<String>,
+    /// What is wrong.
+    pub kind: ViolationKind,
+    /// How many rows (or, for a column-level violation, the dataset's rows).
+    pub count: usize,
+    /// `count` as a share of the rows.
+    pub share: f64,
+    /// A few 0-based row numbers where it happens.
+    pub rows: Vec<usize>,
+    /// Expected and found, in words.
+    pub detail: String,
+}
+
+/// Every violation of a schema by one dataset. `Display` renders it as a table.
+///
+/// ```
+/// use mlharness::data::{Column, Dataset};
+/// use mlharness::schema::Schema;
+/// let train = Dataset::from_columns(vec![("x".into(), Column::numeric(vec![0.0, 1.0]))])?;
+/// let bad = Dataset::from_columns(vec![("x".into(), Column::numeric(vec![0.5, 9.0, f64::INFINITY]))])?;
+/// let report = Schema::infer(&train).validate(&bad);
+/// assert!(!report.is_valid());
+/// let json: serde_json::Value = serde_json::from_str(&report.to_json()).unwrap();
+/// assert_eq!(json["valid"], false);
+/// assert_eq!(json["violations"][0]["kind"], "infinite");
+/// assert_eq!(json["violations"][1]["kind"], "out_of_range");
+/// # Ok::<(), mlharness::data::DataError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ValidationReport {
+    valid: bool,
+    rows: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    source: Option<PathBuf>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    environment: Option<String>,
+    violations: Vec<Violation>,
+}
+
+impl ValidationReport {
+    /// True when the dataset breaks no rule.
+    pub fn is_valid(&self) -> bool {
+        self.violations.is_empty()
+    }
+
+    /// The violations: dataset-level first, then by column in schema order.
+    pub fn violations(&self) -> &[Violation] {
+        &self.violations
+    }
+
+    /// The violations of one kind.
+    pub fn of_kind(&self, kind: ViolationKind) -> impl Iterator<Item = &Violation> {
+        self.violations.iter().filter(move |v| v.kind == kind)
+    }
+
+    /// Rows in the dataset validated.
+    pub fn rows(&self) -> usize {
+        self.rows
+    }
+
+    /// The report as JSON: `valid`, `rows`, `source`, `environment`, `violations` (each with
+    /// `column`, `kind`, `count`, `share`, `rows`, `detail`).
+    pub fn to_json(&self) -> String {
+        let mut s = serde_json::to_string_pretty(self).expect("a report always serialises");
+        s.push('\n');
+        s
+    }
+}
+
+impl fmt::Display for ValidationReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let source = self
+            .source
+            .as_ref()
+            .map(|p| format!(" of {}", p.display()))
+            .unwrap_or_default();
+        let env = self
+            .environment
+            .as_ref()
+            .map(|e| format!(" (environment `{e}`)"))
+            .unwrap_or_default();
+        if self.is_valid() {
+            return writeln!(f, "valid: {} rows{source} match the schema{env}", self.rows);
+        }
+        let n = self.violations.len();
+        writeln!(
+            f,
+            "invalid: {n} violation{} in {} rows{source}{env}",
+            if n == 1 { "" } else { "s" },
+            self.rows
+        )?;
+        let mut table = Table::new(["column", "violation", "count", "share", "rows", "detail"])
+            .right_align(2)
+            .right_align(3);
+        for v in &self.violations {
+            let rows: Vec<String> = v.rows.iter().map(usize::to_string).collect();
+            table.row([
+                v.column.clone().unwrap_or_else(|| "-".into()),
+                v.kind.to_string(),
+                v.count.to_string(),
+                format!("{:.2}%", v.share * 100.0),
+                rows.join(", "),
+                v.detail.clone(),
+            ]);
+        }
+        write!(f, "{table}")?;
+        writeln!(f, "  (rows are 0-based data rows)")
+    }
+}
+
+impl Schema {
+    /// Checks `data` against every rule, in the default environment (every column expected).
+    pub fn validate(&self, data: &Dataset) -> ValidationReport {
+        self.validate_in(data, None)
+    }
+
+    /// Checks `data` in an environment: columns restricted to other environments must be absent
+    /// (e.g. the target in `serving` data).
+    ///
+    /// ```
+    /// use mlharness::data::{Column, Dataset};
+    /// use mlharness::schema::Schema;
+    /// let train = Dataset::from_columns(vec![
+    ///     ("x".into(), Column::numeric(vec![1.0, 2.0])),
+    ///     ("y".into(), Column::categorical([Some("a"), Some("b")])),
+    /// ])?.with_target("y")?;
+    /// let schema = Schema::infer(&train);
+    /// let serving = train.without_column("y")?;
+    /// assert!(schema.validate_in(&serving, Some("serving")).is_valid());
+    /// assert!(!schema.validate_in(&serving, Some("training")).is_valid());
+    /// # Ok::<(), mlharness::data::DataError>(())
+    /// ```
+    pub fn validate_in(&self, data: &Dataset, environment: Option<&str>) -> ValidationReport {
+        let rows = data.n_rows();
+        let mut violations = Vec::new();
+        if let Some(min) = self.min_rows {
+            if rows < min {
+                violations.push(Violation {
+                    column: None,
+                    kind: ViolationKind::TooFewRows,
+                    count: rows,
+                    share: 1.0,
+                    rows: Vec::new(),
+                    detail: format!("expected at least {min} rows, found {rows}"),
+                });
+            }
+        }
+        let whole = |column: &str, kind, detail: String| Violation {
+            column: Some(column.to_string()),
+            kind,
+            count: rows,
+            share: 1.0,
+            rows: Vec::new(),
+            detail,
+        };
+        for spec in &self.columns {
+            let expected = spec.expected_in(environment);
+            match (data.column(&spec.name), expected) {
+                (Err(_), true) => violations.push(whole(
+                    &spec.name,
+                    ViolationKind::MissingColumn,
+                    format!("expected a {} column, found none", spec.kind),
+                )),
+                (Ok(_), false) => violations.push(whole(
+                    &spec.name,
+                    ViolationKind::UnexpectedColumn,
+                    format!(
+                        "expected only in {}, not in `{}`",
+                        spec.environments.as_deref().unwrap_or_default().join(", "),
+                        environment.unwrap_or_default()
+                    ),
+                )),
+                (Err(_), false) => {}
+                (Ok(column), true) => check_column(spec, column, rows, &mut violations),
+            }
+        }
+        let known: HashSet<&str> = self.columns.iter().map(|c| c.name.as_str()).collect();
+        for name in data.column_names() {
+            if !known.contains(name) {
+                violations.push(whole(
+                    name,
+                    ViolationKind::UnexpectedColumn,
+                    "the schema has no such column".into(),
+                ));
+            }
+        }
+        ValidationReport {
+            valid: violations.is_empty(),
+            rows,
+            source: data.source().map(PathBuf::from),
+            environment: environment.map(str::to_string),
+            violations,
+        }
+    }
+
+    /// Panics with the validation report, rendered as a table, when `data` breaks the schema:
+    /// the assertion form for tests.
+    ///
+    /// ```should_panic
+    /// use mlharness::data::{Column, Dataset};
+    /// use mlharness::schema::Schema;
+    /// let train = Dataset::from_columns(vec![("x".into(), Column::numeric(vec![0.0, 1.0]))]).unwrap();
+    /// let live = Dataset::from_columns(vec![("x".into(), Column::numeric(vec![7.0]))]).unwrap();
+    /// Schema::infer(&train).assert_valid(&live); // panics: x out_of_range
+    /// ```
+    #[track_caller]
+    pub fn assert_valid(&self, data: &Dataset) {
+        let report = self.validate(data);
+        if !report.is_valid() {
+            panic!("the data does not match the schema\n{report}");
+        }
+    }
+}
+
+/// Counts one kind of violation in a column: how many rows, and the first few.
+#[derive(Default)]
+struct Tally {
+    count: usize,
+    rows: Vec<usize>,
+}
+
+impl Tally {
+    fn add(&mut self, row: usize) {
+        self.count += 1;
+        if self.rows.len() < EXAMPLE_ROWS {
+            self.rows.push(row);
+        }
+    }
+
+    /// Reports the tally unless it is within the column's tolerance.
+    fn report(
+        self,
+        spec: &ColumnSchema,
+        kind: ViolationKind,
+        rows: usize,
+        detail: String,
+        out: &mut Vec<Violation>,
+    ) {
+        let share = self.count as f64 / rows.max(1) as f64;
+        if self.count > 0 && share > spec.tolerance {
+            let allowed = if spec.tolerance > 0.0 {
+                format!(" (tolerance {:.2}%)", spec.tolerance * 100.0)
+            } else {
+                String::new()
+            };
+            out.push(Violation {
+                column: Some(spec.name.clone()),
+                kind,
+                count: self.count,
+                share,
+                rows: self.rows,
+                detail: format!("{detail}{allowed}"),
+            });
+        }
+    }
+}
+
+fn check_column(spec: &ColumnSchema, column: &Column, rows: usize, out: &mut Vec<Violation>) {
+    match (spec.kind, column) {
+        (ColumnKind::Numeric, Column::Numeric(n)) => check_numeric(spec, n, rows, out),
+        (ColumnKind::Categorical, Column::Categorical(c)) => check_categorical(spec, c, rows, out),
+        (expected, found) => {
+            let mut tally = Tally::default();
+            let mut examples = Vec::new();
+            if let Column::Categorical(c) = found {
+                for (i, code) in c.codes().iter().enumerate() {
+                    let Some(code) = code else { continue };
+                    let level = &c.levels()[*code as usize];
+                    if level.trim().parse::<f64>().is_err() {
+                        tally.add(i);
+                        if examples.len() < 3 && !examples.contains(level) {
+                            examples.push(level.clone());
+                        }
+                    }
+                }
+            }
+            let like = if examples.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    " (values like {})",
+                    examples
+                        .iter()
+                        .map(|e| format!("`{e}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            };
+            out.push(Violation {
+                column: Some(spec.name.clone()),
+                kind: ViolationKind::WrongKind,
+                count: rows,
+                share: 1.0,
+                rows: tally.rows,
+                detail: format!("expected {expected}, found {}{like}", found.kind()),
+            });
+        }
+    }
+}
+
+fn check_numeric(spec: &ColumnSchema, n: &Numeric, rows: usize, out: &mut Vec<Violation>) {
+    let lo = spec.min.unwrap_or(f64::NEG_INFINITY);
+    let hi = spec.max.unwrap_or(f64::INFINITY);
+    let (mut missing, mut nan, mut inf, mut range) = (
+        Tally::default(),
+        Tally::default(),
+        Tally::default(),
+        Tally::default(),
+    );
+    let (mut found_lo, mut found_hi) = (f64::INFINITY, f64::NEG_INFINITY);
+    // Values that are finite and in range take one comparison each; only the rare others are
+    // classified, so validation runs at the speed of a plain pass over the column.
+    let mut classify = |i: usize, v: f64, is_missing: bool| {
+        if is_missing {
+            if !spec.nullable {
+                missing.add(i);
+            }
+        } else if v.is_nan() {
+            if !spec.allow_nan {
+                nan.add(i);
+            }
+        } else if v.is_infinite() {
+            if !spec.allow_infinite {
+                inf.add(i);
+            }
+        } else if v < lo || v > hi {
+            range.add(i);
+            found_lo = found_lo.min(v);
+            found_hi = found_hi.max(v);
+        }
+    };
+    let values = n.values();
+    match n.mask() {
+        None => {
+            for (i, &v) in values.iter().enumerate() {
+                if v >= lo && v <= hi && v.is_finite() {
+                    continue;
+                }
+                classify(i, v, v.is_nan());
+            }
+        }
+        Some(mask) => {
+            for (i, (&v, &m)) in values.iter().zip(mask).enumerate() {
+                if !m && v >= lo && v <= hi && v.is_finite() {
+                    continue;
+                }
+                classify(i, v, m);
+            }
+        }
+    }
+    missing.report(
+        spec,
+        ViolationKind::MissingValue,
+        rows,
+        "expected no missing value (not nullable)".into(),
+        out,
+    );
+    nan.report(
+        spec,
+        ViolationKind::Nan,
+        rows,
+        "expected a number, found NaN".into(),
+        out,
+    );
+    inf.report(
+        spec,
+        ViolationKind::Infinite,
+        rows,
+        "expected a finite number, found ±infinity".into(),
+        out,
+    );
+    let bound = |b: Option<f64>| b.map_or("unbounded".to_string(), number);
+    let found = if found_lo == found_hi {
+        number(found_lo)
+    } else {
+        format!("{} .. {}", number(found_lo), number(found_hi))
+    };
+    range.report(
+        spec,
+        ViolationKind::OutOfRange,
+        rows,
+        format!(
+            "expected [{}, {}], found {found}",
+            bound(spec.min),
+            bound(spec.max)
+        ),
+        out,
+    );
+}
+
+fn check_categorical(spec: &ColumnSchema, c: &Categorical, rows: usize, out: &mut Vec<Violation>) {
+    let allowed: Option<Vec<bool>> = spec
+        .categories
+        .as_ref()
+        .map(|cats| c.levels().iter().map(|l| cats.contains(l)).collect());
+    let (mut missing, mut unseen) = (Tally::default(), Tally::default());
+    let mut unseen_counts = vec![0usize; c.levels().len()];
+    for (i, code) in c.codes().iter().enumerate() {
+        match code {
+            None if !spec.nullable => missing.add(i),
+            None => {}
+            Some(code) => {
+                if let Some(allowed) = &allowed {
+                    if !allowed[*code as usize] {
+                        unseen.add(i);
+                        unseen_counts[*code as usize] += 1;
+                    }
+                }
+            }
+        }
+    }
+    missing.report(
+        spec,
+        ViolationKind::MissingValue,
+        rows,
+        "expected no missing value (not nullable)".into(),
+        out,
+    );
+    if unseen.count > 0 {
+        let mut found: Vec<(usize, &String)> = unseen_counts
+            .iter()
+            .zip(c.levels())
+            .filter(|(n, _)| **n > 0)
+            .map(|(n, l)| (*n, l))
+            .collect();
+        found.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
+        let shown: Vec<String> = found
+            .iter()
+            .take(3)
+            .map(|(n, l)| format!("`{l}` ×{n}"))
+            .collect();
+        let more = if found.len() > 3 {
+            format!(" and {} more", found.len() - 3)
+        } else {
+            String::new()
+        };
+        let n_allowed = spec.categories.as_ref().map_or(0, Vec::len);
+        unseen.report(
+            spec,
+            ViolationKind::UnseenCategory,
+            rows,
+            format!(
+                "expected one of {n_allowed} categories, found {}{more}",
+                shown.join(", ")
+            ),
+            out,
+        );
+    }
+}

@@ -1,0 +1,130 @@
+//! Small aligned text tables, the shape every failure message of mlharness takes.
+//!
+//! ```
+//! use mlharness::table::Table;
+//! let mut t = Table::new(["column", "violation", "count"]).right_align(2);
+//! t.row(["tenure", "out_of_range", "12"]);
+//! t.row(["plan", "unseen_category", "3"]);
+//! assert_eq!(
+//!     t.to_string(),
+//!     "  column  violation        count\n  tenure  out_of_range        12\n  plan    unseen_category      3\n"
+//! );
+//! ```
+
+use std::fmt;
+
+/// A text table: a header, rows of cells, columns padded to their widest cell.
+#[derive(Debug, Clone)]
+pub struct Table {
+    header: Vec<String>,
+    rows: Vec<Vec<String>>,
+    right: Vec<bool>,
+    indent: usize,
+}
+
+impl Table {
+    /// A table with these column headers, indented by two spaces.
+    pub fn new<I, S>(header: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        let header: Vec<String> = header.into_iter().map(Into::into).collect();
+        let right = vec![false; header.len()];
+        Table {
+            header,
+            rows: Vec::new(),
+            right,
+            indent: 2,
+        }
+    }
+
+    /// Right-aligns column `index` (for numbers).
+    pub fn right_align(mut self, index: usize) -> Self {
+        if let Some(r) = self.right.get_mut(index) {
+            *r = true;
+        }
+        self
+    }
+
+    /// Sets the indent of every line (default 2).
+    pub fn indent(mut self, spaces: usize) -> Self {
+        self.indent = spaces;
+        self
+    }
+
+    /// Adds a row; missing cells are blank, extra cells are kept.
+    pub fn row<I, S>(&mut self, cells: I) -> &mut Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.rows.push(cells.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Number of rows, the header not counted.
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// True when the table has no rows.
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+}
+
+impl fmt::Display for Table {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let n = self
+            .rows
+            .iter()
+            .map(Vec::len)
+            .chain([self.header.len()])
+            .max()
+            .unwrap_or(0);
+        let mut widths = vec![0; n];
+        for line in std::iter::once(&self.header).chain(&self.rows) {
+            for (w, cell) in widths.iter_mut().zip(line) {
+                *w = (*w).max(cell.chars().count());
+            }
+        }
+        for line in std::iter::once(&self.header).chain(&self.rows) {
+            let mut text = " ".repeat(self.indent);
+            for (j, w) in widths.iter().enumerate() {
+                let cell = line.get(j).map_or("", String::as_str);
+                let pad = w - cell.chars().count();
+                if j > 0 {
+                    text.push_str("  ");
+                }
+                if self.right.get(j).copied().unwrap_or(false) {
+                    text.push_str(&" ".repeat(pad));
+                    text.push_str(cell);
+                } else {
+                    text.push_str(cell);
+                    text.push_str(&" ".repeat(pad));
+                }
+            }
+            writeln!(f, "{}", text.trim_end())?;
+        }
+        Ok(())
+    }
+}
+
+/// A number as people read it in a report: plain when moderate (`72`, `0.25`), scientific when
+/// huge or tiny (`1e300`, `2.5e-7`), and `NaN`, `inf`, `-inf` as such.
+///
+/// ```
+/// use mlharness::table::number;
+/// assert_eq!(number(72.0), "72");
+/// assert_eq!(number(-1e300), "-1e300");
+/// assert_eq!(number(0.000_000_25), "2.5e-7");
+/// ```
+pub fn number(x: f64) -> String {
+    let a = x.abs();
+    if x.is_finite() && a != 0.0 && !(1e-4..1e9).contains(&a) {
+        format!("{x:e}")
+    } else {
+        x.to_string()
+    }
+}

@@ -1,0 +1,405 @@
+//! Edge-case datasets (`mlharness::edge`): every oddity, the contract check, and the
+//! `edge_cases!` macro over a healthy model (its tests run as `edge::edge_cases::<oddity>`).
+
+use mlharness::data::{Column, Dataset};
+use mlharness::edge::{self, Breach, EdgeCase, EdgeOptions, Expect, Oddity, Outcome};
+use mlharness::model::{ModelError, Predictions};
+use mlharness::schema::{Schema, ViolationKind};
+use ndarray::Array2;
+use rstest::rstest;
+
+/// Ten rows: a bounded numeric, a nullable numeric, a categorical, a target.
+pub fn base() -> Dataset {
+    let plans = ["basic", "pro"];
+    Dataset::from_columns(vec![
+        (
+            "age".into(),
+            Column::numeric((0..10).map(|i| 18.0 + 7.0 * i as f64).collect()),
+        ),
+        (
+            "income".into(),
+            Column::numeric(
+                (0..10)
+                    .map(|i| if i == 3 { f64::NAN } else { i as f64 })
+                    .collect(),
+            ),
+        ),
+        (
+            "plan".into(),
+            Column::categorical((0..10).map(|i| Some(plans[i % 2]))),
+        ),
+        (
+            "churn".into(),
+            Column::categorical((0..10).map(|i| Some(if i % 3 == 0 { "yes" } else { "no" }))),
+        ),
+    ])
+    .unwrap()
+    .with_target("churn")
+    .unwrap()
+}
+
+pub fn schema() -> Schema {
+    Schema::infer(&base())
+}
+
+/// A careful model: imputes and clamps `age`, ignores unknown columns, refuses a batch without
+/// `age` (which the schema flags as a missing column).
+pub fn healthy(ds: &Dataset) -> Result<Predictions, ModelError> {
+    let age = ds.numeric("age")?;
+    let p: Vec<f64> = (0..ds.n_rows())
+        .map(|i| {
+            let v = age.values()[i];
+            let v = if age.is_missing(i) || v.is_nan() {
+                50.0
+            } else {
+                v.clamp(0.0, 100.0)
+            };
+            v / 100.0
+        })
+        .collect();
+    probabilities(&p)
+}
+
+fn probabilities(p_yes: &[f64]) -> Result<Predictions, ModelError> {
+    let mut m = Array2::zeros((p_yes.len(), 2));
+    for (i, p) in p_yes.iter().enumerate() {
+        m[[i, 0]] = 1.0 - p;
+        m[[i, 1]] = *p;
+    }
+    Predictions::probabilities(vec!["no".into(), "yes".into()], m)
+}
+
+mlharness::edge_cases! {
+    model: healthy,
+    data: base(),
+    schema: schema(),
+    expect_error: [missing_column],
+    expect_prediction: [extra_column, shuffled_column_order, large_batch],
+    custom: { without_income => |b: &Dataset, _: &Schema| b.without_column("income").unwrap() },
+}
+
+// ---------------------------------------------------------------------------------------------
+// The variants
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn oddity_names_are_unique_snake_case_and_round_trip() {
+    let names: std::collections::HashSet<&str> = Oddity::ALL.iter().map(|o| o.name()).collect();
+    assert_eq!(names.len(), Oddity::ALL.len());
+    for o in Oddity::ALL {
+        assert!(
+            o.name().chars().all(|c| c.is_ascii_lowercase() || c == '_'),
+            "{o}"
+        );
+        assert_eq!(o.name().parse::<Oddity>().unwrap(), o);
+    }
+    let err = "nann".parse::<Oddity>().unwrap_err().to_string();
+    assert!(
+        err.contains("no oddity is named `nann`; known: missing_values_one_column"),
+        "{err}"
+    );
+}
+
+/// What the schema says of each variant: exactly the one oddity, or nothing for the oddities a
+/// schema cannot see (row count, order, duplicates).
+#[rstest]
+#[case::missing_values_one_column("missing_values_one_column", &[("age", ViolationKind::MissingValue)], 10)]
+#[case::missing_values_everywhere(
+    "missing_values_everywhere",
+    &[("age", ViolationKind::MissingValue), ("plan", ViolationKind::MissingValue)],
+    10
+)]
+#[case::all_missing_column("all_missing_column", &[("age", ViolationKind::MissingValue)], 10)]
+#[case::nan("nan", &[("age", ViolationKind::Nan)], 10)]
+#[case::positive_infinity("positive_infinity", &[("age", ViolationKind::Infinite)], 10)]
+#[case::negative_infinity("negative_infinity", &[("age", ViolationKind::Infinite)], 10)]
+#[case::huge_values("huge_values", &[("age", ViolationKind::OutOfRange)], 10)]
+#[case::huge_negative_values("huge_negative_values", &[("age", ViolationKind::OutOfRange)], 10)]
+#[case::far_out_of_range("far_out_of_range", &[("age", ViolationKind::OutOfRange)], 10)]
+#[case::negative_values("negative_values", &[("age", ViolationKind::OutOfRange)], 10)]
+#[case::just_above_max("just_above_max", &[("age", ViolationKind::OutOfRange)], 10)]
+#[case::just_below_min("just_below_min", &[("age", ViolationKind::OutOfRange)], 10)]
+#[case::unseen_category("unseen_category", &[("plan", ViolationKind::UnseenCategory)], 10)]
+#[case::empty_string_category("empty_string_category", &[("plan", ViolationKind::UnseenCategory)], 10)]
+#[case::whitespace_category("whitespace_category", &[("plan", ViolationKind::UnseenCategory)], 10)]
+#[case::empty_batch("empty_batch", &[], 0)]
+#[case::single_row("single_row", &[], 1)]
+#[case::duplicated_rows("duplicated_rows", &[], 20)]
+#[case::constant_column("constant_column", &[], 10)]
+#[case::missing_column("missing_column", &[("age", ViolationKind::MissingColumn)], 10)]
+#[case::extra_column("extra_column", &[(edge::EXTRA_COLUMN, ViolationKind::UnexpectedColumn)], 10)]
+#[case::shuffled_column_order("shuffled_column_order", &[], 10)]
+#[case::large_batch("large_batch", &[], edge::LARGE_BATCH_ROWS)]
+fn each_variant_carries_exactly_its_oddity(
+    #[case] name: &str,
+    #[case] flagged: &[(&str, ViolationKind)],
+    #[case] rows: usize,
+) {
+    let case = edge::variant(name, &base(), &schema()).unwrap();
+    assert_eq!(case.name, name);
+    assert!(!case.description.is_empty());
+    assert_eq!(case.data.n_rows(), rows, "{}", case.description);
+    let report = schema().validate(&case.data);
+    let found: Vec<(&str, ViolationKind)> = report
+        .violations()
+        .iter()
+        .map(|v| (v.column.as_deref().unwrap_or("-"), v.kind))
+        .collect();
+    assert_eq!(found, flagged, "{}\n{report}", case.description);
+    // The target is never touched.
+    assert_eq!(case.data.target_name(), Some("churn"));
+}
+
+#[test]
+fn the_list_covers_every_oddity_the_issue_names() {
+    assert_eq!(edge::variants(&base(), &schema()).len(), Oddity::ALL.len());
+}
+
+#[test]
+fn values_are_placed_where_the_description_says() {
+    let s = schema();
+    let huge = edge::variant("huge_negative_values", &base(), &s).unwrap();
+    assert_eq!(huge.data.numeric("age").unwrap().values()[0], -1e300);
+    assert!(
+        huge.description.contains("-1e300 in column `age`, row 0"),
+        "{}",
+        huge.description
+    );
+    let above = edge::variant("just_above_max", &base(), &s).unwrap();
+    // The range is 18..=81: 1% of it past the maximum.
+    assert!((above.data.numeric("age").unwrap().values()[0] - 81.63).abs() < 1e-9);
+    let below = edge::variant("just_below_min", &base(), &s).unwrap();
+    assert!((below.data.numeric("age").unwrap().values()[0] - 17.37).abs() < 1e-9);
+    let shuffled = edge::variant("shuffled_column_order", &base(), &s).unwrap();
+    assert_eq!(
+        shuffled.data.column_names(),
+        ["churn", "plan", "income", "age"]
+    );
+    let ws = edge::variant("whitespace_category", &base(), &s).unwrap();
+    assert_eq!(ws.data.categorical("plan").unwrap().get(0), Some("   "));
+}
+
+#[test]
+fn an_oddity_with_nothing_to_touch_is_not_applicable() {
+    let numeric_only = base().without_column("plan").unwrap();
+    let err = edge::variant(
+        "unseen_category",
+        &numeric_only,
+        &Schema::infer(&numeric_only),
+    )
+    .unwrap_err()
+    .to_string();
+    assert_eq!(
+        err,
+        "oddity `unseen_category` does not apply to this data: the data has no categorical feature column"
+    );
+    // Without a minimum ≥ 0 there is no "negative where it cannot be" variant.
+    let mut s = schema();
+    s.column_mut("age").unwrap().min = Some(-5.0);
+    s.column_mut("income").unwrap().min = None;
+    assert!(edge::variant("negative_values", &base(), &s).is_err());
+}
+
+// ---------------------------------------------------------------------------------------------
+// The contract: broken models fail with the oddity named
+// ---------------------------------------------------------------------------------------------
+
+fn failure(name: &str, model: &dyn mlharness::model::Model, expect: Expect) -> edge::EdgeFailure {
+    let case = edge::variant(name, &base(), &schema()).unwrap();
+    edge::check(model, &case, &base(), &schema(), expect).expect_err("the contract should break")
+}
+
+#[test]
+fn a_model_that_panics_on_nan_fails_the_nan_case() {
+    let panics_on_nan = |ds: &Dataset| -> Result<Predictions, ModelError> {
+        let age = ds.numeric("age")?;
+        let p: Vec<f64> = age
+            .values()
+            .iter()
+            .map(|v| {
+                assert!(!v.is_nan(), "age is NaN");
+                v / 100.0
+            })
+            .collect();
+        probabilities(&p)
+    };
+    let f = failure("nan", &panics_on_nan, Expect::Either);
+    assert_eq!(f.breach, Breach::Panicked("age is NaN".into()));
+    let text = f.to_string();
+    assert!(
+        text.starts_with("edge case `nan` failed: the model panicked"),
+        "{text}"
+    );
+    assert!(
+        text.contains("NaN value NaN in column `age`, row 0"),
+        "{text}"
+    );
+    assert!(text.contains("panic: age is NaN"), "{text}");
+}
+
+#[test]
+fn a_model_that_returns_nan_for_an_unseen_category_fails_that_case() {
+    let nan_for_unseen = |ds: &Dataset| -> Result<Predictions, ModelError> {
+        let plan = ds.categorical("plan")?;
+        let p: Vec<f64> = (0..ds.n_rows())
+            .map(|i| match plan.get(i) {
+                Some("basic") => 0.2,
+                Some("pro") => 0.6,
+                _ => f64::NAN,
+            })
+            .collect();
+        probabilities(&p)
+    };
+    let f = failure("unseen_category", &nan_for_unseen, Expect::Either);
+    assert_eq!(
+        f.breach,
+        Breach::NonFinite {
+            count: 1,
+            rows: vec![0]
+        }
+    );
+    let text = f.to_string();
+    assert!(
+        text.starts_with("edge case `unseen_category` failed: non-finite predictions"),
+        "{text}"
+    );
+    assert!(
+        text.contains("1 NaN or infinite predictions, rows 0"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_model_that_drops_rows_fails_with_the_count() {
+    let drops_last = |ds: &Dataset| -> Result<Predictions, ModelError> {
+        let n = ds.n_rows().saturating_sub(1);
+        probabilities(&vec![0.5; n])
+    };
+    let f = failure("duplicated_rows", &drops_last, Expect::Either);
+    assert_eq!(
+        f.breach,
+        Breach::WrongCount {
+            expected: 20,
+            found: 19
+        }
+    );
+    assert!(f.to_string().contains("19 predictions (1 rows unanswered)"));
+    assert!(
+        f.to_string()
+            .contains("expected:  20 predictions, one per row"),
+        "{f}"
+    );
+}
+
+#[test]
+fn probabilities_outside_the_simplex_fail() {
+    let unnormalised = |ds: &Dataset| -> Result<Predictions, ModelError> {
+        let mut m = Array2::from_elem((ds.n_rows(), 2), 0.7);
+        m[[0, 0]] = 0.3;
+        Predictions::probabilities(vec!["no".into(), "yes".into()], m)
+    };
+    // Row 0 is a valid distribution, so a batch of just that row keeps the contract.
+    let single = edge::variant("single_row", &base(), &schema()).unwrap();
+    assert!(edge::check(&unnormalised, &single, &base(), &schema(), Expect::Either).is_ok());
+    let f = failure("duplicated_rows", &unnormalised, Expect::Either);
+    assert!(
+        matches!(f.breach, Breach::BadProbabilities { count: 19, .. }),
+        "{f}"
+    );
+}
+
+#[test]
+fn refusing_data_the_schema_accepts_fails_as_schema_blind() {
+    let refuses_duplicates = |ds: &Dataset| -> Result<Predictions, ModelError> {
+        if ds.n_rows() > 10 {
+            return Err(ModelError::new("batch too large"));
+        }
+        healthy(ds)
+    };
+    let f = failure("duplicated_rows", &refuses_duplicates, Expect::Either);
+    assert_eq!(f.breach, Breach::SchemaBlind("batch too large".into()));
+    assert!(f
+        .to_string()
+        .contains("the model refused data the schema accepts"));
+}
+
+#[test]
+fn a_refusal_the_schema_flags_keeps_the_contract() {
+    let case = edge::variant("missing_column", &base(), &schema()).unwrap();
+    let outcome = edge::check(&healthy, &case, &base(), &schema(), Expect::Error).unwrap();
+    let Outcome::Rejected { error, flagged } = outcome else {
+        panic!("expected a refusal");
+    };
+    assert!(error.contains("age"), "{error}");
+    assert_eq!(flagged[0].kind, ViolationKind::MissingColumn);
+}
+
+#[test]
+fn stated_expectations_are_enforced_both_ways() {
+    let f = failure("extra_column", &healthy, Expect::Error);
+    assert_eq!(f.breach, Breach::UnexpectedPrediction);
+    let f = failure("missing_column", &healthy, Expect::Prediction);
+    assert!(
+        matches!(f.breach, Breach::UnexpectedError(ref e) if e.contains("age")),
+        "{f}"
+    );
+    let silent = |_: &Dataset| -> Result<Predictions, ModelError> { Err(ModelError::new(" ")) };
+    assert_eq!(
+        failure("missing_column", &silent, Expect::Either).breach,
+        Breach::EmptyError
+    );
+}
+
+#[test]
+fn run_case_panics_with_the_failure_and_skips_what_does_not_apply() {
+    let always_nan = |ds: &Dataset| -> Result<Predictions, ModelError> {
+        Ok(Predictions::values(vec![f64::NAN; ds.n_rows()]))
+    };
+    let options = EdgeOptions::new();
+    let panic = std::panic::catch_unwind(|| {
+        edge::run_case(
+            "single_row",
+            &always_nan,
+            &base(),
+            &schema(),
+            &options,
+            None,
+        )
+    })
+    .unwrap_err();
+    let message = panic.downcast_ref::<String>().unwrap();
+    assert!(
+        message.starts_with("edge case `single_row` failed: non-finite predictions"),
+        "{message}"
+    );
+
+    let numeric_only = base().without_column("plan").unwrap();
+    // Not applicable: passes quietly.
+    edge::run_case(
+        "unseen_category",
+        &healthy,
+        &numeric_only,
+        &schema(),
+        &options,
+        None,
+    );
+    let unknown = std::panic::catch_unwind(|| {
+        edge::run_case("nann", &healthy, &base(), &schema(), &options, None)
+    })
+    .unwrap_err();
+    assert!(unknown
+        .downcast_ref::<String>()
+        .unwrap()
+        .contains("no oddity is named `nann`"));
+}
+
+#[test]
+fn a_custom_edge_case_is_checked_like_the_built_in_ones() {
+    let data = base().take(&[0, 1]).unwrap();
+    let case = EdgeCase::new("two_rows", "the first two rows", data);
+    assert!(
+        edge::check(&healthy, &case, &base(), &schema(), Expect::Prediction)
+            .unwrap()
+            .predicted()
+    );
+}

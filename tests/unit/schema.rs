@@ -1,0 +1,480 @@
+//! `Schema`: inference, the JSON file, validation (every violation kind), tolerance and
+//! environments.
+
+use crate::{churn, temp_csv};
+use mlharness::data::{Column, ColumnKind, Dataset};
+use mlharness::schema::{InferOptions, Schema, SchemaError, ViolationKind};
+use rstest::rstest;
+
+/// Training data: a bounded numeric, a nullable numeric, a categorical and a target.
+fn train() -> Dataset {
+    Dataset::from_columns(vec![
+        (
+            "age".into(),
+            Column::numeric(vec![18.0, 30.0, 45.0, 60.0, 90.0]),
+        ),
+        (
+            "income".into(),
+            Column::numeric(vec![1.0, f64::NAN, 3.0, 4.0, 5.0]),
+        ),
+        (
+            "plan".into(),
+            Column::categorical([
+                Some("basic"),
+                Some("pro"),
+                Some("pro"),
+                Some("basic"),
+                Some("pro"),
+            ]),
+        ),
+        (
+            "churn".into(),
+            Column::categorical([Some("no"), Some("yes"), Some("no"), Some("no"), Some("yes")]),
+        ),
+    ])
+    .unwrap()
+    .with_target("churn")
+    .unwrap()
+}
+
+fn replace(ds: &Dataset, name: &str, column: Column) -> Dataset {
+    let columns = ds
+        .columns()
+        .map(|(n, c)| {
+            let c = if n == name { column.clone() } else { c.clone() };
+            (n.to_string(), c)
+        })
+        .collect();
+    Dataset::from_columns(columns).unwrap()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Inference
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn infers_kind_nullability_range_and_categories() {
+    let schema = Schema::infer(&train());
+    let age = schema.column("age").unwrap();
+    assert_eq!(age.kind, ColumnKind::Numeric);
+    assert_eq!((age.min, age.max), (Some(18.0), Some(90.0)));
+    assert!(!age.nullable);
+    let income = schema.column("income").unwrap();
+    assert!(income.nullable);
+    assert_eq!(income.missing_share, 0.2);
+    let plan = schema.column("plan").unwrap();
+    assert_eq!(plan.kind, ColumnKind::Categorical);
+    assert_eq!(
+        plan.categories.as_deref(),
+        Some(&["basic".to_string(), "pro".to_string()][..])
+    );
+    assert_eq!(plan.min, None);
+}
+
+#[test]
+fn quantiles_match_numpy_linear_interpolation() {
+    // numpy.quantile([18, 30, 45, 60, 90], [0.01, 0.25, 0.5, 0.75, 0.99])
+    //   == [18.48, 30., 45., 60., 88.8]
+    let schema = Schema::infer(&train());
+    let q = &schema.column("age").unwrap().quantiles;
+    let expected = [
+        (0.01, 18.48),
+        (0.25, 30.0),
+        (0.5, 45.0),
+        (0.75, 60.0),
+        (0.99, 88.8),
+    ];
+    assert_eq!(q.len(), expected.len());
+    for ((p, v), (ep, ev)) in q.iter().zip(expected) {
+        assert_eq!(*p, ep);
+        assert!((v - ev).abs() < 1e-9, "quantile {p}: {v} vs numpy {ev}");
+    }
+}
+
+#[test]
+fn target_is_expected_only_in_training() {
+    let schema = Schema::infer(&train());
+    assert_eq!(
+        schema.column("churn").unwrap().environments,
+        Some(vec!["training".to_string()])
+    );
+    let everywhere = InferOptions::default()
+        .target_environment(None)
+        .infer(&train());
+    assert_eq!(everywhere.column("churn").unwrap().environments, None);
+}
+
+#[test]
+fn a_large_domain_lists_no_categories() {
+    let ids: Vec<String> = (0..30).map(|i| format!("id{i}")).collect();
+    let ds = Dataset::from_columns(vec![(
+        "id".into(),
+        Column::categorical(ids.iter().map(Some)),
+    )])
+    .unwrap();
+    assert_eq!(
+        InferOptions::default()
+            .max_domain_size(29)
+            .infer(&ds)
+            .columns[0]
+            .categories,
+        None
+    );
+    assert_eq!(
+        InferOptions::default()
+            .max_domain_size(30)
+            .infer(&ds)
+            .columns[0]
+            .categories
+            .as_ref()
+            .map(Vec::len),
+        Some(30)
+    );
+}
+
+#[test]
+fn the_whole_churn_dataset_validates_against_its_own_schema() {
+    let schema = Schema::infer(churn());
+    let report = schema.validate(churn());
+    assert!(report.is_valid(), "{report}");
+    assert_eq!(schema.columns.len(), churn().n_columns());
+}
+
+// ---------------------------------------------------------------------------------------------
+// The schema file
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn saves_and_loads_unchanged_with_one_field_per_line() {
+    let schema = Schema::infer(&train());
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("schema.json");
+    schema.save(&path).unwrap();
+    assert_eq!(Schema::load(&path).unwrap(), schema);
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains("\n      \"name\": \"age\",\n"), "{text}");
+}
+
+#[rstest]
+#[case::syntax("{\"mlharness_schema\": 1,\n  \"columns\": [,]}", 2, "expected value")]
+#[case::unknown_field(
+    "{\"mlharness_schema\": 1, \"columns\": [\n{\"name\": \"x\", \"kind\": \"numeric\", \"nulable\": true}]}",
+    2,
+    "unknown field `nulable`"
+)]
+#[case::wrong_type(
+    "{\"mlharness_schema\": 1, \"columns\": [\n{\"name\": \"x\", \"kind\": \"numeric\",\n \"nullable\": \"yes\"}]}",
+    3,
+    "invalid type: string \"yes\", expected a boolean"
+)]
+#[case::unknown_kind(
+    "{\"mlharness_schema\": 1, \"columns\": [{\"name\": \"x\", \"kind\": \"text\", \"nullable\": true}]}",
+    1,
+    "unknown variant `text`"
+)]
+#[case::missing_field(
+    "{\"mlharness_schema\": 1, \"columns\": [{\"name\": \"x\"}]}",
+    1,
+    "missing field `kind`"
+)]
+fn a_malformed_schema_file_names_line_column_and_field(
+    #[case] text: &str,
+    #[case] line: usize,
+    #[case] message: &str,
+) {
+    let file = temp_csv(text);
+    let err = Schema::load(&file.path).unwrap_err();
+    let SchemaError::Parse {
+        line: l, column, ..
+    } = &err
+    else {
+        panic!("expected a parse error, got {err:?}");
+    };
+    assert_eq!(*l, line, "{err}");
+    assert!(*column > 0);
+    let shown = err.to_string();
+    assert!(
+        shown.starts_with(&format!("{}:{line}:", file.path.display())),
+        "{shown}"
+    );
+    assert!(shown.contains(message), "{shown}");
+}
+
+#[rstest]
+#[case::min_above_max(
+    r#""min": 5, "max": 1"#,
+    "numeric",
+    "field `min`: min 5 is above max 1"
+)]
+#[case::tolerance(
+    r#""tolerance": 1.5"#,
+    "numeric",
+    "field `tolerance`: 1.5 is not a share"
+)]
+#[case::range_on_categorical(
+    r#""min": 0"#,
+    "categorical",
+    "field `min`: a categorical column has no range"
+)]
+#[case::categories_on_numeric(r#""categories": ["a"]"#, "numeric", "field `categories`")]
+fn a_contradictory_schema_names_the_column_and_field(
+    #[case] fields: &str,
+    #[case] kind: &str,
+    #[case] message: &str,
+) {
+    let text = format!(
+        r#"{{"mlharness_schema": 1, "columns": [{{"name": "x", "kind": "{kind}", "nullable": false, {fields}}}]}}"#
+    );
+    let file = temp_csv(&text);
+    let err = Schema::load(&file.path).unwrap_err();
+    assert!(matches!(err, SchemaError::Invalid { .. }), "{err:?}");
+    let shown = err.to_string();
+    assert!(shown.contains("column `x`"), "{shown}");
+    assert!(shown.contains(message), "{shown}");
+}
+
+#[test]
+fn a_duplicated_column_an_unknown_version_and_a_missing_file_are_errors() {
+    let dup = temp_csv(
+        r#"{"mlharness_schema": 1, "columns": [{"name": "x", "kind": "numeric", "nullable": false},
+            {"name": "x", "kind": "numeric", "nullable": false}]}"#,
+    );
+    let err = Schema::load(&dup.path).unwrap_err().to_string();
+    assert!(
+        err.contains("column `x`, field `name`: the column is listed twice"),
+        "{err}"
+    );
+
+    let version = temp_csv(r#"{"mlharness_schema": 2, "columns": []}"#);
+    let err = Schema::load(&version.path).unwrap_err();
+    assert!(matches!(err, SchemaError::Version { found: 2, .. }));
+    assert!(err.to_string().contains("field `mlharness_schema`"));
+
+    let err = Schema::load("no/such/schema.json").unwrap_err();
+    assert!(matches!(err, SchemaError::Io { .. }));
+    assert!(err
+        .to_string()
+        .starts_with("no/such/schema.json: cannot read"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Validation: every violation kind
+// ---------------------------------------------------------------------------------------------
+
+fn masked(values: Vec<f64>) -> Column {
+    let n = values.len();
+    Column::numeric_masked(values, vec![false; n]).unwrap()
+}
+
+#[rstest]
+#[case::out_of_range(
+    replace(&train(), "age", Column::numeric(vec![18.0, 17.0, 45.0, 91.0, 90.0])),
+    "age", ViolationKind::OutOfRange, 2, vec![1, 3], "expected [18, 90], found 17 .. 91"
+)]
+#[case::nan(
+    replace(&train(), "age", masked(vec![18.0, f64::NAN, 45.0, 60.0, 90.0])),
+    "age", ViolationKind::Nan, 1, vec![1], "found NaN"
+)]
+#[case::infinite(
+    replace(&train(), "age", Column::numeric(vec![18.0, 30.0, f64::NEG_INFINITY, 60.0, f64::INFINITY])),
+    "age", ViolationKind::Infinite, 2, vec![2, 4], "finite"
+)]
+#[case::missing_numeric(
+    replace(&train(), "age", Column::numeric(vec![f64::NAN, 30.0, 45.0, 60.0, 90.0])),
+    "age", ViolationKind::MissingValue, 1, vec![0], "not nullable"
+)]
+#[case::missing_category(
+    replace(&train(), "plan", Column::categorical([Some("pro"), None, Some("pro"), None, Some("pro")])),
+    "plan", ViolationKind::MissingValue, 2, vec![1, 3], "not nullable"
+)]
+#[case::unseen_category(
+    replace(&train(), "plan", Column::categorical([Some("gold"), Some("pro"), Some(""), Some("gold"), Some("pro")])),
+    "plan", ViolationKind::UnseenCategory, 3, vec![0, 2, 3], "found `gold` ×2, `` ×1"
+)]
+#[case::wrong_kind(
+    replace(&train(), "age", Column::categorical([Some("18"), Some("thirty"), Some("45"), Some("60"), Some("90")])),
+    "age", ViolationKind::WrongKind, 5, vec![1], "expected numeric, found categorical (values like `thirty`)"
+)]
+#[case::missing_column(
+    train().without_column("plan").unwrap(),
+    "plan", ViolationKind::MissingColumn, 5, vec![], "expected a categorical column, found none"
+)]
+#[case::unexpected_column(
+    train().with_column("extra", Column::numeric(vec![0.0; 5])).unwrap(),
+    "extra", ViolationKind::UnexpectedColumn, 5, vec![], "the schema has no such column"
+)]
+fn each_violation_kind_is_reported_with_count_share_and_rows(
+    #[case] data: Dataset,
+    #[case] column: &str,
+    #[case] kind: ViolationKind,
+    #[case] count: usize,
+    #[case] rows: Vec<usize>,
+    #[case] detail: &str,
+) {
+    let schema = Schema::infer(&train());
+    assert!(schema.validate(&train()).is_valid());
+    let report = schema.validate(&data);
+    assert_eq!(report.violations().len(), 1, "{report}");
+    let v = &report.violations()[0];
+    assert_eq!(v.column.as_deref(), Some(column));
+    assert_eq!(v.kind, kind);
+    assert_eq!(v.count, count);
+    assert_eq!(v.share, count as f64 / data.n_rows() as f64);
+    assert_eq!(v.rows, rows);
+    assert!(v.detail.contains(detail), "{}", v.detail);
+    // The rendered table names the column, the kind and the detail.
+    let text = report.to_string();
+    assert!(
+        text.contains(column) && text.contains(kind.name()) && text.contains(detail),
+        "{text}"
+    );
+}
+
+#[test]
+fn every_violation_is_reported_not_just_the_first() {
+    let schema = Schema::infer(&train());
+    let data = replace(
+        &replace(
+            &train(),
+            "age",
+            Column::numeric(vec![-1.0, f64::INFINITY, 45.0, 60.0, 90.0]),
+        ),
+        "plan",
+        Column::categorical([
+            Some("x"),
+            Some("pro"),
+            Some("pro"),
+            Some("basic"),
+            Some("pro"),
+        ]),
+    )
+    .without_column("income")
+    .unwrap();
+    let report = schema.validate(&data);
+    let kinds: Vec<ViolationKind> = report.violations().iter().map(|v| v.kind).collect();
+    assert_eq!(
+        kinds,
+        [
+            ViolationKind::Infinite,
+            ViolationKind::OutOfRange,
+            ViolationKind::MissingColumn,
+            ViolationKind::UnseenCategory
+        ]
+    );
+    assert!(report
+        .to_string()
+        .starts_with("invalid: 4 violations in 5 rows"));
+}
+
+#[test]
+fn too_few_rows_is_a_violation_when_the_schema_asks_for_rows() {
+    let mut schema = Schema::infer(&train());
+    assert!(schema.validate(&train().take(&[]).unwrap()).is_valid());
+    schema.min_rows = Some(1);
+    let report = schema.validate(&train().take(&[]).unwrap());
+    assert_eq!(report.violations()[0].kind, ViolationKind::TooFewRows);
+    assert!(report.violations()[0]
+        .detail
+        .contains("at least 1 rows, found 0"));
+}
+
+#[test]
+fn tolerance_lets_a_share_of_rows_through_and_no_more() {
+    let mut schema = Schema::infer(&train());
+    let one_bad = replace(
+        &train(),
+        "age",
+        Column::numeric(vec![18.0, 30.0, 45.0, 60.0, 99.0]),
+    );
+    schema.column_mut("age").unwrap().tolerance = 0.2;
+    assert!(schema.validate(&one_bad).is_valid());
+    schema.column_mut("age").unwrap().tolerance = 0.19;
+    let report = schema.validate(&one_bad);
+    assert_eq!(report.violations()[0].kind, ViolationKind::OutOfRange);
+    assert!(report.violations()[0].detail.contains("(tolerance 19.00%)"));
+}
+
+#[test]
+fn environments_expect_the_target_in_training_only() {
+    let schema = Schema::infer(&train());
+    let serving = train().without_column("churn").unwrap();
+    assert!(schema.validate_in(&serving, Some("serving")).is_valid());
+    let in_training = schema.validate_in(&serving, Some("training"));
+    assert_eq!(
+        in_training.violations()[0].kind,
+        ViolationKind::MissingColumn
+    );
+    let target_in_serving = schema.validate_in(&train(), Some("serving"));
+    let v = &target_in_serving.violations()[0];
+    assert_eq!(
+        (v.column.as_deref(), v.kind),
+        (Some("churn"), ViolationKind::UnexpectedColumn)
+    );
+    assert!(v
+        .detail
+        .contains("expected only in training, not in `serving`"));
+}
+
+#[test]
+fn the_json_report_has_valid_and_snake_case_violations() {
+    let schema = Schema::infer(&train());
+    let data = replace(
+        &train(),
+        "age",
+        Column::numeric(vec![18.0, 30.0, 45.0, 60.0, 1e300]),
+    );
+    let json: serde_json::Value = serde_json::from_str(&schema.validate(&data).to_json()).unwrap();
+    assert_eq!(json["valid"], false);
+    assert_eq!(json["violations"][0]["column"], "age");
+    assert_eq!(json["violations"][0]["kind"], "out_of_range");
+    assert_eq!(json["violations"][0]["count"], 1);
+    assert_eq!(
+        json["violations"][0]["detail"],
+        "expected [18, 90], found 1e300"
+    );
+}
+
+#[test]
+fn assert_valid_panics_with_the_report_as_a_table() {
+    let schema = Schema::infer(&train());
+    let data = replace(
+        &train(),
+        "age",
+        Column::numeric(vec![18.0, 30.0, 45.0, 60.0, 120.0]),
+    );
+    let panic = std::panic::catch_unwind(|| schema.assert_valid(&data)).unwrap_err();
+    let message = panic.downcast_ref::<String>().unwrap();
+    assert!(
+        message.contains("the data does not match the schema"),
+        "{message}"
+    );
+    assert!(
+        message.contains("  column  violation     count   share  rows  detail"),
+        "{message}"
+    );
+    assert!(
+        message
+            .contains("  age     out_of_range      1  20.00%  4     expected [18, 90], found 120"),
+        "{message}"
+    );
+}
+
+#[test]
+fn read_csv_keeps_declared_categoricals_and_reports_a_missing_column() {
+    let zips = Dataset::from_columns(vec![
+        (
+            "zip".into(),
+            Column::categorical([Some("02134"), Some("94105")]),
+        ),
+        ("n".into(), Column::numeric(vec![1.0, 2.0])),
+    ])
+    .unwrap();
+    let schema = Schema::infer(&zips);
+    let file = temp_csv("n,zip\n1,02134\n2,94105\n");
+    assert!(schema
+        .validate(&schema.read_csv(&file.path).unwrap())
+        .is_valid());
+    let without = temp_csv("n\n1\n");
+    let report = schema.validate(&schema.read_csv(&without.path).unwrap());
+    assert_eq!(report.violations()[0].kind, ViolationKind::MissingColumn);
+}
