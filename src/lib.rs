@@ -25,14 +25,18 @@
 pub mod baseline;
 pub mod data;
 pub mod edge;
+pub mod failure;
+pub mod fixtures;
 pub mod fs;
 pub mod gate;
 pub mod metrics;
 pub mod model;
+pub mod pipeline;
 pub mod schema;
 #[cfg(feature = "proptest")]
 pub mod strategy;
 pub mod table;
+pub mod transform;
 
 #[doc(hidden)]
 pub use mlharness_macros;

@@ -14,7 +14,7 @@
 use std::fmt;
 
 /// A text table: a header, rows of cells, columns padded to their widest cell.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Table {
     header: Vec<String>,
     rows: Vec<Vec<String>>,
@@ -27,9 +27,9 @@ impl Table {
     pub fn new<I, S>(header: I) -> Self
     where
         I: IntoIterator<Item = S>,
-        S: Into<String>,
+        S: AsRef<str>,
     {
-        let header: Vec<String> = header.into_iter().map(Into::into).collect();
+        let header: Vec<String> = header.into_iter().map(|s| s.as_ref().to_string()).collect();
         let right = vec![false; header.len()];
         Table {
             header,

@@ -12,12 +12,16 @@ mod csv;
 mod dataset;
 #[path = "unit/edge.rs"]
 mod edge;
+#[path = "unit/fixtures.rs"]
+mod fixtures;
 #[path = "unit/fs.rs"]
 mod fs;
 #[path = "unit/metrics.rs"]
 mod metrics;
 #[path = "unit/model.rs"]
 mod model;
+#[path = "unit/pipeline.rs"]
+mod pipeline;
 #[path = "unit/schema.rs"]
 mod schema;
 #[path = "unit/schema_cli.rs"]
@@ -27,6 +31,8 @@ mod split;
 #[cfg(feature = "proptest")]
 #[path = "unit/strategy.rs"]
 mod strategy;
+#[path = "unit/transform.rs"]
+mod transform;
 
 use mlharness::data::{ColumnKind, CsvOptions, Dataset};
 use std::path::{Path, PathBuf};

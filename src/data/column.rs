@@ -202,6 +202,23 @@ impl Numeric {
         })
     }
 
+    /// The `p` quantile of the present values, interpolating linearly between order statistics
+    /// (numpy's default method), or `None` when no value is present.
+    ///
+    /// ```
+    /// use mlharness::data::Column;
+    /// let Column::Numeric(n) = Column::numeric(vec![4.0, f64::NAN, 1.0, 3.0, 2.0]) else { unreachable!() };
+    /// assert_eq!(n.quantile(0.25), Some(1.75));
+    /// ```
+    pub fn quantile(&self, p: f64) -> Option<f64> {
+        let mut present: Vec<f64> = self.present().collect();
+        if present.is_empty() {
+            return None;
+        }
+        present.sort_by(f64::total_cmp);
+        Some(quantile_sorted(&present, p))
+    }
+
     /// The present values, in row order.
     pub fn present(&self) -> impl Iterator<Item = f64> + '_ {
         (0..self.values.len())
@@ -248,5 +265,15 @@ impl Categorical {
             counts[*c as usize] += 1;
         }
         counts
+    }
+}
+
+/// The `p` quantile of sorted, non-empty values with linear interpolation (numpy's default).
+pub(crate) fn quantile_sorted(sorted: &[f64], p: f64) -> f64 {
+    let pos = p.clamp(0.0, 1.0) * (sorted.len() - 1) as f64;
+    let (i, frac) = (pos.floor() as usize, pos.fract());
+    match sorted.get(i + 1) {
+        Some(&next) if frac > 0.0 => sorted[i] + frac * (next - sorted[i]),
+        _ => sorted[i],
     }
 }

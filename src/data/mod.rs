@@ -28,6 +28,7 @@ mod csv;
 mod error;
 mod split;
 
+pub(crate) use self::column::quantile_sorted;
 pub use self::column::{Categorical, Column, ColumnKind, Numeric};
 pub use self::csv::CsvOptions;
 pub use self::error::DataError;

@@ -1,5 +1,5 @@
 use super::{ColumnSchema, Schema, FORMAT_VERSION};
-use crate::data::{Column, ColumnKind, Dataset, Numeric};
+use crate::data::{quantile_sorted, Column, ColumnKind, Dataset, Numeric};
 
 /// Quantiles are estimated from at most this many evenly spaced present values, so that
 /// inference stays one linear pass over a large column (min, max and shares stay exact).
@@ -176,24 +176,14 @@ impl InferOptions {
         sample.sort_unstable_by(f64::total_cmp);
         self.quantiles
             .iter()
-            .map(|&p| (p, interpolate(&sample, p)))
+            .map(|&p| (p, quantile_sorted(&sample, p)))
             .collect()
-    }
-}
-
-/// The `p` quantile of sorted values with linear interpolation (numpy's default method).
-fn interpolate(sorted: &[f64], p: f64) -> f64 {
-    let pos = p.clamp(0.0, 1.0) * (sorted.len() - 1) as f64;
-    let (i, frac) = (pos.floor() as usize, pos.fract());
-    match sorted.get(i + 1) {
-        Some(&next) if frac > 0.0 => sorted[i] + frac * (next - sorted[i]),
-        _ => sorted[i],
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::interpolate;
+    use crate::data::quantile_sorted as interpolate;
 
     #[test]
     fn interpolation_matches_numpy_linear() {

@@ -2,9 +2,11 @@
 
 use churn::{load_churn, ChurnModel, TrainConfig};
 use mlharness::data::{Dataset, Split};
+use mlharness::fixtures::{temp_dir, TestDir};
 use mlharness::metrics::Metric;
 use mlharness::model::Model;
 use rstest::{fixture, rstest};
+use std::path::Path;
 
 #[fixture]
 #[once]
@@ -52,15 +54,15 @@ fn broken_model_scores_visibly_worse(split: &Split, #[case] broken: TrainConfig)
     );
 }
 
-#[rstest]
-fn same_seed_same_data_gives_identical_predictions(split: &Split) {
-    let a = ChurnModel::train(&split.train, &TrainConfig::default()).unwrap();
-    let b = ChurnModel::train(&split.train, &TrainConfig::default()).unwrap();
-    assert_eq!(a, b, "two trainings with one seed differ in fitted state");
-    assert_eq!(
-        a.predict(&split.test).unwrap(),
-        b.predict(&split.test).unwrap()
-    );
+// One named test per pipeline check: pipeline::one_prediction_per_row, finite_predictions,
+// same_seed_same_model, batch_invariance, row_order_invariance, column_order_invariance and
+// artifact_round_trip.
+mlharness::pipeline_test! {
+    fit: |train: &Dataset, seed: u64| ChurnModel::train(train, &TrainConfig { seed, ..TrainConfig::default() }),
+    train: split().train,
+    holdout: split().test,
+    save: |model: &ChurnModel, path: &Path| model.save(path),
+    load: |path: &Path| ChurnModel::load(path),
 }
 
 #[rstest]
@@ -79,23 +81,19 @@ fn subsample_depends_on_the_seed(split: &Split) {
 }
 
 #[rstest]
-fn artifact_round_trip_gives_identical_predictions(split: &Split) {
+fn the_artifact_records_the_model_version(split: &Split, temp_dir: TestDir) {
     let model = ChurnModel::train(&split.train, &TrainConfig::default()).unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("model.json");
+    let path = temp_dir.path().join("model.json");
     model.save(&path).unwrap();
-    let loaded = ChurnModel::load(&path).unwrap();
-    assert_eq!(loaded.model_version(), "churn-logreg-1.0.0");
     assert_eq!(
-        loaded.predict(&split.test).unwrap(),
-        model.predict(&split.test).unwrap()
+        ChurnModel::load(&path).unwrap().model_version(),
+        "churn-logreg-1.0.0"
     );
 }
 
-#[test]
-fn corrupt_artifact_is_an_error_naming_the_file() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("model.json");
+#[rstest]
+fn corrupt_artifact_is_an_error_naming_the_file(temp_dir: TestDir) {
+    let path = temp_dir.path().join("model.json");
     std::fs::write(&path, "{\"format\": 1, \"model_version\": ").unwrap();
     let err = ChurnModel::load(&path).unwrap_err().to_string();
     assert!(err.contains("model.json"), "{err}");

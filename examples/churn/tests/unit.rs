@@ -1,11 +1,13 @@
-//! Unit tests of the churn feature transforms, on data generated from the checked-in schema
-//! (`mlharness::strategy`): shape, finiteness, one-hot invariants, determinism, and the
-//! statistics the pipeline promises (training median, mean and standard deviation).
+//! Unit tests of the churn feature transforms with mlharness's kits: the statistics the pipeline
+//! promises (training median, mean and standard deviation) checked with `mlharness::transform`,
+//! leakage and statefulness checks, one-hot invariants, and property tests on data generated
+//! from the checked-in schema (`mlharness::strategy`, `transform_properties!`).
 
 use churn::{load_churn, FeaturePipeline, UNSEEN};
 use mlharness::data::{Column, Dataset};
 use mlharness::schema::Schema;
 use mlharness::strategy;
+use mlharness::transform::{self, Statistic};
 use proptest::prelude::*;
 use std::sync::OnceLock;
 
@@ -58,36 +60,79 @@ fn the_checked_in_schema_describes_the_whole_churn_data() {
 #[test]
 fn numeric_outputs_are_standardised_on_the_training_data() {
     let x = pipeline().transform(train()).unwrap();
-    for (j, state) in pipeline().numeric().iter().enumerate() {
-        let col = x.column(j);
-        let mean = col.mean().unwrap();
-        let std = col.std(0.0);
-        assert!(mean.abs() < 1e-9, "{}: mean {mean}", state.name);
-        assert!((std - 1.0).abs() < 1e-9, "{}: std {std}", state.name);
-    }
+    let k = pipeline().numeric().len();
+    let names: Vec<String> = pipeline().output_names();
+    transform::standardized(&x.slice(ndarray::s![.., ..k]).to_owned(), &names[..k], 1e-9).unwrap();
 }
 
 #[test]
-fn a_missing_value_is_imputed_with_the_training_median() {
-    let state = &pipeline().numeric()[0];
-    let median = train().numeric(&state.name).unwrap().median().unwrap();
-    assert_eq!(state.median, median);
-    let one = train().take(&[0]).unwrap();
-    let columns = one
+fn missing_values_are_imputed_with_the_training_median_in_every_numeric_column() {
+    let holdout = load_churn()
+        .unwrap()
+        .split_stratified("churn", 0.2, 42)
+        .unwrap()
+        .test;
+    // Every seventh value missing in every numeric column.
+    let columns = holdout
         .columns()
         .map(|(n, c)| {
-            let c = if n == state.name {
-                Column::numeric(vec![f64::NAN])
-            } else {
-                c.clone()
+            let c = match c {
+                Column::Numeric(num) => Column::numeric(
+                    (0..num.len())
+                        .map(|i| {
+                            if i % 7 == 0 {
+                                f64::NAN
+                            } else {
+                                num.values()[i]
+                            }
+                        })
+                        .collect(),
+                ),
+                other => other.clone(),
             };
             (n.to_string(), c)
         })
         .collect();
-    let x = pipeline()
-        .transform(&Dataset::from_columns(columns).unwrap())
+    let holed = Dataset::from_columns(columns).unwrap();
+    let x = pipeline().transform(&holed).unwrap();
+    for (j, state) in pipeline().numeric().iter().enumerate() {
+        // Back to the column's own units: the imputer's output before standardisation.
+        let unscaled = Column::numeric(
+            x.column(j)
+                .iter()
+                .map(|z| z * state.std + state.mean)
+                .collect(),
+        );
+        transform::imputed(
+            &state.name,
+            holed.column(&state.name).unwrap(),
+            &unscaled,
+            train().column(&state.name).unwrap(),
+            Statistic::Median,
+            1e-9,
+        )
         .unwrap();
-    assert_eq!(x[[0, 0]], (median - state.mean) / state.std);
+    }
+}
+
+#[test]
+fn every_categorical_is_one_hot_with_an_unseen_column() {
+    let x = pipeline().transform(train()).unwrap();
+    let names = pipeline().output_names();
+    for c in pipeline().categorical() {
+        transform::one_hot(&x, &names, &c.name, Some(UNSEEN)).unwrap();
+    }
+}
+
+#[test]
+fn the_pipeline_learns_only_from_the_training_split() {
+    let all = load_churn().unwrap();
+    let split = all.split_stratified("churn", 0.2, 42).unwrap();
+    let fit = |d: &Dataset| FeaturePipeline::fit(d, &features());
+    transform::fitted_on_training(pipeline(), fit, &split.train, &split.test, &all).unwrap();
+    transform::fit_deterministic(fit, &split.train).unwrap();
+    let apply = |d: &Dataset| pipeline().transform(d);
+    transform::batch_independent(apply, &split.test, 0.0).unwrap();
 }
 
 #[test]
@@ -165,4 +210,12 @@ proptest! {
             prop_assert!(x.iter().all(|v| v.is_finite()), "non-finite output for finite-looking input");
         }
     }
+}
+
+// shape_preserved, finite_in_finite_out, deterministic and idempotent_fit, as
+// `transform_properties::<name>` tests over data generated from the serving schema.
+mlharness::transform_properties! {
+    fit: |d: &Dataset| FeaturePipeline::fit(d, &features()),
+    apply: |p: &FeaturePipeline, d: &Dataset| p.transform(d),
+    schema: serving_schema(),
 }

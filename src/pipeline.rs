@@ -1,0 +1,475 @@
+//! Whole-pipeline checks: fit on training data with a seed, predict a holdout, and check what
+//! every pipeline must keep — one finite prediction per row, identical predictions after an
+//! artifact round trip and after refitting with the same seed, and predictions that do not
+//! depend on the batch a row is in, on the order of rows, or on the order of named columns.
+//!
+//! The [`pipeline_test!`](crate::pipeline_test) macro turns each into a named test
+//! (`pipeline::batch_invariance`, …).
+//!
+//! ```
+//! use mlharness::data::{Column, Dataset};
+//! use mlharness::model::{ModelError, Predictions};
+//! use mlharness::pipeline::PipelineCheck;
+//!
+//! let data = Dataset::from_columns(vec![("x".into(), Column::numeric((0..20).map(f64::from).collect()))])?;
+//! let (train, holdout) = (data.take(&(0..15).collect::<Vec<_>>())?, data.take(&(15..20).collect::<Vec<_>>())?);
+//! // "Training" learns the mean; the model predicts the distance to it.
+//! let fit = |train: &Dataset, _seed: u64| -> Result<_, ModelError> {
+//!     let mean = train.numeric("x")?.present().sum::<f64>() / train.n_rows() as f64;
+//!     Ok(move |d: &Dataset| -> Result<Predictions, ModelError> {
+//!         Ok(Predictions::values(d.numeric("x")?.values().iter().map(|v| v - mean).collect()))
+//!     })
+//! };
+//! let check = PipelineCheck::new(fit, train, holdout);
+//! check.batch_invariance().unwrap();
+//! check.same_seed_same_model().unwrap();
+//! # Ok::<(), mlharness::data::DataError>(())
+//! ```
+
+use crate::data::{DataError, Dataset, Row};
+use crate::failure::CheckFailure;
+use crate::model::{Model, Predictions};
+use crate::table::{number, Table};
+use rand::seq::SliceRandom;
+use std::fmt::Display;
+use std::path::Path;
+
+/// Rows predicted one by one in the batch-invariance check.
+const ROWS_ALONE: usize = 50;
+
+type Fit<M> = Box<dyn Fn(&Dataset, u64) -> Result<M, String>>;
+type Save<M> = Box<dyn Fn(&M, &Path) -> Result<(), String>>;
+type Load<M> = Box<dyn Fn(&Path) -> Result<M, String>>;
+
+/// A user's pipeline under test: a seeded fit function, training data and a holdout.
+pub struct PipelineCheck<M> {
+    fit: Fit<M>,
+    train: Dataset,
+    holdout: Dataset,
+    seed: u64,
+    tolerance: f64,
+    artifact: Option<(Save<M>, Load<M>)>,
+}
+
+/// The checks of [`PipelineCheck`], by name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Check {
+    /// One prediction per holdout row.
+    OnePredictionPerRow,
+    /// No NaN or infinite prediction.
+    FinitePredictions,
+    /// Save → load gives identical predictions.
+    ArtifactRoundTrip,
+    /// Two fits with the same seed predict identically.
+    SameSeedSameModel,
+    /// A row predicted alone equals the same row inside the batch.
+    BatchInvariance,
+    /// Permuting rows permutes predictions.
+    RowOrderInvariance,
+    /// The order of named input columns does not matter.
+    ColumnOrderInvariance,
+}
+
+fn err(check: &'static str, what: &str, e: impl Display) -> CheckFailure {
+    CheckFailure::new(check, format!("{what} failed: {e}"))
+}
+
+/// Per row, the numbers a prediction consists of: a value, a probability row, or a class index.
+fn rows_of(p: &Predictions) -> Vec<Vec<f64>> {
+    match p {
+        Predictions::Values(v) => v.iter().map(|x| vec![*x]).collect(),
+        Predictions::Classes(c) => match c.probabilities() {
+            Some(m) => m.rows().into_iter().map(|r| r.to_vec()).collect(),
+            None => c.labels().iter().map(|&l| vec![l as f64]).collect(),
+        },
+    }
+}
+
+fn max_diff(a: &[f64], b: &[f64]) -> f64 {
+    if a.len() != b.len() {
+        return f64::INFINITY;
+    }
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| if x == y { 0.0 } else { (x - y).abs() })
+        .fold(0.0, |m, d| if d.is_nan() || d > m { d } else { m })
+}
+
+/// Compares predictions row by row (`pairs` maps a row of `a` to a row of `b`).
+fn compare(
+    check: &'static str,
+    a: &[Vec<f64>],
+    b: &[Vec<f64>],
+    pairs: &[(usize, usize)],
+    tolerance: f64,
+    labels: (&str, &str),
+    cause: &str,
+) -> Result<(), CheckFailure> {
+    let mut t = Table::new(["row", labels.0, labels.1, "difference"]);
+    let mut n = 0;
+    for &(i, j) in pairs {
+        let d = max_diff(&a[i], &b[j]);
+        if d.is_nan() || d > tolerance {
+            n += 1;
+            if t.len() < 5 {
+                let show = |v: &[f64]| v.iter().map(|x| number(*x)).collect::<Vec<_>>().join(" ");
+                t.row([i.to_string(), show(&a[i]), show(&b[j]), number(d)]);
+            }
+        }
+    }
+    if n == 0 {
+        return Ok(());
+    }
+    Err(CheckFailure::new(
+        check,
+        format!(
+            "{n} of {} rows differ (tolerance {}): {cause}",
+            pairs.len(),
+            number(tolerance)
+        ),
+    )
+    .with_table(t))
+}
+
+impl<M: Model + 'static> PipelineCheck<M> {
+    /// A pipeline: `fit(train, seed)` returns a model; `holdout` is what it predicts.
+    pub fn new<E: Display>(
+        fit: impl Fn(&Dataset, u64) -> Result<M, E> + 'static,
+        train: Dataset,
+        holdout: Dataset,
+    ) -> Self {
+        PipelineCheck {
+            fit: Box::new(move |d, s| fit(d, s).map_err(|e| e.to_string())),
+            train,
+            holdout,
+            seed: 42,
+            tolerance: 1e-9,
+            artifact: None,
+        }
+    }
+
+    /// The seed passed to `fit` (default 42).
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+
+    /// Largest difference between predictions that must agree (default 1e-9; floating-point
+    /// summation order may differ between a batch and a single row).
+    pub fn tolerance(mut self, tolerance: f64) -> Self {
+        self.tolerance = tolerance;
+        self
+    }
+
+    /// How to save a model to a file and load it back, for the artifact round trip.
+    pub fn artifact<E1: Display, E2: Display>(
+        mut self,
+        save: impl Fn(&M, &Path) -> Result<(), E1> + 'static,
+        load: impl Fn(&Path) -> Result<M, E2> + 'static,
+    ) -> Self {
+        self.artifact = Some((
+            Box::new(move |m, p| save(m, p).map_err(|e| e.to_string())),
+            Box::new(move |p| load(p).map_err(|e| e.to_string())),
+        ));
+        self
+    }
+
+    fn fitted(&self, check: &'static str) -> Result<M, CheckFailure> {
+        (self.fit)(&self.train, self.seed).map_err(|e| err(check, "fit", e))
+    }
+
+    fn predict(
+        &self,
+        check: &'static str,
+        model: &M,
+        data: &Dataset,
+    ) -> Result<Predictions, CheckFailure> {
+        model
+            .predict(data)
+            .map_err(|e| err(check, &format!("predicting {} rows", data.n_rows()), e))
+    }
+
+    /// Runs one check by name.
+    pub fn run(&self, check: Check) -> Result<(), CheckFailure> {
+        match check {
+            Check::OnePredictionPerRow => self.one_prediction_per_row(),
+            Check::FinitePredictions => self.finite_predictions(),
+            Check::ArtifactRoundTrip => self.artifact_round_trip(),
+            Check::SameSeedSameModel => self.same_seed_same_model(),
+            Check::BatchInvariance => self.batch_invariance(),
+            Check::RowOrderInvariance => self.row_order_invariance(),
+            Check::ColumnOrderInvariance => self.column_order_invariance(),
+        }
+    }
+
+    /// One prediction per holdout row.
+    pub fn one_prediction_per_row(&self) -> Result<(), CheckFailure> {
+        let c = "one_prediction_per_row";
+        let p = self.predict(c, &self.fitted(c)?, &self.holdout)?;
+        if p.len() == self.holdout.n_rows() {
+            return Ok(());
+        }
+        Err(CheckFailure::new(
+            c,
+            format!("{} predictions for {} rows", p.len(), self.holdout.n_rows()),
+        ))
+    }
+
+    /// No NaN or infinite prediction on the holdout.
+    pub fn finite_predictions(&self) -> Result<(), CheckFailure> {
+        let c = "finite_predictions";
+        let rows = rows_of(&self.predict(c, &self.fitted(c)?, &self.holdout)?);
+        let bad: Vec<usize> = (0..rows.len())
+            .filter(|&i| rows[i].iter().any(|x| !x.is_finite()))
+            .collect();
+        if bad.is_empty() {
+            return Ok(());
+        }
+        Err(CheckFailure::new(
+            c,
+            format!(
+                "{} of {} predictions are NaN or infinite, rows {}",
+                bad.len(),
+                rows.len(),
+                crate::transform::rows_text(&bad)
+            ),
+        ))
+    }
+
+    /// Save → load gives identical predictions (needs [`PipelineCheck::artifact`]).
+    pub fn artifact_round_trip(&self) -> Result<(), CheckFailure> {
+        let c = "artifact_round_trip";
+        let Some((save, load)) = &self.artifact else {
+            return Err(CheckFailure::new(
+                c,
+                "no save/load functions were given (PipelineCheck::artifact)",
+            ));
+        };
+        let model = self.fitted(c)?;
+        let dir = tempfile::tempdir().map_err(|e| err(c, "creating a temporary directory", e))?;
+        let path = dir.path().join("model.artifact");
+        save(&model, &path).map_err(|e| err(c, "save", e))?;
+        let loaded = load(&path).map_err(|e| err(c, "load", e))?;
+        let a = rows_of(&self.predict(c, &model, &self.holdout)?);
+        let b = rows_of(&self.predict(c, &loaded, &self.holdout)?);
+        let pairs: Vec<(usize, usize)> = (0..a.len().min(b.len())).map(|i| (i, i)).collect();
+        compare(
+            c,
+            &a,
+            &b,
+            &pairs,
+            0.0,
+            ("fitted", "loaded"),
+            "the artifact does not carry everything the model predicts with (rounded numbers, a missing fitted state?)",
+        )
+    }
+
+    /// Two fits with the same seed predict identically; the failure names the likely cause.
+    pub fn same_seed_same_model(&self) -> Result<(), CheckFailure> {
+        let c = "same_seed_same_model";
+        let a = rows_of(&self.predict(c, &self.fitted(c)?, &self.holdout)?);
+        let b = rows_of(&self.predict(c, &self.fitted(c)?, &self.holdout)?);
+        let pairs: Vec<(usize, usize)> = (0..a.len().min(b.len())).map(|i| (i, i)).collect();
+        compare(
+            c,
+            &a,
+            &b,
+            &pairs,
+            0.0,
+            ("first fit", "second fit"),
+            &format!("two fits with seed {} disagree: the pipeline uses randomness the seed does not control (an unseeded RNG, thread timing, hash order?)", self.seed),
+        )
+    }
+
+    /// Each of the first holdout rows predicted alone equals its prediction inside the batch.
+    pub fn batch_invariance(&self) -> Result<(), CheckFailure> {
+        let c = "batch_invariance";
+        let model = self.fitted(c)?;
+        let batch = rows_of(&self.predict(c, &model, &self.holdout)?);
+        let n = self.holdout.n_rows().min(ROWS_ALONE);
+        let mut alone = Vec::with_capacity(n);
+        for i in 0..n {
+            let one = self
+                .holdout
+                .take(&[i])
+                .map_err(|e| err(c, "take a row", e))?;
+            let p = rows_of(&self.predict(c, &model, &one)?);
+            alone.push(p.into_iter().next().unwrap_or_default());
+        }
+        let pairs: Vec<(usize, usize)> = (0..n).map(|i| (i, i)).collect();
+        compare(
+            c,
+            &batch,
+            &alone,
+            &pairs,
+            self.tolerance,
+            ("in batch", "alone"),
+            "a row's prediction depends on the batch it is in (statistics computed on the batch at prediction time?)",
+        )
+    }
+
+    /// Predicting a seeded permutation of the holdout gives the permuted predictions.
+    pub fn row_order_invariance(&self) -> Result<(), CheckFailure> {
+        let c = "row_order_invariance";
+        let model = self.fitted(c)?;
+        let mut order: Vec<usize> = (0..self.holdout.n_rows()).collect();
+        order.shuffle(&mut crate::data::rng(self.seed));
+        let shuffled = self
+            .holdout
+            .take(&order)
+            .map_err(|e| err(c, "permute rows", e))?;
+        let a = rows_of(&self.predict(c, &model, &self.holdout)?);
+        let b = rows_of(&self.predict(c, &model, &shuffled)?);
+        if a.len() != b.len() {
+            return Err(CheckFailure::new(
+                c,
+                format!("{} predictions in order, {} permuted", a.len(), b.len()),
+            ));
+        }
+        let pairs: Vec<(usize, usize)> = order.iter().enumerate().map(|(k, &i)| (i, k)).collect();
+        compare(
+            c,
+            &a,
+            &b,
+            &pairs,
+            self.tolerance,
+            ("in order", "permuted"),
+            "predictions depend on the order of rows",
+        )
+    }
+
+    /// Reversing the order of the input columns does not change a prediction.
+    pub fn column_order_invariance(&self) -> Result<(), CheckFailure> {
+        let c = "column_order_invariance";
+        let model = self.fitted(c)?;
+        let mut columns: Vec<_> = self
+            .holdout
+            .columns()
+            .map(|(n, col)| (n.to_string(), col.clone()))
+            .collect();
+        columns.reverse();
+        let mut reversed =
+            Dataset::from_columns(columns).map_err(|e| err(c, "reorder columns", e))?;
+        if let Some(t) = self.holdout.target_name() {
+            reversed = reversed
+                .with_target(t)
+                .map_err(|e| err(c, "reorder columns", e))?;
+        }
+        let a = rows_of(&self.predict(c, &model, &self.holdout)?);
+        let b = rows_of(&self.predict(c, &model, &reversed)?);
+        let pairs: Vec<(usize, usize)> = (0..a.len().min(b.len())).map(|i| (i, i)).collect();
+        compare(
+            c,
+            &a,
+            &b,
+            &pairs,
+            self.tolerance,
+            ("as given", "columns reversed"),
+            "the pipeline reads columns by position, not by name",
+        )
+    }
+}
+
+/// Row filtering during preparation removes exactly the rows a rule says it should: the expected
+/// count is derived from the data by `keep`, not written down as a number that breaks when the
+/// data is updated.
+///
+/// ```
+/// use mlharness::data::{Column, Dataset};
+/// use mlharness::pipeline;
+/// let raw = Dataset::from_columns(vec![("age".into(), Column::numeric(vec![15.0, 30.0, f64::NAN, 45.0]))])?;
+/// // Buggy preparation: drops minors but forgets rows with a missing age.
+/// let prepare = |d: &Dataset| d.filter(|r| Ok(!(r.number("age")? < 18.0)));
+/// let keep = |r: &mlharness::data::Row| Ok(r.number("age")? >= 18.0);
+/// let err = pipeline::filters_rows(prepare, &raw, keep).unwrap_err();
+/// assert!(err.to_string().contains("kept 3 of 4 rows; the rule keeps 2 (1 too many)"));
+/// # Ok::<(), mlharness::data::DataError>(())
+/// ```
+pub fn filters_rows<E: Display>(
+    prepare: impl Fn(&Dataset) -> Result<Dataset, E>,
+    raw: &Dataset,
+    keep: impl Fn(&Row<'_>) -> Result<bool, DataError>,
+) -> Result<(), CheckFailure> {
+    let c = "filters_rows";
+    let prepared = prepare(raw).map_err(|e| err(c, "prepare", e))?;
+    let expected = raw
+        .filter(|r| keep(r))
+        .map_err(|e| err(c, "the keep rule", e))?;
+    if prepared.n_rows() == expected.n_rows() {
+        return Ok(());
+    }
+    let (found, want) = (prepared.n_rows(), expected.n_rows());
+    Err(CheckFailure::new(
+        c,
+        format!(
+            "preparation kept {found} of {} rows; the rule keeps {want} ({} too {})",
+            raw.n_rows(),
+            found.abs_diff(want),
+            if found > want { "many" } else { "few" }
+        ),
+    ))
+}
+
+/// Generates one test per pipeline check in a module `pipeline`, so reports read
+/// `pipeline::batch_invariance`. `fit` is `|train: &Dataset, seed: u64| -> Result<Model, E>`,
+/// `train` and `holdout` are datasets; optional `save` / `load` add `artifact_round_trip`.
+/// Invoke it once per module.
+///
+/// ```
+/// # use mlharness::data::{Column, Dataset};
+/// # use mlharness::model::{ModelError, Predictions};
+/// # fn data() -> Dataset { Dataset::from_columns(vec![("x".into(), Column::numeric(vec![1.0, 2.0]))]).unwrap() }
+/// fn fit(_train: &Dataset, _seed: u64) -> Result<fn(&Dataset) -> Result<Predictions, ModelError>, ModelError> {
+///     Ok(|d| Ok(Predictions::values(d.numeric("x")?.values().to_vec())))
+/// }
+/// mlharness::pipeline_test! {
+///     fit: fit,
+///     train: data(),
+///     holdout: data(),
+/// }
+/// # fn main() {}
+/// ```
+#[macro_export]
+macro_rules! pipeline_test {
+    (
+        fit: $fit:expr,
+        train: $train:expr,
+        holdout: $holdout:expr
+        $(, save: $save:expr, load: $load:expr)?
+        $(,)?
+    ) => {
+        #[cfg(test)]
+        mod pipeline {
+            #[allow(unused_imports)]
+            use super::*;
+
+            $crate::pipeline_test!(@test one_prediction_per_row, OnePredictionPerRow, $fit, $train, $holdout $(, $save, $load)?);
+            $crate::pipeline_test!(@test finite_predictions, FinitePredictions, $fit, $train, $holdout $(, $save, $load)?);
+            $crate::pipeline_test!(@test same_seed_same_model, SameSeedSameModel, $fit, $train, $holdout $(, $save, $load)?);
+            $crate::pipeline_test!(@test batch_invariance, BatchInvariance, $fit, $train, $holdout $(, $save, $load)?);
+            $crate::pipeline_test!(@test row_order_invariance, RowOrderInvariance, $fit, $train, $holdout $(, $save, $load)?);
+            $crate::pipeline_test!(@test column_order_invariance, ColumnOrderInvariance, $fit, $train, $holdout $(, $save, $load)?);
+            $(
+                $crate::pipeline_test!(@test artifact_round_trip, ArtifactRoundTrip, $fit, $train, $holdout, $save, $load);
+            )?
+        }
+    };
+    (@test $name:ident, $check:ident, $fit:expr, $train:expr, $holdout:expr) => {
+        #[test]
+        fn $name() {
+            let check = $crate::pipeline::PipelineCheck::new($fit, $train, $holdout);
+            if let Err(failure) = check.run($crate::pipeline::Check::$check) {
+                panic!("{failure}");
+            }
+        }
+    };
+    (@test $name:ident, $check:ident, $fit:expr, $train:expr, $holdout:expr, $save:expr, $load:expr) => {
+        #[test]
+        fn $name() {
+            let check = $crate::pipeline::PipelineCheck::new($fit, $train, $holdout).artifact($save, $load);
+            if let Err(failure) = check.run($crate::pipeline::Check::$check) {
+                panic!("{failure}");
+            }
+        }
+    };
+}

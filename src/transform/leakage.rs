@@ -1,0 +1,216 @@
+use super::{rows_text, CheckFailure};
+use crate::data::{Column, Dataset};
+use crate::table::{number, Table};
+use ndarray::Array2;
+use std::fmt::{Debug, Display};
+
+/// Rows compared one by one in [`batch_independent`]: enough to catch a batch-dependent
+/// transform, few enough to stay fast on any data.
+const ROWS_ALONE: usize = 50;
+
+fn error(check: &'static str, what: &str, e: impl Display) -> CheckFailure {
+    CheckFailure::new(check, format!("{what} failed: {e}"))
+}
+
+/// Fitting twice on the same data gives the same state (no hidden randomness or global state).
+///
+/// ```
+/// use mlharness::data::{Column, Dataset};
+/// use mlharness::transform;
+/// let ds = Dataset::from_columns(vec![("x".into(), Column::numeric(vec![1.0, 3.0]))])?;
+/// let mean = |d: &Dataset| -> Result<f64, mlharness::data::DataError> {
+///     Ok(d.numeric("x")?.present().sum::<f64>() / d.n_rows() as f64)
+/// };
+/// transform::fit_deterministic(mean, &ds).unwrap();
+/// # Ok::<(), mlharness::data::DataError>(())
+/// ```
+pub fn fit_deterministic<S, E>(
+    fit: impl Fn(&Dataset) -> Result<S, E>,
+    data: &Dataset,
+) -> Result<(), CheckFailure>
+where
+    S: PartialEq + Debug,
+    E: Display,
+{
+    let a = fit(data).map_err(|e| error("fit_deterministic", "fit", e))?;
+    let b = fit(data).map_err(|e| error("fit_deterministic", "second fit", e))?;
+    if a == b {
+        return Ok(());
+    }
+    Err(CheckFailure::new(
+        "fit_deterministic",
+        format!("two fits on the same {} rows give different states (hidden randomness or state carried between fits?)\n  first:  {a:?}\n  second: {b:?}", data.n_rows()),
+    ))
+}
+
+/// Applying a fitted transform to new data leaves its state as it was: a transform that refits
+/// (or updates running statistics) when applied leaks the new data into itself.
+///
+/// ```
+/// use mlharness::data::{Column, Dataset};
+/// use mlharness::transform;
+/// let train = Dataset::from_columns(vec![("x".into(), Column::numeric(vec![1.0, 3.0]))])?;
+/// let test = Dataset::from_columns(vec![("x".into(), Column::numeric(vec![10.0]))])?;
+/// let fit = |d: &Dataset| -> Result<f64, String> { Ok(d.numeric("x").unwrap().values()[0]) };
+/// // Buggy: re-centres on whatever data it is given.
+/// let refits = |state: &mut f64, d: &Dataset| -> Result<ndarray::Array2<f64>, String> {
+///     *state = d.numeric("x").unwrap().values()[0];
+///     Ok(ndarray::Array2::zeros((d.n_rows(), 1)))
+/// };
+/// let err = transform::state_unchanged(fit, refits, &train, &test).unwrap_err();
+/// assert!(err.to_string().contains("changed its state"));
+/// # Ok::<(), mlharness::data::DataError>(())
+/// ```
+pub fn state_unchanged<S, E>(
+    fit: impl Fn(&Dataset) -> Result<S, E>,
+    mut apply: impl FnMut(&mut S, &Dataset) -> Result<Array2<f64>, E>,
+    train: &Dataset,
+    new: &Dataset,
+) -> Result<(), CheckFailure>
+where
+    S: Clone + PartialEq + Debug,
+    E: Display,
+{
+    let mut state = fit(train).map_err(|e| error("state_unchanged", "fit", e))?;
+    let before = state.clone();
+    apply(&mut state, new).map_err(|e| error("state_unchanged", "apply", e))?;
+    if state == before {
+        return Ok(());
+    }
+    Err(CheckFailure::new(
+        "state_unchanged",
+        format!("applying the fitted transform to {} new rows changed its state: it learns from the data it transforms (leakage)\n  fitted:        {before:?}\n  after applying: {state:?}", new.n_rows()),
+    ))
+}
+
+/// The fitted `state` is the one fitted on `train` — not on `test` ("fit on test") and not on
+/// `all`, the data before splitting ("fit on all data"); the failure names which one it is.
+///
+/// ```
+/// use mlharness::data::{Column, Dataset};
+/// use mlharness::transform;
+/// let all = Dataset::from_columns(vec![("x".into(), Column::numeric(vec![1.0, 2.0, 3.0, 10.0]))])?;
+/// let (train, test) = (all.take(&[0, 1, 2])?, all.take(&[3])?);
+/// let mean = |d: &Dataset| -> Result<f64, String> {
+///     Ok(d.numeric("x").unwrap().values().iter().sum::<f64>() / d.n_rows() as f64)
+/// };
+/// let leaky_state = mean(&all).unwrap();
+/// let err = transform::fitted_on_training(&leaky_state, mean, &train, &test, &all).unwrap_err();
+/// assert!(err.to_string().contains("fitted on all data"));
+/// # Ok::<(), mlharness::data::DataError>(())
+/// ```
+pub fn fitted_on_training<S, E>(
+    state: &S,
+    fit: impl Fn(&Dataset) -> Result<S, E>,
+    train: &Dataset,
+    test: &Dataset,
+    all: &Dataset,
+) -> Result<(), CheckFailure>
+where
+    S: PartialEq + Debug,
+    E: Display,
+{
+    let on_train = fit(train).map_err(|e| error("fitted_on_training", "fit on train", e))?;
+    if *state == on_train {
+        return Ok(());
+    }
+    let cause = if fit(test).is_ok_and(|s| s == *state) {
+        "it is the state fitted on the test data (fit on test)"
+    } else if fit(all).is_ok_and(|s| s == *state) {
+        "it is the state fitted on all data, test included (fitted on all data: leakage)"
+    } else {
+        "it matches neither the test data's nor all data's fit"
+    };
+    Err(CheckFailure::new(
+        "fitted_on_training",
+        format!("the transform was not fitted on the training split: {cause}\n  found:          {state:?}\n  fit(train) is:  {on_train:?}"),
+    ))
+}
+
+/// A batch built from `rows` of `data` as a caller would build it: categorical columns hold
+/// only the categories present in those rows.
+fn fresh_batch(data: &Dataset, rows: &[usize]) -> Result<Dataset, crate::data::DataError> {
+    let taken = data.take(rows)?;
+    let columns = taken
+        .columns()
+        .map(|(name, c)| {
+            let c = match c {
+                Column::Categorical(cat) => {
+                    Column::categorical((0..cat.codes().len()).map(|i| cat.get(i)))
+                }
+                other => other.clone(),
+            };
+            (name.to_string(), c)
+        })
+        .collect();
+    let ds = Dataset::from_columns(columns)?;
+    match data.target_name() {
+        Some(t) => ds.with_target(t),
+        None => Ok(ds),
+    }
+}
+
+/// A fitted transform gives each row the same output alone as inside the whole batch (up to
+/// `tolerance`): catches transforms that use statistics of the batch they are given and
+/// encoders whose columns shift when a category is absent from the batch.
+///
+/// ```
+/// use mlharness::data::{Column, Dataset};
+/// use mlharness::transform;
+/// let ds = Dataset::from_columns(vec![("x".into(), Column::numeric(vec![1.0, 2.0, 6.0]))])?;
+/// // Buggy: centres each batch on its own mean.
+/// let per_batch = |d: &Dataset| -> Result<ndarray::Array2<f64>, String> {
+///     let x = d.numeric("x").unwrap().values();
+///     let m = x.iter().sum::<f64>() / x.len() as f64;
+///     Ok(ndarray::Array2::from_shape_fn((x.len(), 1), |(i, _)| x[i] - m))
+/// };
+/// let err = transform::batch_independent(per_batch, &ds, 1e-12).unwrap_err();
+/// assert!(err.to_string().contains("statistics of the batch"));
+/// # Ok::<(), mlharness::data::DataError>(())
+/// ```
+pub fn batch_independent<E: Display>(
+    apply: impl Fn(&Dataset) -> Result<Array2<f64>, E>,
+    data: &Dataset,
+    tolerance: f64,
+) -> Result<(), CheckFailure> {
+    let check = "batch_independent";
+    let full = apply(data).map_err(|e| error(check, "apply to the batch", e))?;
+    let mut t = Table::new(["row", "column", "in batch", "alone"]);
+    let mut differing = Vec::new();
+    for i in 0..data.n_rows().min(ROWS_ALONE) {
+        let batch = fresh_batch(data, &[i]).map_err(|e| error(check, "take a row", e))?;
+        let alone =
+            apply(&batch).map_err(|e| error(check, &format!("apply to row {i} alone"), e))?;
+        if alone.ncols() != full.ncols() {
+            return Err(CheckFailure::new(
+                check,
+                format!("row {i} alone gives {} output columns, the whole batch {}: the columns depend on which categories the batch holds (an encoder that shifts its columns when a category is absent)", alone.ncols(), full.ncols()),
+            ));
+        }
+        let worst = (0..full.ncols())
+            .map(|j| (j, (full[[i, j]] - alone[[0, j]]).abs()))
+            .fold(
+                (0, 0.0f64),
+                |b, e| if e.1 > b.1 || e.1.is_nan() { e } else { b },
+            );
+        if worst.1.is_nan() || worst.1 > tolerance {
+            differing.push(i);
+            if t.len() < 5 {
+                t.row([
+                    i.to_string(),
+                    worst.0.to_string(),
+                    number(full[[i, worst.0]]),
+                    number(alone[[0, worst.0]]),
+                ]);
+            }
+        }
+    }
+    if differing.is_empty() {
+        return Ok(());
+    }
+    Err(CheckFailure::new(
+        check,
+        format!("{} row(s) transform differently alone than inside the batch (rows {}): the transform uses statistics of the batch it is given (fitted on the data being transformed?)", differing.len(), rows_text(&differing)),
+    )
+    .with_table(t))
+}
