@@ -1,6 +1,6 @@
 //! `mlharness`: run every test and end on one verdict; install git hooks.
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use mlharness::gate::hook::{self, Hook};
 use mlharness::gate::runner::{self, RunOptions};
 use mlharness::gate::Kind;
@@ -25,6 +25,63 @@ enum Commands {
         #[command(subcommand)]
         action: HookAction,
     },
+    /// Compare the config in use with the one in version control, and check rules on it.
+    ///
+    /// EXPECTED is read as written (`${VAR:-default}` takes its default); ACTUAL is expanded
+    /// with the current environment. TOML, JSON or YAML by extension. Exit code 0 when equal
+    /// and every rule holds, 1 with the differences, 2 when an input is unusable.
+    ConfigDiff(ConfigDiffArgs),
+}
+
+#[derive(Args)]
+struct ConfigDiffArgs {
+    /// The checked-in config.
+    expected: std::path::PathBuf,
+    /// The config in use.
+    actual: std::path::PathBuf,
+    /// A rules file (TOML, `[[rule]]` entries) the actual config must satisfy.
+    #[arg(long, value_name = "RULES")]
+    rules: Option<std::path::PathBuf>,
+    /// Ignore paths matching PATTERN (`server.port`, `*.timestamp`, `**.debug`); repeatable.
+    #[arg(long, value_name = "PATTERN")]
+    ignore: Vec<String>,
+    /// Numbers within this of each other are equal.
+    #[arg(long, value_name = "ABS")]
+    tolerance: Option<f64>,
+    /// Output: aligned tables, or JSON with `equal`, `changes` and `rule_violations`.
+    #[arg(long, value_enum, default_value = "text")]
+    format: ConfigDiffFormat,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ConfigDiffFormat {
+    Text,
+    Json,
+}
+
+fn config_diff(args: ConfigDiffArgs) -> ExitCode {
+    use mlharness::config::command::{config_diff_command, DiffCommand, OutputFormat};
+    let command = DiffCommand {
+        expected: args.expected,
+        actual: args.actual,
+        rules: args.rules,
+        ignore: args.ignore,
+        tolerance: args.tolerance,
+        format: match args.format {
+            ConfigDiffFormat::Text => OutputFormat::Text,
+            ConfigDiffFormat::Json => OutputFormat::Json,
+        },
+    };
+    match config_diff_command(&command) {
+        Ok((ok, output)) => {
+            print!("{output}");
+            ExitCode::from(if ok { 0 } else { 1 })
+        }
+        Err(e) => {
+            eprintln!("mlharness config-diff: {e}");
+            ExitCode::from(2)
+        }
+    }
 }
 
 #[derive(Args)]
@@ -132,5 +189,6 @@ fn main() -> ExitCode {
             }
             ExitCode::SUCCESS
         }
+        Commands::ConfigDiff(args) => config_diff(args),
     }
 }
