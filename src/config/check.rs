@@ -190,7 +190,8 @@ impl ConfigCheck {
 /// `name => snapshot(tree)` for an insta snapshot of a tree (with the `snapshot` feature; see
 /// [`assert_config_snapshot!`](crate::assert_config_snapshot)). Doc comments and attributes
 /// (`#[ignore]`) before a name go onto its test. The module imports everything of the
-/// enclosing one (`use super::*`), so checks can call the test file's helpers.
+/// enclosing one (`use super::*`), so checks can call the test file's helpers — except one
+/// named like a test, which the test shadows: call it `super::name()` or rename it.
 ///
 /// A failing test panics with the report: each change and broken rule with its path.
 ///
