@@ -156,7 +156,7 @@ impl ConfigCheck {
         let mut report = Report {
             expected: None,
             actual: actual_label,
-            settings: actual.leaves().len(),
+            settings: actual.leaves().iter().filter(|(p, _)| !p.is_root()).count(),
             changes: Vec::new(),
             violations: Vec::new(),
             rules_checked: 0,

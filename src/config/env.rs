@@ -62,7 +62,8 @@ impl Env {
 ///   left alone (so `$HOME` is not expanded: write `${HOME}`).
 ///
 /// Expansion happens on the text, before parsing, as it would in a shell: `seed = ${SEED:-42}`
-/// is an integer once expanded, and `"${SEED:-42}"` a string.
+/// is an integer once expanded, and `"${SEED:-42}"` a string. Comments are text too, so a
+/// `${…}` in a comment is expanded (and must be defined) like any other.
 ///
 /// ```
 /// use mlharness::config::{expand, Env};

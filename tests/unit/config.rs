@@ -873,6 +873,16 @@ fn the_json_form_has_the_documented_fields() {
 }
 
 #[test]
+fn an_empty_config_has_no_settings() {
+    let report = ConfigCheck::new()
+        .expected("e", Value::table())
+        .actual("a", Value::table())
+        .run()
+        .unwrap();
+    assert_eq!(report.to_string(), "a: 0 settings, equal to e\n");
+}
+
+#[test]
 fn a_check_without_inputs_says_what_is_missing() {
     let err = ConfigCheck::new().run().unwrap_err().to_string();
     assert!(err.contains("no actual config"), "{err}");
