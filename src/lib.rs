@@ -23,6 +23,7 @@
 #![warn(missing_docs)]
 
 pub mod baseline;
+pub mod config;
 pub mod data;
 pub mod edge;
 pub mod failure;
@@ -40,6 +41,11 @@ pub mod transform;
 
 #[doc(hidden)]
 pub use mlharness_macros;
+
+// `assert_config_snapshot!` expands to `$crate::__insta::…`: users need no insta dependency.
+#[cfg(feature = "snapshot")]
+#[doc(hidden)]
+pub use insta as __insta;
 
 /// The README's examples, compiled and run as doc-tests so they cannot rot.
 #[cfg(doctest)]

@@ -36,6 +36,32 @@ enum Commands {
     /// Check a CSV file against a schema: exit 0 when valid, 1 with every violation, 2 on
     /// unusable input.
     Validate(ValidateArgs),
+    /// Compare the config in use with the one in version control, and check rules on it.
+    ///
+    /// EXPECTED is read as written (`${VAR:-default}` takes its default); ACTUAL is expanded
+    /// with the current environment. TOML, JSON or YAML by extension. Exit code 0 when equal
+    /// and every rule holds, 1 with the differences, 2 when an input is unusable.
+    ConfigDiff(ConfigDiffArgs),
+}
+
+#[derive(Args)]
+struct ConfigDiffArgs {
+    /// The checked-in config.
+    expected: PathBuf,
+    /// The config in use.
+    actual: PathBuf,
+    /// A rules file (TOML, `[[rule]]` entries) the actual config must satisfy.
+    #[arg(long, value_name = "RULES")]
+    rules: Option<PathBuf>,
+    /// Ignore paths matching PATTERN (`server.port`, `*.timestamp`, `**.debug`); repeatable.
+    #[arg(long, value_name = "PATTERN")]
+    ignore: Vec<String>,
+    /// Numbers within this of each other are equal.
+    #[arg(long, value_name = "ABS")]
+    tolerance: Option<f64>,
+    /// Output: aligned tables, or JSON with `equal`, `changes` and `rule_violations`.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
 }
 
 #[derive(Subcommand)]
@@ -192,6 +218,7 @@ fn main() -> ExitCode {
                 },
         } => schema_infer(&data, output.as_deref(), target, max_domain_size),
         Commands::Validate(args) => validate(&args),
+        Commands::ConfigDiff(args) => config_diff(args),
     }
 }
 
@@ -253,5 +280,27 @@ fn validate(args: &ValidateArgs) -> ExitCode {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
+    }
+}
+
+fn config_diff(args: ConfigDiffArgs) -> ExitCode {
+    use mlharness::config::command::{config_diff_command, DiffCommand, OutputFormat};
+    let command = DiffCommand {
+        expected: args.expected,
+        actual: args.actual,
+        rules: args.rules,
+        ignore: args.ignore,
+        tolerance: args.tolerance,
+        format: match args.format {
+            Format::Text => OutputFormat::Text,
+            Format::Json => OutputFormat::Json,
+        },
+    };
+    match config_diff_command(&command) {
+        Ok((ok, output)) => {
+            print!("{output}");
+            ExitCode::from(if ok { 0 } else { 1 })
+        }
+        Err(e) => unusable("config-diff", e),
     }
 }

@@ -6,6 +6,8 @@
 
 #[path = "unit/baseline.rs"]
 mod baseline;
+#[path = "unit/config.rs"]
+mod config;
 #[path = "unit/csv.rs"]
 mod csv;
 #[path = "unit/dataset.rs"]

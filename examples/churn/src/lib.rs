@@ -11,7 +11,8 @@
 //! use mlharness::model::Model;
 //!
 //! let split = load_churn()?.split_stratified("churn", 0.2, 42)?;
-//! let model = ChurnModel::train(&split.train, &TrainConfig::default())?;
+//! // config/model.toml over the defaults, `${CHURN_SEED}` etc. from the environment.
+//! let model = ChurnModel::train(&split.train, &TrainConfig::load()?)?;
 //! let auc = Metric::RocAuc.evaluate(&split.test, &model.predict(&split.test)?)?;
 //! assert!(auc >= 0.80);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
@@ -22,7 +23,7 @@ mod model;
 mod pipeline;
 
 pub use contract::{check_input, schema, InvalidInput, REFUSED, SCHEMA_JSON};
-pub use model::{ChurnError, ChurnModel, TrainConfig, ARTIFACT_FORMAT, CLASSES};
+pub use model::{config_path, ChurnError, ChurnModel, TrainConfig, ARTIFACT_FORMAT, CLASSES, LOSS};
 pub use pipeline::{FeaturePipeline, PipelineError, UNSEEN};
 
 use mlharness::data::{ColumnKind, CsvOptions, DataError, Dataset};

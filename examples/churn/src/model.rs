@@ -4,11 +4,12 @@
 use crate::pipeline::{FeaturePipeline, PipelineError};
 use linfa::prelude::*;
 use linfa_logistic::{FittedLogisticRegression, LogisticRegression};
+use mlharness::config::{ConfigError, Env, Loader, Value};
 use mlharness::data::{DataError, Dataset};
 use mlharness::model::{Model, ModelError, Predictions};
 use ndarray::{Array1, Array2};
 use serde::{Deserialize, Serialize};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// The classes the model predicts, in probability-column order.
 pub const CLASSES: [&str; 2] = ["no", "yes"];
@@ -34,6 +35,9 @@ pub enum ChurnError {
     /// The configuration is unusable.
     #[error("invalid training configuration: {0}")]
     Config(String),
+    /// The configuration file could not be read, expanded or understood.
+    #[error(transparent)]
+    ConfigFile(#[from] ConfigError),
     /// The artifact could not be read or written.
     #[error("{path}: {message}")]
     Artifact {
@@ -44,8 +48,16 @@ pub enum ChurnError {
     },
 }
 
+/// The loss the logistic regression minimises; the only one it supports.
+pub const LOSS: &str = "log_loss";
+
 /// How to train: the seed, the optimiser's budget, regularisation, and which data to use.
+///
+/// The service reads it from `config/model.toml` ([`TrainConfig::load`]): the file over these
+/// defaults, with `${VAR:-default}` expanded from the environment. An unknown key is an error,
+/// so a misspelt setting cannot fall back to its default unnoticed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct TrainConfig {
     /// Seeds every random choice (the training subsample).
     pub seed: u64,
@@ -59,6 +71,8 @@ pub struct TrainConfig {
     pub features: Option<Vec<String>>,
     /// The version recorded in the artifact and served with predictions.
     pub model_version: String,
+    /// The loss minimised: [`LOSS`] (`log_loss`) is the only one logistic regression fits.
+    pub loss: String,
 }
 
 impl Default for TrainConfig {
@@ -70,7 +84,56 @@ impl Default for TrainConfig {
             training_fraction: 1.0,
             features: None,
             model_version: "churn-logreg-1.0.0".into(),
+            loss: LOSS.into(),
         }
+    }
+}
+
+/// `config/model.toml`: the training configuration checked in with the example.
+pub fn config_path() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("config/model.toml")
+}
+
+impl TrainConfig {
+    /// The configuration the service trains with: [`config_path`] over the defaults, expanded
+    /// with the process environment.
+    pub fn load() -> Result<Self, ChurnError> {
+        Self::from_file(config_path(), &Env::process())
+    }
+
+    /// Reads a config file over [`TrainConfig::default`], expanding `${VAR}` from `env`.
+    pub fn from_file(path: impl AsRef<Path>, env: &Env) -> Result<Self, ChurnError> {
+        let path = path.as_ref();
+        let config: TrainConfig =
+            Self::resolve(path, env)?.deserialize_into(&path.display().to_string())?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// The config tree [`TrainConfig::from_file`] reads: what the service would run with,
+    /// defaults included, for config-diff tests.
+    pub fn resolve(path: impl AsRef<Path>, env: &Env) -> Result<Value, ConfigError> {
+        Loader::new()
+            .defaults(&TrainConfig::default())
+            .env(env.clone())
+            .load(path)
+    }
+
+    /// Refuses settings training cannot honour.
+    pub fn validate(&self) -> Result<(), ChurnError> {
+        if self.loss != LOSS {
+            return Err(ChurnError::Config(format!(
+                "loss `{}` is not supported: logistic regression minimises `{LOSS}`",
+                self.loss
+            )));
+        }
+        if !(self.training_fraction > 0.0 && self.training_fraction <= 1.0) {
+            return Err(ChurnError::Config(format!(
+                "training_fraction must be in (0, 1], got {}",
+                self.training_fraction
+            )));
+        }
+        Ok(())
     }
 }
 
@@ -88,12 +151,7 @@ pub struct ChurnModel {
 impl ChurnModel {
     /// Trains on `train` (whose target is `churn`) as `config` says.
     pub fn train(train: &Dataset, config: &TrainConfig) -> Result<Self, ChurnError> {
-        if !(config.training_fraction > 0.0 && config.training_fraction <= 1.0) {
-            return Err(ChurnError::Config(format!(
-                "training_fraction must be in (0, 1], got {}",
-                config.training_fraction
-            )));
-        }
+        config.validate()?;
         let train = if config.training_fraction < 1.0 {
             train
                 .split_random(1.0 - config.training_fraction, config.seed)?

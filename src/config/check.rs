@@ -1,0 +1,258 @@
+//! A config check: the config in use against the one in version control, plus rules; and the
+//! `config_diff!` macro that turns checks into named tests.
+
+use super::{diff, ConfigError, DiffOptions, Env, Loader, Report, Rules, Value};
+use std::path::Path as FsPath;
+
+/// Something that is, or failed to become, a config tree: a [`Value`], or the `Result` of
+/// loading one (a load error then fails the check with its cause).
+pub trait IntoTree {
+    /// The tree, or why there is none.
+    fn into_tree(self) -> Result<Value, ConfigError>;
+}
+
+impl IntoTree for Value {
+    fn into_tree(self) -> Result<Value, ConfigError> {
+        Ok(self)
+    }
+}
+
+impl IntoTree for Result<Value, ConfigError> {
+    fn into_tree(self) -> Result<Value, ConfigError> {
+        self
+    }
+}
+
+type Side = (String, Result<Value, ConfigError>);
+
+/// Compares the config a program would run with (`actual`) against the checked-in one
+/// (`expected`) and checks rules on it.
+///
+/// Load errors are kept and reported by [`ConfigCheck::run`], so a check can be built in one
+/// expression (as [`config_diff!`](crate::config_diff) wants).
+///
+/// ```
+/// use mlharness::config::{ConfigCheck, Env, Format, Loader, Rules};
+/// #[derive(serde::Serialize, Default)]
+/// struct Train { seed: u64, alpha: f64, loss: String }
+///
+/// let checked_in = "seed = ${SEED:-42}\nalpha = 0.5\nloss = \"log_loss\"\n";
+/// // What the service would run with: the defaults under the file, the environment expanded.
+/// let service = |env: &[(&str, &str)]| {
+///     Loader::new()
+///         .defaults(&Train { seed: 0, alpha: 1.0, loss: "log_loss".into() })
+///         .env_vars(env.iter().copied())
+///         .parse_str(checked_in, Format::Toml, "model.toml")
+/// };
+/// let check = |env: &[(&str, &str)]| {
+///     ConfigCheck::new()
+///         .expected("model.toml", Loader::new().env(Env::empty()).parse_str(checked_in, Format::Toml, "model.toml"))
+///         .actual("service config", service(env))
+///         .rules(Rules::new().allowed("loss", ["log_loss"]).range("alpha", 0.0, 10.0))
+///         .run()
+/// };
+/// assert!(check(&[])?.is_ok());
+/// let report = check(&[("SEED", "7")])?;
+/// assert_eq!(report.changes.len(), 1);
+/// assert_eq!(report.changes[0].path.to_string(), "seed");
+/// # Ok::<(), mlharness::config::ConfigError>(())
+/// ```
+#[derive(Debug)]
+pub struct ConfigCheck {
+    expected: Option<Side>,
+    actual: Option<Side>,
+    rules: Vec<Result<Rules, ConfigError>>,
+    options: DiffOptions,
+}
+
+impl Default for ConfigCheck {
+    fn default() -> Self {
+        ConfigCheck::new()
+    }
+}
+
+impl ConfigCheck {
+    /// An empty check: give it an actual config, and an expected one and/or rules.
+    pub fn new() -> Self {
+        ConfigCheck {
+            expected: None,
+            actual: None,
+            rules: Vec::new(),
+            options: DiffOptions::new(),
+        }
+    }
+
+    /// The reference tree; `label` names it in messages.
+    pub fn expected(mut self, label: impl Into<String>, tree: impl IntoTree) -> Self {
+        self.expected = Some((label.into(), tree.into_tree()));
+        self
+    }
+
+    /// The checked-in file, read as written: no defaults, and every `${VAR:-fallback}` takes
+    /// its fallback (no environment).
+    pub fn expected_file(self, path: impl AsRef<FsPath>) -> Self {
+        let path = path.as_ref();
+        let tree = Loader::new().env(Env::empty()).load(path);
+        self.expected(path.display().to_string(), tree)
+    }
+
+    /// The tree under test, typically what the program would run with; `label` names it.
+    pub fn actual(mut self, label: impl Into<String>, tree: impl IntoTree) -> Self {
+        self.actual = Some((label.into(), tree.into_tree()));
+        self
+    }
+
+    /// A file under test, expanded with the process environment, without defaults.
+    pub fn actual_file(self, path: impl AsRef<FsPath>) -> Self {
+        let path = path.as_ref();
+        let tree = Loader::new().load(path);
+        self.actual(path.display().to_string(), tree)
+    }
+
+    /// Rules the actual config must satisfy (may be given several times).
+    pub fn rules(mut self, rules: Rules) -> Self {
+        self.rules.push(Ok(rules));
+        self
+    }
+
+    /// Rules from a rules file (see [`Rules::from_file`]).
+    pub fn rules_file(mut self, path: impl AsRef<FsPath>) -> Self {
+        self.rules.push(Rules::from_file(path));
+        self
+    }
+
+    /// Ignores what a [`Pattern`](super::Pattern) matches (`server.port`, `*.timestamp`).
+    pub fn ignore(mut self, pattern: impl Into<String>) -> Self {
+        self.options = self.options.ignore(pattern);
+        self
+    }
+
+    /// Numbers within `tolerance` of each other are equal.
+    pub fn tolerance(mut self, tolerance: f64) -> Self {
+        self.options = self.options.tolerance(tolerance);
+        self
+    }
+
+    /// Replaces every diff option at once.
+    pub fn options(mut self, options: DiffOptions) -> Self {
+        self.options = options;
+        self
+    }
+
+    /// Runs the check. `Err` when an input is unusable (a file missing or malformed, a bad
+    /// rule); otherwise the report, which may show changes and violations.
+    pub fn run(self) -> Result<Report, ConfigError> {
+        let (actual_label, actual) = self.actual.ok_or_else(|| {
+            ConfigError::Incomplete(
+                "no actual config: give one with .actual(…) or .actual_file(…)".into(),
+            )
+        })?;
+        if self.expected.is_none() && self.rules.is_empty() {
+            return Err(ConfigError::Incomplete(format!(
+                "nothing to check {actual_label} against: give an expected config or rules"
+            )));
+        }
+        let actual = actual?;
+        let mut report = Report {
+            expected: None,
+            actual: actual_label,
+            settings: actual.leaves().iter().filter(|(p, _)| !p.is_root()).count(),
+            changes: Vec::new(),
+            violations: Vec::new(),
+            rules_checked: 0,
+        };
+        if let Some((label, expected)) = self.expected {
+            report.changes = diff(&expected?, &actual, &self.options)?;
+            report.expected = Some(label);
+        }
+        for rules in self.rules {
+            let rules = rules?;
+            report.rules_checked += rules.rules().len();
+            report.violations.extend(rules.check(&actual)?);
+        }
+        Ok(report)
+    }
+
+    /// Runs the check and panics with the report (or the cause) unless it is clean: for tests.
+    pub fn assert(self) {
+        match self.run() {
+            Ok(report) if report.is_ok() => {}
+            Ok(report) => panic!("{report}"),
+            Err(e) => panic!("the config check could not run: {e}"),
+        }
+    }
+}
+
+/// Generates one named test per config check, in a module `config_diff` (so the gate counts
+/// them as config-diff tests: `config_diff::matches_checked_in`, `config_diff::rules_hold`).
+///
+/// Each entry is `name => check`, where `check` is a [`ConfigCheck`] expression, or
+/// `name => snapshot(tree)` for an insta snapshot of a tree (with the `snapshot` feature; see
+/// [`assert_config_snapshot!`](crate::assert_config_snapshot)). Doc comments and attributes
+/// (`#[ignore]`) before a name go onto its test. The module imports everything of the
+/// enclosing one (`use super::*`), so checks can call the test file's helpers — except one
+/// named like a test, which the test shadows: call it `super::name()` or rename it.
+///
+/// A failing test panics with the report: each change and broken rule with its path.
+///
+/// ```
+/// use mlharness::config::{ConfigCheck, Format, Loader, Rules};
+///
+/// fn service_config() -> Result<mlharness::config::Value, mlharness::config::ConfigError> {
+///     Loader::new().env_vars([("SEED", "42")]).parse_str("seed = ${SEED}\nloss = \"log_loss\"", Format::Toml, "model.toml")
+/// }
+///
+/// mlharness::config_diff! {
+///     /// The service runs with the checked-in config.
+///     matches_checked_in => ConfigCheck::new()
+///         .expected("model.toml", mlharness::config::parse_str("seed = 42\nloss = \"log_loss\"", Format::Toml))
+///         .actual("service", service_config()),
+///     rules_hold => ConfigCheck::new()
+///         .actual("service", service_config())
+///         .rules(Rules::new().allowed("loss", ["log_loss"])),
+/// }
+///
+/// # fn main() {
+/// // In a test build these are `#[test]` functions `config_diff::matches_checked_in` and
+/// // `config_diff::rules_hold`; here, the same checks run directly:
+/// assert!(ConfigCheck::new()
+///     .actual("service", service_config())
+///     .rules(Rules::new().allowed("loss", ["log_loss"]))
+///     .run()
+///     .unwrap()
+///     .is_ok());
+/// # }
+/// ```
+#[macro_export]
+macro_rules! config_diff {
+    ($($body:tt)*) => {
+        #[cfg(test)]
+        mod config_diff {
+            #[allow(unused_imports)]
+            use super::*;
+            $crate::__config_diff_tests! { $($body)* }
+        }
+    };
+}
+
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __config_diff_tests {
+    () => {};
+    ($(#[$meta:meta])* $name:ident => snapshot($tree:expr) $(, $($rest:tt)*)?) => {
+        $(#[$meta])*
+        #[test]
+        fn $name() {
+            $crate::assert_config_snapshot!($tree);
+        }
+        $crate::__config_diff_tests! { $($($rest)*)? }
+    };
+    ($(#[$meta:meta])* $name:ident => $check:expr $(, $($rest:tt)*)?) => {
+        $(#[$meta])*
+        #[test]
+        fn $name() {
+            $crate::config::ConfigCheck::assert($check);
+        }
+        $crate::__config_diff_tests! { $($($rest)*)? }
+    };
+}

@@ -1,0 +1,503 @@
+//! Config-diff tests of mlharness itself: the harness catches what it must (a disallowed loss,
+//! a default changed in code only, an environment variable that changes a value, a dropped
+//! feature, a string where a number was), names the path each time, and `mlharness
+//! config-diff` exits 0, 1 or 2 as documented.
+
+use mlharness::config::{ConfigCheck, Env, Format, Loader, Report, Rules, Value};
+use serde::{Deserialize, Serialize};
+
+/// A small service's training settings, with defaults in code as real projects have them.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+struct ServiceConfig {
+    loss: String,
+    alpha: f64,
+    max_iter: u32,
+    features: Vec<String>,
+    model_version: String,
+}
+
+impl Default for ServiceConfig {
+    fn default() -> Self {
+        ServiceConfig {
+            loss: "log_loss".into(),
+            alpha: 0.1,
+            max_iter: 200,
+            features: ["calls", "minutes", "plan", "tenure"]
+                .map(String::from)
+                .to_vec(),
+            model_version: "churn-1.0.0".into(),
+        }
+    }
+}
+
+/// The checked-in config: complete, with the version overridable from the environment.
+const CHECKED_IN: &str = r#"
+loss = "log_loss"
+alpha = 0.1
+max_iter = 200
+features = ["calls", "minutes", "plan", "tenure"]
+model_version = "${MODEL_VERSION:-churn-1.0.0}"
+"#;
+
+const FILE: &str = "config/model.toml";
+
+/// The checked-in file as written: no defaults, fallbacks for every variable.
+fn checked_in(text: &str) -> Result<Value, mlharness::config::ConfigError> {
+    Loader::new()
+        .env(Env::empty())
+        .parse_str(text, Format::Toml, FILE)
+}
+
+/// What the service would run with: code defaults under the file, variables from `env`.
+fn service(
+    text: &str,
+    defaults: &ServiceConfig,
+    env: &[(&str, &str)],
+) -> Result<Value, mlharness::config::ConfigError> {
+    Loader::new()
+        .defaults(defaults)
+        .env_vars(env.iter().copied())
+        .parse_str(text, Format::Toml, FILE)
+}
+
+fn rules() -> Rules {
+    Rules::new()
+        .allowed("loss", ["log_loss"])
+        .because("the logistic regression fits log loss only")
+        .range("alpha", 0.0, 10.0)
+        .range("max_iter", 10.0, 10_000.0)
+        .equals_value(
+            "features",
+            Value::from(vec!["calls", "minutes", "plan", "tenure"]),
+        )
+        .because("the model trains on every column of the dataset")
+}
+
+/// The full check: the running config against the checked-in one, plus the rules.
+fn check(running: &str, defaults: &ServiceConfig, env: &[(&str, &str)]) -> Report {
+    ConfigCheck::new()
+        .expected(FILE, checked_in(CHECKED_IN))
+        .actual("service config", service(running, defaults, env))
+        .rules(rules())
+        .run()
+        .expect("the inputs are usable")
+}
+
+/// The message a failing config-diff test shows (`ConfigCheck::assert` panics with it; see
+/// `config_diff::fails_naming_the_path`).
+fn failure_message(report: &Report) -> String {
+    assert!(!report.is_ok(), "expected the check to fail:\n{report}");
+    report.to_string()
+}
+
+#[test]
+fn the_healthy_service_config_passes_quietly() {
+    let report = check(CHECKED_IN, &ServiceConfig::default(), &[]);
+    assert!(report.is_ok(), "{report}");
+    assert_eq!(
+        report.to_string(),
+        "service config: 8 settings, equal to config/model.toml, 4 rules hold\n"
+    );
+}
+
+#[test]
+fn catches_a_loss_changed_to_a_disallowed_one() {
+    let running = CHECKED_IN.replace("\"log_loss\"", "\"hinge\"");
+    let msg = failure_message(&check(&running, &ServiceConfig::default(), &[]));
+    assert!(
+        msg.contains("  loss  changed  \"log_loss\"  \"hinge\""),
+        "the diff names `loss`:\n{msg}"
+    );
+    assert!(
+        msg.contains("  loss  allowed  \"hinge\" is not allowed; allowed: \"log_loss\" (the logistic regression fits log loss only)"),
+        "the rule names `loss`:\n{msg}"
+    );
+}
+
+#[test]
+fn catches_a_default_changed_in_code_but_not_in_the_file() {
+    // The checked-in file relies on the code's default for `max_iter`…
+    let relying = CHECKED_IN.replace("max_iter = 200\n", "");
+    let new_default = ServiceConfig {
+        max_iter: 50,
+        ..ServiceConfig::default()
+    };
+    // …so the service's config differs from the file as soon as the default moves.
+    let running = ConfigCheck::new()
+        .expected(FILE, service(&relying, &ServiceConfig::default(), &[]))
+        .actual("service config", service(&relying, &new_default, &[]))
+        .run()
+        .unwrap();
+    let msg = failure_message(&running);
+    assert!(
+        msg.contains("max_iter  changed  200       50      -150 (-75%)"),
+        "{msg}"
+    );
+
+    // With every key in the file, the code's defaults are compared with the file directly.
+    let defaults_vs_file = ConfigCheck::new()
+        .expected(FILE, checked_in(CHECKED_IN))
+        .actual("code defaults", Value::from_serialize(&new_default))
+        .run()
+        .unwrap();
+    let msg = failure_message(&defaults_vs_file);
+    assert!(
+        msg.starts_with("code defaults differs from config/model.toml: 1 change\n"),
+        "{msg}"
+    );
+    assert!(msg.contains("max_iter  changed  200       50"), "{msg}");
+}
+
+#[test]
+fn an_implicit_default_missing_from_the_file_is_reported() {
+    let relying = CHECKED_IN.replace("max_iter = 200\n", "");
+    let report = ConfigCheck::new()
+        .expected(FILE, checked_in(&relying))
+        .actual(
+            "service config",
+            service(&relying, &ServiceConfig::default(), &[]),
+        )
+        .run()
+        .unwrap();
+    let msg = failure_message(&report);
+    assert!(msg.contains("max_iter  added   (absent)  200"), "{msg}");
+}
+
+#[test]
+fn catches_an_env_variable_that_expands_to_a_different_value() {
+    let report = check(
+        CHECKED_IN,
+        &ServiceConfig::default(),
+        &[("MODEL_VERSION", "churn-2.0.0-rc1")],
+    );
+    let msg = failure_message(&report);
+    assert!(
+        msg.contains("model_version  changed  \"churn-1.0.0\"  \"churn-2.0.0-rc1\""),
+        "{msg}"
+    );
+    // Set to the checked-in value, the variable changes nothing.
+    assert!(check(
+        CHECKED_IN,
+        &ServiceConfig::default(),
+        &[("MODEL_VERSION", "churn-1.0.0")]
+    )
+    .is_ok());
+}
+
+#[test]
+fn catches_a_feature_dropped_from_the_list() {
+    let running = CHECKED_IN.replace("\"plan\", ", "");
+    let msg = failure_message(&check(&running, &ServiceConfig::default(), &[]));
+    assert!(
+        msg.contains("  features[2]  removed  \"plan\"    (absent)"),
+        "{msg}"
+    );
+    assert!(
+        msg.contains("  features  equals  differs from the required value: missing \"plan\""),
+        "{msg}"
+    );
+}
+
+#[test]
+fn catches_a_number_turned_into_a_string() {
+    let running = CHECKED_IN.replace("alpha = 0.1", "alpha = \"0.1\"");
+    let msg = failure_message(&check(&running, &ServiceConfig::default(), &[]));
+    assert!(
+        msg.contains("  alpha  type_changed  0.1       \"0.1\"   float → string"),
+        "{msg}"
+    );
+    assert!(
+        msg.contains("  alpha  range  expected a number >= 0 and <= 10, found string \"0.1\""),
+        "{msg}"
+    );
+    // The service itself would refuse it too, naming the field.
+    let err = service(&running, &ServiceConfig::default(), &[])
+        .unwrap()
+        .deserialize_into::<ServiceConfig>(FILE)
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "config/model.toml: at `alpha`: invalid type: string \"0.1\", expected f64"
+    );
+}
+
+#[test]
+fn an_undefined_variable_without_fallback_fails_naming_it() {
+    let running = CHECKED_IN.replace("alpha = 0.1", "alpha = ${ALPHA}");
+    let err = ConfigCheck::new()
+        .expected(FILE, checked_in(CHECKED_IN))
+        .actual(
+            "service config",
+            service(&running, &ServiceConfig::default(), &[]),
+        )
+        .run()
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "config/model.toml:3:9: environment variable `ALPHA` is not set and `${ALPHA}` has no \
+         fallback (write `${ALPHA:-default}` to give one)"
+    );
+}
+
+#[test]
+fn ignored_paths_and_tolerance_let_legitimate_differences_through() {
+    let running = CHECKED_IN.replace("alpha = 0.1", "alpha = 0.1000000001");
+    let report = ConfigCheck::new()
+        .expected(FILE, checked_in(CHECKED_IN))
+        .actual(
+            "service config",
+            service(
+                &running,
+                &ServiceConfig::default(),
+                &[("MODEL_VERSION", "local")],
+            ),
+        )
+        .ignore("model_version")
+        .tolerance(1e-6)
+        .run()
+        .unwrap();
+    assert!(report.is_ok(), "{report}");
+}
+
+// The macro, as a user writes it: each entry becomes `config_diff::<name>`.
+mlharness::config_diff! {
+    /// The service runs with exactly the checked-in config.
+    matches_checked_in => ConfigCheck::new()
+        .expected(FILE, checked_in(CHECKED_IN))
+        .actual("service config", service(CHECKED_IN, &ServiceConfig::default(), &[])),
+    /// The code's defaults agree with the file, so code that uses `default()` trains the same model.
+    code_defaults_match_checked_in => ConfigCheck::new()
+        .expected(FILE, checked_in(CHECKED_IN))
+        .actual("code defaults", Value::from_serialize(&ServiceConfig::default())),
+    rules_hold => ConfigCheck::new()
+        .actual("service config", service(CHECKED_IN, &ServiceConfig::default(), &[]))
+        .rules(rules()),
+    /// A generated test fails with the path in its message.
+    #[should_panic(expected = "features[2]  removed")]
+    fails_naming_the_path => ConfigCheck::new()
+        .expected(FILE, checked_in(CHECKED_IN))
+        .actual("service config", service(&CHECKED_IN.replace("\"plan\", ", ""), &ServiceConfig::default(), &[])),
+    #[should_panic(expected = "the config check could not run: config/model.toml:1:5: invalid TOML")]
+    fails_on_unusable_input => ConfigCheck::new()
+        .expected(FILE, checked_in("a = = 1"))
+        .actual("service config", service(CHECKED_IN, &ServiceConfig::default(), &[])),
+}
+
+#[cfg(feature = "cli")]
+mod cli {
+    //! `mlharness config-diff`, run as a user runs it.
+
+    use std::path::Path;
+    use std::process::{Command, Output};
+    use tempfile::TempDir;
+
+    fn dir(files: &[(&str, &str)]) -> TempDir {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        for (name, text) in files {
+            std::fs::write(dir.path().join(name), text).expect("write");
+        }
+        dir
+    }
+
+    fn run(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> (i32, String, String) {
+        let Output {
+            status,
+            stdout,
+            stderr,
+        } = Command::new(env!("CARGO_BIN_EXE_mlharness"))
+            .arg("config-diff")
+            .args(args)
+            .current_dir(dir)
+            .env_remove("MODEL_VERSION")
+            .envs(env.iter().copied())
+            .output()
+            .expect("run mlharness");
+        (
+            status.code().expect("exit code"),
+            String::from_utf8(stdout).unwrap(),
+            String::from_utf8(stderr).unwrap(),
+        )
+    }
+
+    const EXPECTED: &str = "loss = \"log_loss\"\nalpha = 0.1\nfeatures = [\"calls\", \"plan\"]\nmodel_version = \"${MODEL_VERSION:-v1}\"\n[server]\nport = 8080\n";
+    const ACTUAL_YAML: &str = "loss: log_loss\nalpha: 0.1\nfeatures: [calls, plan]\nmodel_version: ${MODEL_VERSION:-v1}\nserver:\n  port: 8080\n";
+    const RULES: &str = "[[rule]]\npath = \"loss\"\nallowed = [\"log_loss\"]\n";
+
+    #[test]
+    fn equal_configs_exit_0_with_one_line() {
+        let d = dir(&[
+            ("expected.toml", EXPECTED),
+            ("actual.yaml", ACTUAL_YAML),
+            ("rules.toml", RULES),
+        ]);
+        let (code, out, err) = run(
+            d.path(),
+            &["expected.toml", "actual.yaml", "--rules", "rules.toml"],
+            &[],
+        );
+        assert_eq!((code, err.as_str()), (0, ""), "{out}");
+        assert_eq!(
+            out,
+            "actual.yaml: 6 settings, equal to expected.toml, 1 rules hold\n"
+        );
+    }
+
+    #[test]
+    fn differences_exit_1_with_a_table_naming_each_path() {
+        let actual = ACTUAL_YAML
+            .replace("alpha: 0.1", "alpha: \"0.1\"")
+            .replace("port: 8080", "port: 9090");
+        let d = dir(&[("expected.toml", EXPECTED), ("actual.yaml", &actual)]);
+        let (code, out, _) = run(
+            d.path(),
+            &["expected.toml", "actual.yaml"],
+            &[("MODEL_VERSION", "v2")],
+        );
+        assert_eq!(code, 1, "{out}");
+        assert_eq!(
+            out,
+            "actual.yaml differs from expected.toml: 3 changes\n\
+             \x20 path           change        expected  actual  note\n\
+             \x20 alpha          type_changed  0.1       \"0.1\"   float → string\n\
+             \x20 model_version  changed       \"v1\"      \"v2\"\n\
+             \x20 server.port    changed       8080      9090    +1010 (+12.5%)\n"
+        );
+        let (code, out, _) = run(
+            d.path(),
+            &[
+                "expected.toml",
+                "actual.yaml",
+                "--ignore",
+                "server.port",
+                "--ignore",
+                "model_version",
+            ],
+            &[("MODEL_VERSION", "v2")],
+        );
+        assert_eq!(code, 1);
+        assert!(out.contains("1 change\n"), "{out}");
+    }
+
+    #[test]
+    fn ignoring_every_difference_exits_0() {
+        let actual = ACTUAL_YAML.replace("port: 8080", "port: 9090");
+        let d = dir(&[("expected.toml", EXPECTED), ("actual.yaml", &actual)]);
+        let (code, out, _) = run(
+            d.path(),
+            &["expected.toml", "actual.yaml", "--ignore", "*.port"],
+            &[],
+        );
+        assert_eq!(code, 0, "{out}");
+    }
+
+    #[test]
+    fn a_broken_rule_alone_exits_1() {
+        let d = dir(&[
+            ("expected.toml", EXPECTED),
+            ("actual.yaml", ACTUAL_YAML),
+            ("rules.toml", "[[rule]]\npath = \"alpha\"\nmin = 0.5\n"),
+        ]);
+        let (code, out, _) = run(
+            d.path(),
+            &["expected.toml", "actual.yaml", "--rules", "rules.toml"],
+            &[],
+        );
+        assert_eq!(code, 1, "{out}");
+        assert!(
+            out.contains("  alpha  range  0.1 is below the minimum 0.5\n"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn json_output_has_equal_changes_and_rule_violations() {
+        let actual = ACTUAL_YAML
+            .replace("loss: log_loss", "loss: hinge")
+            .replace("features: [calls, plan]", "features: [calls]");
+        let d = dir(&[
+            ("expected.toml", EXPECTED),
+            ("actual.yaml", &actual),
+            ("rules.toml", RULES),
+        ]);
+        let (code, out, _) = run(
+            d.path(),
+            &[
+                "expected.toml",
+                "actual.yaml",
+                "--rules",
+                "rules.toml",
+                "--format",
+                "json",
+            ],
+            &[],
+        );
+        assert_eq!(code, 1);
+        let json: serde_json::Value = serde_json::from_str(&out).expect("JSON on stdout");
+        assert_eq!(json["equal"], false);
+        assert_eq!(
+            json["changes"],
+            serde_json::json!([
+                {"path": "features[1]", "change": "removed", "expected": "plan", "actual": null},
+                {"path": "loss", "change": "changed", "expected": "log_loss", "actual": "hinge"},
+            ])
+        );
+        assert_eq!(json["rule_violations"][0]["path"], "loss");
+        assert_eq!(json["rule_violations"][0]["rule"], "allowed");
+
+        let d = dir(&[("expected.toml", EXPECTED), ("actual.yaml", ACTUAL_YAML)]);
+        let (code, out, _) = run(
+            d.path(),
+            &["expected.toml", "actual.yaml", "--format", "json"],
+            &[],
+        );
+        assert_eq!(code, 0);
+        let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(json["equal"], true);
+        assert_eq!(json["changes"], serde_json::json!([]));
+        assert_eq!(json["rule_violations"], serde_json::json!([]));
+    }
+
+    #[test]
+    fn unusable_input_exits_2_with_a_one_line_cause() {
+        let d = dir(&[
+            ("expected.toml", EXPECTED),
+            ("actual.yaml", ACTUAL_YAML),
+            ("broken.yaml", "loss: [log_loss\n"),
+            ("unset.yaml", "loss: ${LOSS}\n"),
+            (
+                "bad_rules.toml",
+                "[[rule]]\npath = \"loss\"\nallowed = \"log_loss\"\n",
+            ),
+            ("model.ini", "loss = 1\n"),
+        ]);
+        let cases: [(&[&str], &str); 5] = [
+            (
+                &["expected.toml", "missing.yaml"],
+                "mlharness config-diff: missing.yaml: cannot read",
+            ),
+            (
+                &["expected.toml", "broken.yaml"],
+                "mlharness config-diff: broken.yaml:2:1: invalid YAML",
+            ),
+            (
+                &["expected.toml", "unset.yaml"],
+                "mlharness config-diff: unset.yaml:1:7: environment variable `LOSS` is not set",
+            ),
+            (
+                &["expected.toml", "actual.yaml", "--rules", "bad_rules.toml"],
+                "mlharness config-diff: bad_rules.toml:3:11: invalid type",
+            ),
+            (
+                &["expected.toml", "model.ini"],
+                "mlharness config-diff: model.ini: cannot tell the format",
+            ),
+        ];
+        for (args, cause) in cases {
+            let (code, out, err) = run(d.path(), args, &[]);
+            assert_eq!(code, 2, "{args:?}: {err}");
+            assert_eq!(out, "", "{args:?}");
+            assert!(err.starts_with(cause), "{args:?}: {err}");
+            assert_eq!(err.lines().count(), 1, "{args:?}: one line: {err}");
+        }
+    }
+}
