@@ -28,18 +28,18 @@ pub enum Property {
 }
 
 /// Applies a fitted state to data.
-pub type ApplyFn<S, E> = dyn Fn(&S, &Dataset) -> Result<Array2<f64>, E>;
+pub type ApplyFn<'a, S, E> = dyn Fn(&S, &Dataset) -> Result<Array2<f64>, E> + 'a;
 /// Maps a transform's output back to the numeric features.
-pub type InverseFn<S, E> = dyn Fn(&S, &Array2<f64>) -> Result<Array2<f64>, E>;
+pub type InverseFn<'a, S, E> = dyn Fn(&S, &Array2<f64>) -> Result<Array2<f64>, E> + 'a;
 
 /// The functions of a transform under test.
 pub struct TransformFns<'a, S, E> {
     /// Learns the state from training data.
     pub fit: &'a dyn Fn(&Dataset) -> Result<S, E>,
     /// Applies a state to data.
-    pub apply: &'a ApplyFn<S, E>,
+    pub apply: &'a ApplyFn<'a, S, E>,
     /// Maps an output back to the numeric features (for [`Property::InverseRoundTrip`]).
-    pub inverse: Option<&'a InverseFn<S, E>>,
+    pub inverse: Option<&'a InverseFn<'a, S, E>>,
 }
 
 fn fail(e: impl Display) -> TestCaseError {

@@ -67,3 +67,104 @@ fn edge_data_breaks_the_schema_and_a_naive_transform() {
         "{non_finite} of 100 edge batches gave non-finite output"
     );
 }
+
+mod transform_properties_catch {
+    //! `transform::properties::check` fails, naming the property and the seed, on broken
+    //! transforms; passes on a sound one.
+    use crate::edge::schema;
+    use mlharness::data::Dataset;
+    use mlharness::transform::properties::{check, ApplyFn, Property, TransformFns};
+    use ndarray::Array2;
+    use std::sync::atomic::{AtomicU64, Ordering};
+
+    fn fit(d: &Dataset) -> Result<f64, String> {
+        let age = d.numeric("age").map_err(|e| e.to_string())?;
+        Ok(age.present().sum::<f64>() / d.n_rows() as f64)
+    }
+
+    fn centre(m: &f64, d: &Dataset) -> Result<Array2<f64>, String> {
+        let age = d.numeric("age").map_err(|e| e.to_string())?;
+        Ok(Array2::from_shape_fn((d.n_rows(), 1), |(i, _)| {
+            age.values()[i] - m
+        }))
+    }
+
+    fn failure(property: Property, apply: &ApplyFn<'_, f64, String>) -> String {
+        let panic = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            check(
+                property,
+                &schema(),
+                TransformFns {
+                    fit: &fit,
+                    apply,
+                    inverse: None,
+                },
+                file!(),
+            )
+        }))
+        .expect_err("the property should fail");
+        panic.downcast_ref::<String>().cloned().unwrap_or_default()
+    }
+
+    #[test]
+    fn a_sound_transform_has_every_property() {
+        for p in [
+            Property::ShapePreserved,
+            Property::Deterministic,
+            Property::IdempotentFit,
+        ] {
+            check(
+                p,
+                &schema(),
+                TransformFns {
+                    fit: &fit,
+                    apply: &centre,
+                    inverse: None,
+                },
+                file!(),
+            );
+        }
+    }
+
+    #[test]
+    fn a_transform_that_drops_a_row_breaks_shape() {
+        let drops = |m: &f64, d: &Dataset| {
+            centre(m, &d.take(&(1..d.n_rows()).collect::<Vec<_>>()).unwrap())
+        };
+        let message = failure(Property::ShapePreserved, &drops);
+        assert!(
+            message.starts_with("transform property `ShapePreserved` failed: "),
+            "{message}"
+        );
+        assert!(message.contains("rows in,"), "{message}");
+        assert!(
+            message.contains("(replay with PROPTEST_RNG_SEED="),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn a_transform_that_divides_by_zero_breaks_finiteness() {
+        // age is at least 18 in the schema: 1 / (age - 18) is infinite at the minimum, which
+        // proptest's shrinking finds.
+        let divides = |_: &f64, d: &Dataset| -> Result<Array2<f64>, String> {
+            let age = d.numeric("age").unwrap();
+            Ok(Array2::from_shape_fn((d.n_rows(), 1), |(i, _)| {
+                1.0 / (age.values()[i] - 18.0).floor()
+            }))
+        };
+        let message = failure(Property::FiniteInFiniteOut, &divides);
+        assert!(message.contains("is inf for valid input"), "{message}");
+    }
+
+    #[test]
+    fn a_transform_with_hidden_state_breaks_determinism() {
+        static CALLS: AtomicU64 = AtomicU64::new(0);
+        let drifting = |m: &f64, d: &Dataset| {
+            let k = CALLS.fetch_add(1, Ordering::SeqCst) as f64;
+            centre(&(m + k), d)
+        };
+        let message = failure(Property::Deterministic, &drifting);
+        assert!(message.contains("gave different outputs"), "{message}");
+    }
+}
