@@ -28,6 +28,7 @@ pub mod fs;
 pub mod gate;
 pub mod metrics;
 pub mod model;
+pub mod stats;
 
 #[doc(hidden)]
 pub use mlharness_macros;

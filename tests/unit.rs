@@ -16,6 +16,8 @@ mod fs;
 mod metrics;
 #[path = "unit/model.rs"]
 mod model;
+#[path = "unit/paired_stats.rs"]
+mod paired_stats;
 #[path = "unit/split.rs"]
 mod split;
 
