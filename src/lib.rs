@@ -23,9 +23,13 @@
 #![warn(missing_docs)]
 
 pub mod baseline;
+pub mod benchmark;
+pub mod check;
 pub mod data;
+pub mod differential;
 pub mod fs;
 pub mod gate;
+mod macros;
 pub mod metrics;
 pub mod model;
 pub mod stats;
