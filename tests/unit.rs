@@ -6,10 +6,16 @@
 
 #[path = "unit/baseline.rs"]
 mod baseline;
+#[path = "unit/benchmark_checks.rs"]
+mod benchmark_checks;
+#[path = "unit/check_macros.rs"]
+mod check_macros;
 #[path = "unit/csv.rs"]
 mod csv;
 #[path = "unit/dataset.rs"]
 mod dataset;
+#[path = "unit/differential_checks.rs"]
+mod differential_checks;
 #[path = "unit/fs.rs"]
 mod fs;
 #[path = "unit/metrics.rs"]
