@@ -809,9 +809,8 @@ fn unseeded_randomness_fails_reproducibility() {
 #[test]
 fn reproducibility_errors_name_the_seed() {
     let data = value_data(true);
-    let train = |seed: u64| -> Result<fn(&Dataset) -> Result<Predictions, ModelError>, String> {
-        Err(format!("seed {seed} diverged"))
-    };
+    type PlainModel = fn(&Dataset) -> Result<Predictions, ModelError>;
+    let train = |seed: u64| -> Result<PlainModel, String> { Err(format!("seed {seed} diverged")) };
     let err = Reproducibility::new(Metric::Mae)
         .check(&data, train)
         .unwrap_err();
