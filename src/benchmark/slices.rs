@@ -178,11 +178,11 @@ impl Slices {
             };
             let verdict = match self.floor {
                 Some(f) if higher && found < f => {
-                    below.push(format!("{name}: {} below the floor", value(f - found)));
+                    below.push(name.clone());
                     format!("BELOW by {}", value(f - found))
                 }
                 Some(f) if !higher && found > f => {
-                    below.push(format!("{name}: {} above the ceiling", value(found - f)));
+                    below.push(name.clone());
                     format!("ABOVE by {}", value(found - f))
                 }
                 _ => "ok".into(),
@@ -244,12 +244,24 @@ impl Slices {
             ));
         }
         let passed = below.is_empty() && !gap_failed;
+        if !below.is_empty() {
+            notes.insert(
+                0,
+                format!(
+                    "{} of {} judged slices {} the {bound_name}: {}",
+                    below.len(),
+                    judged.len(),
+                    if higher { "below" } else { "above" },
+                    below.join(", ")
+                ),
+            );
+        }
         let check = format!(
             "benchmark: {metric} on every slice ({} rows)",
             data.n_rows()
         );
         let mut outcome = Outcome::new(check, passed, table);
-        for n in below.into_iter().chain(notes) {
+        for n in notes {
             outcome = outcome.note(n);
         }
         Ok(outcome)

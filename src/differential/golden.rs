@@ -78,6 +78,16 @@ pub enum GoldenError {
         /// The command that re-records it.
         command: String,
     },
+    /// A read-only golden ([`Golden::read_only`]) is missing.
+    #[error(
+        "{}: golden file missing; this check only reads it: record it with the test that \
+         owns it (`MLHARNESS_UPDATE=1 cargo nextest run <that test>`) and commit it",
+        path.display()
+    )]
+    Missing {
+        /// The golden file.
+        path: PathBuf,
+    },
     /// The file could not be read.
     #[error("{}: cannot read: {source}", path.display())]
     Read {
@@ -128,7 +138,9 @@ pub enum GoldenError {
 ///
 /// - **Created on the first run**: when the file does not exist, the candidate's predictions
 ///   are recorded and the test passes, saying so. Commit the file.
-/// - **Updated only on request**: `MLHARNESS_UPDATE=1` (also `true`, `yes`) re-records it.
+/// - **Updated only on request**: `MLHARNESS_UPDATE=1` (also `true`, `yes`) re-records it —
+///   run it for the one test that owns the golden; checks of other models against the same
+///   file use [`Golden::read_only`].
 /// - **Never created under CI**: with `CI` set (to anything but `0`/`false`), a missing file
 ///   is [`GoldenError::MissingInCi`], with the command that creates it.
 /// - **Stale goldens are errors**: the file records the model version, a fingerprint of the
@@ -177,6 +189,7 @@ pub struct Golden {
     path: PathBuf,
     rounding: u32,
     expected_version: Option<String>,
+    read_only: bool,
     env: Env,
 }
 
@@ -186,6 +199,7 @@ impl std::fmt::Debug for Golden {
             .field("path", &self.path)
             .field("rounding", &self.rounding)
             .field("expected_version", &self.expected_version)
+            .field("read_only", &self.read_only)
             .finish_non_exhaustive()
     }
 }
@@ -265,6 +279,7 @@ impl Golden {
             path: path.into(),
             rounding: 6,
             expected_version: None,
+            read_only: false,
             env: Arc::new(process_env),
         }
     }
@@ -279,6 +294,15 @@ impl Golden {
     /// [`GoldenError::StaleVersion`].
     pub fn expect_version(mut self, version: impl Into<String>) -> Self {
         self.expected_version = Some(version.into());
+        self
+    }
+
+    /// Never write this golden, whatever the environment says; a missing file is
+    /// [`GoldenError::Missing`]. For checks that compare *other* models (a deliberately broken
+    /// one, last year's) against the golden another test owns: with `MLHARNESS_UPDATE=1` set
+    /// for a whole run, they would otherwise record their own predictions over it.
+    pub fn read_only(mut self) -> Self {
+        self.read_only = true;
         self
     }
 
@@ -342,7 +366,12 @@ impl Golden {
         model_version: &str,
     ) -> Result<GoldenState, GoldenError> {
         let exists = self.path.exists();
-        if self.update_requested() {
+        if self.read_only && !exists {
+            return Err(GoldenError::Missing {
+                path: self.path.clone(),
+            });
+        }
+        if self.update_requested() && !self.read_only {
             let previous = if exists {
                 self.load().ok().map(|f| f.model_version)
             } else {

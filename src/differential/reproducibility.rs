@@ -96,25 +96,29 @@ impl Reproducibility {
             runs.push((seed, fit(seed)?));
         }
         let metric = self.metric;
-        let mut table = Table::new(&[
-            "seed",
-            &metric.to_string(),
-            &format!("rows differing from seed {first}"),
-        ]);
+        let (header, is_classes) = match &runs[0].1 {
+            Predictions::Classes(_) => (format!("class flips vs seed {first}"), true),
+            Predictions::Values(_) => (format!("largest change vs seed {first}"), false),
+        };
+        let mut table = Table::new(&["seed", &metric.to_string(), &header]);
         let mut values = Vec::new();
-        let mut max_changed = 0usize;
+        let mut largest = 0.0f64;
         for (seed, p) in &runs {
             let v = metric.evaluate(data, p)?;
-            let changed = differing_rows(&runs[0].1, p).len();
-            max_changed = max_changed.max(changed);
             values.push(v);
+            let change = seed_change(&runs[0].1, p);
+            largest = largest.max(change);
             table.row([
                 seed.to_string(),
                 format!("{v:.4}"),
-                format!(
-                    "{changed} ({:.2}%)",
-                    100.0 * changed as f64 / data.n_rows().max(1) as f64
-                ),
+                if is_classes {
+                    format!(
+                        "{change} ({:.2}%)",
+                        100.0 * change / data.n_rows().max(1) as f64
+                    )
+                } else {
+                    format!("{change:.4}")
+                },
             ]);
         }
         let lo = values.iter().copied().fold(f64::INFINITY, f64::min);
@@ -139,9 +143,13 @@ impl Reproducibility {
                 shown.join(", ")
             )
         });
+        let moved = if is_classes {
+            format!("up to {largest} rows change class with the seed alone")
+        } else {
+            format!("a prediction moves by up to {largest:.4} with the seed alone")
+        };
         outcome = outcome.note(format!(
-            "spread of {metric} over the seeds: {spread:.4} (min {lo:.4}, max {hi:.4}); up to \
-             {max_changed} rows change with the seed alone{}",
+            "spread of {metric} over the seeds: {spread:.4} (min {lo:.4}, max {hi:.4}); {moved}{}",
             match self.max_spread {
                 Some(m) if spread > m => format!(" — ABOVE the bound {m:.4}"),
                 Some(m) => format!(" (bound {m:.4})"),
@@ -149,6 +157,24 @@ impl Reproducibility {
             }
         ));
         Ok(outcome)
+    }
+}
+
+/// How much `b` differs from `a` because of the seed: class flips for a classifier, the
+/// largest absolute change for a regressor.
+fn seed_change(a: &Predictions, b: &Predictions) -> f64 {
+    match (a, b) {
+        (Predictions::Classes(x), Predictions::Classes(y)) => x
+            .label_names()
+            .zip(y.label_names())
+            .filter(|(p, q)| p != q)
+            .count() as f64,
+        (Predictions::Values(x), Predictions::Values(y)) => x
+            .iter()
+            .zip(y)
+            .map(|(p, q)| (p - q).abs())
+            .fold(0.0, f64::max),
+        _ => f64::NAN,
     }
 }
 

@@ -526,6 +526,41 @@ fn under_ci_a_missing_golden_fails_with_the_command_to_create_it() {
 }
 
 #[test]
+fn a_read_only_golden_is_never_written_even_when_updating() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("model.json");
+    let data = class_data();
+    let update = [("MLHARNESS_UPDATE", "1")];
+    let err = Golden::new(&path)
+        .read_only()
+        .env(env(&update))
+        .resolve(&data, &with_p(&truth_labels(), 0.9), "m")
+        .unwrap_err();
+    assert!(matches!(err, GoldenError::Missing { .. }), "{err}");
+    assert!(
+        err.to_string()
+            .contains("golden file missing; this check only reads it"),
+        "{err}"
+    );
+    assert!(!path.exists());
+    Golden::new(&path)
+        .env(env(&[]))
+        .write(&data, &with_p(&truth_labels(), 0.9), "owner")
+        .unwrap();
+    let broken = with_p(&vec![0; 200], 0.9);
+    let outcome = Differential::new()
+        .against_golden(
+            &data,
+            &|_: &Dataset| Ok(broken.clone()),
+            "broken",
+            &Golden::new(&path).read_only().env(env(&update)),
+        )
+        .unwrap();
+    assert!(!outcome.passed(), "compared, not recorded: {outcome}");
+    assert_eq!(Golden::new(&path).load().unwrap().model_version, "owner");
+}
+
+#[test]
 fn a_stale_golden_is_a_typed_error() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("model.json");
@@ -759,7 +794,7 @@ fn reproducibility_passes_a_seeded_trainer_and_reports_the_spread() {
         "{text}"
     );
     assert!(
-        text.contains("up to 300 rows change with the seed alone"),
+        text.contains("a prediction moves by up to 0.7500 with the seed alone"),
         "{text}"
     );
     let bounded = Reproducibility::new(Metric::Mae)
@@ -771,6 +806,33 @@ fn reproducibility_passes_a_seeded_trainer_and_reports_the_spread() {
     assert!(
         bounded.to_string().contains("ABOVE the bound 0.5000"),
         "{bounded}"
+    );
+}
+
+#[test]
+fn reproducibility_counts_class_flips_between_seeds() {
+    let data = class_data();
+    // Seed 2 flips the first 10 rows.
+    let train = |seed: u64| -> Result<_, String> {
+        Ok(move |ds: &Dataset| -> Result<Predictions, ModelError> {
+            let mut labels = ds.target_indices(&classes())?;
+            if seed == 2 {
+                labels.iter_mut().take(10).for_each(|l| *l = 1 - *l);
+            }
+            Ok(with_p(&labels, 0.9))
+        })
+    };
+    let outcome = Reproducibility::new(Metric::Accuracy)
+        .seeds(&[1, 2])
+        .check(&data, train)
+        .unwrap();
+    assert!(outcome.passed(), "{outcome}");
+    assert_eq!(outcome.table().rows()[1], ["2", "0.9500", "10 (5.00%)"]);
+    assert!(
+        outcome
+            .to_string()
+            .contains("up to 10 rows change class with the seed alone"),
+        "{outcome}"
     );
 }
 
