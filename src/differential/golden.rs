@@ -665,14 +665,40 @@ fn round_predictions(predictions: &Predictions, decimals: u32) -> Predictions {
             Predictions::values(v.iter().map(|&x| round_to(x, decimals)).collect())
         }
         Predictions::Classes(c) => match c.probabilities() {
-            Some(p) => Predictions::classes_with_probabilities(
-                c.classes().to_vec(),
-                c.labels().to_vec(),
-                p.mapv(|x| round_to(x, decimals)),
-            )
-            .expect("same shape as valid predictions"),
+            Some(p) => {
+                let mut rounded = p.mapv(|x| round_to(x, decimals));
+                for (mut row, original) in rounded.outer_iter_mut().zip(p.outer_iter()) {
+                    keep_sum(row.as_slice_mut(), original.sum());
+                }
+                Predictions::classes_with_probabilities(
+                    c.classes().to_vec(),
+                    c.labels().to_vec(),
+                    rounded,
+                )
+                .expect("same shape as valid predictions")
+            }
             None => predictions.clone(),
         },
+    }
+}
+
+/// Rounding each of k probabilities moves their sum by up to k/2 units of the last decimal,
+/// enough for a metric to reject the row as not summing to 1; the largest one takes up the
+/// difference, so a row that summed to 1 still does.
+fn keep_sum(row: Option<&mut [f64]>, original_sum: f64) {
+    let Some(row) = row else { return };
+    let sum: f64 = row.iter().sum();
+    if (original_sum - 1.0).abs() > 1e-6 || (sum - 1.0).abs() <= 1e-9 {
+        return;
+    }
+    if let Some(largest) = (0..row.len()).max_by(|&a, &b| row[a].total_cmp(&row[b])) {
+        let others: f64 = row
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| *i != largest)
+            .map(|(_, v)| v)
+            .sum();
+        row[largest] = 1.0 - others;
     }
 }
 

@@ -680,6 +680,37 @@ fn malformed_golden_files_name_the_file_line_and_field() {
 }
 
 #[test]
+fn rounded_probabilities_still_sum_to_one() {
+    // Seven classes of 1/7: each rounds to 0.143, which sum to 1.001.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("model.json");
+    let names: Vec<String> = (0..7).map(|k| format!("c{k}")).collect();
+    let p = Array2::from_elem((2, 7), 1.0 / 7.0);
+    let preds = Predictions::probabilities(names.clone(), p).unwrap();
+    let labels: Vec<Option<&str>> = vec![Some("c0"), Some("c3")];
+    let data = Dataset::from_columns(vec![("y".into(), Column::categorical(labels))])
+        .unwrap()
+        .with_target("y")
+        .unwrap();
+    let golden = Golden::new(&path).rounding(3).env(env(&[]));
+    golden.write(&data, &preds, "m").unwrap();
+    let file = golden.load().unwrap();
+    let stored = file
+        .predictions()
+        .as_classes()
+        .unwrap()
+        .probabilities()
+        .unwrap()
+        .clone();
+    for row in stored.outer_iter() {
+        assert!((row.sum() - 1.0).abs() < 1e-12, "{row}");
+        assert!(row.iter().all(|&v| (v - 0.143).abs() < 0.0011), "{row}");
+    }
+    // So log loss accepts the golden as a reference.
+    assert!(Metric::LogLoss.evaluate(&data, file.predictions()).is_ok());
+}
+
+#[test]
 fn non_finite_predictions_are_not_recorded() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("model.json");
