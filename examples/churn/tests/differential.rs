@@ -146,3 +146,21 @@ fn a_golden_of_another_release_is_stale() {
         "{err}"
     );
 }
+
+/// Whatever the training seed, the healthy model reproduces the golden: no flaky failures.
+#[test]
+fn healthy_model_matches_the_golden_across_five_seeds() {
+    let split = split(HOLDOUT_SEED);
+    for seed in 1..=5 {
+        let model = healthy(&split, seed);
+        let outcome = established()
+            .against_golden(
+                &split.test,
+                &model,
+                model.model_version(),
+                &golden().read_only(),
+            )
+            .unwrap();
+        assert!(outcome.passed(), "seed {seed}:\n{outcome}");
+    }
+}
