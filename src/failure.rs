@@ -18,7 +18,8 @@ use std::fmt;
 pub struct CheckFailure {
     check: &'static str,
     headline: String,
-    table: Option<Table>,
+    // Boxed: a failure travels in every check's `Err`, which should stay small.
+    table: Option<Box<Table>>,
 }
 
 impl CheckFailure {
@@ -31,7 +32,7 @@ impl CheckFailure {
     }
 
     pub(crate) fn with_table(mut self, table: Table) -> Self {
-        self.table = Some(table);
+        self.table = Some(Box::new(table));
         self
     }
 

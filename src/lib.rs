@@ -23,17 +23,22 @@
 #![warn(missing_docs)]
 
 pub mod baseline;
+pub mod benchmark;
+pub mod check;
 pub mod config;
 pub mod data;
+pub mod differential;
 pub mod edge;
 pub mod failure;
 pub mod fixtures;
 pub mod fs;
 pub mod gate;
+mod macros;
 pub mod metrics;
 pub mod model;
 pub mod pipeline;
 pub mod schema;
+pub mod stats;
 #[cfg(feature = "proptest")]
 pub mod strategy;
 pub mod table;

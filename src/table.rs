@@ -20,6 +20,7 @@ pub struct Table {
     rows: Vec<Vec<String>>,
     right: Vec<bool>,
     indent: usize,
+    rule: bool,
 }
 
 impl Table {
@@ -36,6 +37,7 @@ impl Table {
             rows: Vec::new(),
             right,
             indent: 2,
+            rule: false,
         }
     }
 
@@ -51,6 +53,23 @@ impl Table {
     pub fn indent(mut self, spaces: usize) -> Self {
         self.indent = spaces;
         self
+    }
+
+    /// Draws a line of dashes under the header (for tables read on their own, such as a
+    /// check's outcome).
+    pub fn with_rule(mut self) -> Self {
+        self.rule = true;
+        self
+    }
+
+    /// The column headers.
+    pub fn headers(&self) -> &[String] {
+        &self.header
+    }
+
+    /// The rows, as given.
+    pub fn rows(&self) -> &[Vec<String>] {
+        &self.rows
     }
 
     /// Adds a row; missing cells are blank, extra cells are kept.
@@ -89,7 +108,12 @@ impl fmt::Display for Table {
                 *w = (*w).max(cell.chars().count());
             }
         }
-        for line in std::iter::once(&self.header).chain(&self.rows) {
+        let rule: Vec<String> = widths.iter().map(|&w| "-".repeat(w)).collect();
+        let rule_line = self.rule.then_some(&rule);
+        let lines = std::iter::once(&self.header)
+            .chain(rule_line)
+            .chain(&self.rows);
+        for line in lines {
             let mut text = " ".repeat(self.indent);
             for (j, w) in widths.iter().enumerate() {
                 let cell = line.get(j).map_or("", String::as_str);

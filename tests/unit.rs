@@ -6,12 +6,18 @@
 
 #[path = "unit/baseline.rs"]
 mod baseline;
+#[path = "unit/benchmark_checks.rs"]
+mod benchmark_checks;
+#[path = "unit/check_macros.rs"]
+mod check_macros;
 #[path = "unit/config.rs"]
 mod config;
 #[path = "unit/csv.rs"]
 mod csv;
 #[path = "unit/dataset.rs"]
 mod dataset;
+#[path = "unit/differential_checks.rs"]
+mod differential_checks;
 #[path = "unit/edge.rs"]
 mod edge;
 #[path = "unit/fixtures.rs"]
@@ -22,6 +28,8 @@ mod fs;
 mod metrics;
 #[path = "unit/model.rs"]
 mod model;
+#[path = "unit/paired_stats.rs"]
+mod paired_stats;
 #[path = "unit/pipeline.rs"]
 mod pipeline;
 #[path = "unit/schema.rs"]

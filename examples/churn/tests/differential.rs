@@ -1,0 +1,166 @@
+//! Differential tests of the churn model: the model as trained now against the golden
+//! predictions of the released version (`fixtures/golden/churn-holdout.json`), the broken
+//! models against the same golden, and reproducibility across seeds.
+//!
+//! Re-record the golden after an intended change:
+//! `MLHARNESS_UPDATE=1 cargo nextest run -p churn --test differential differential::v2_vs_golden`
+
+mod common;
+
+use churn::TrainConfig;
+use common::*;
+use mlharness::check::Outcome;
+use mlharness::differential::{
+    Differential, DifferentialError, Golden, GoldenError, Reproducibility,
+};
+use mlharness::metrics::Metric;
+use mlharness::model::Model;
+
+/// The release the golden records.
+const RELEASED: &str = "churn-logreg-1.0.0";
+
+fn golden() -> Golden {
+    Golden::new(fixture("golden/churn-holdout.json")).expect_version(RELEASED)
+}
+
+/// An established model: at most 1% of subscribers change class, ROC AUC and log loss move by
+/// at most 0.01 for the worse (0.05 for the better), and no significant loss of accuracy.
+fn established() -> Differential {
+    Differential::new()
+        .max_changed_share(0.01)
+        .metric(Metric::RocAuc, 0.01, 0.05)
+        .metric(Metric::LogLoss, 0.01, 0.05)
+}
+
+/// Compares `model` with the golden; only `v2_vs_golden` may record it.
+fn against_golden(model: &dyn Model, version: &str, golden: Golden) -> Result<Outcome> {
+    let split = split(HOLDOUT_SEED);
+    Ok(established().against_golden(&split.test, model, version, &golden)?)
+}
+
+mlharness::differential! {
+    /// The model as the code trains it now, against the released version's predictions.
+    fn v2_vs_golden() -> Result<Outcome> {
+        let split = split(HOLDOUT_SEED);
+        let model = healthy(&split, HOLDOUT_SEED);
+        against_golden(&model, model.model_version(), golden())
+    }
+
+    /// Same seed, identical predictions; on 90% subsamples, how much the seed alone moves.
+    fn training_is_reproducible() -> Result<Outcome> {
+        let split = split(HOLDOUT_SEED);
+        let subsample = |seed| {
+            churn::ChurnModel::train(
+                &split.train,
+                &TrainConfig { seed, training_fraction: 0.9, ..TrainConfig::default() },
+            )
+        };
+        Ok(Reproducibility::new(Metric::RocAuc)
+            .seeds(&[1, 2, 3])
+            .max_spread(0.02)
+            .check(&split.test, subsample)?)
+    }
+}
+
+#[test]
+fn one_iteration_differs_from_the_golden() {
+    let split = split(HOLDOUT_SEED);
+    let outcome = against_golden(
+        &one_iteration(&split),
+        "broken-max-iter-1",
+        golden().read_only(),
+    )
+    .unwrap();
+    assert!(!outcome.passed());
+    let text = outcome.to_string();
+    assert!(text.contains("changed rows"), "{text}");
+    assert!(text.contains("TOO MANY"), "{text}");
+    assert!(text.contains("roc_auc"), "{text}");
+    assert!(text.contains("WORSE by"), "{text}");
+    assert!(text.contains("most changed rows"), "{text}");
+}
+
+#[test]
+fn two_percent_of_the_data_differs_from_the_golden() {
+    let split = split(HOLDOUT_SEED);
+    let outcome = against_golden(
+        &two_percent(&split),
+        "broken-2-percent",
+        golden().read_only(),
+    )
+    .unwrap();
+    assert!(!outcome.passed());
+    let text = outcome.to_string();
+    assert!(text.contains("TOO MANY"), "{text}");
+    assert!(text.contains("WORSE by"), "{text}");
+}
+
+#[test]
+fn shuffled_features_differ_from_the_golden() {
+    let split = split(HOLDOUT_SEED);
+    let shuffled = ShuffledFeatures(healthy(&split, HOLDOUT_SEED));
+    let outcome = against_golden(&shuffled, RELEASED, golden().read_only()).unwrap();
+    assert!(!outcome.passed());
+    let text = outcome.to_string();
+    assert!(text.contains("TOO MANY"), "{text}");
+    assert!(text.contains("SIGNIFICANTLY WORSE"), "McNemar: {text}");
+}
+
+#[test]
+fn a_golden_recorded_on_other_data_is_stale() {
+    // Another holdout: the golden does not describe these rows.
+    let other = split(7);
+    let err = established()
+        .against_golden(
+            &other.test,
+            &majority(&other),
+            RELEASED,
+            &golden().read_only(),
+        )
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            DifferentialError::Golden(GoldenError::StaleData { .. })
+        ),
+        "{err}"
+    );
+    assert!(
+        err.to_string().contains("churn-holdout.json: stale golden"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_golden_of_another_release_is_stale() {
+    let split = split(HOLDOUT_SEED);
+    let next = Golden::new(fixture("golden/churn-holdout.json"))
+        .expect_version("churn-logreg-2.0.0")
+        .read_only();
+    let err = established()
+        .against_golden(&split.test, &majority(&split), "churn-logreg-2.0.0", &next)
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("recorded from model version `churn-logreg-1.0.0`"),
+        "{err}"
+    );
+}
+
+/// Whatever the training seed, the healthy model reproduces the golden: no flaky failures.
+#[test]
+fn healthy_model_matches_the_golden_across_five_seeds() {
+    let split = split(HOLDOUT_SEED);
+    for seed in 1..=5 {
+        let model = healthy(&split, seed);
+        let outcome = established()
+            .against_golden(
+                &split.test,
+                &model,
+                model.model_version(),
+                &golden().read_only(),
+            )
+            .unwrap();
+        assert!(outcome.passed(), "seed {seed}:\n{outcome}");
+    }
+}

@@ -1,0 +1,321 @@
+//! Absolute metric bounds from a checked-in TOML file.
+
+use super::{predict, value, BenchmarkError};
+use crate::check::{Outcome, Table};
+use crate::data::Dataset;
+use crate::metrics::{Average, Metric};
+use crate::model::{Model, Predictions};
+use std::path::{Path, PathBuf};
+
+/// A thresholds file that cannot be used; names the file, the line and the field.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ThresholdsError {
+    /// The file could not be read.
+    #[error("{}: cannot read: {source}", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The file is not valid TOML.
+    #[error("{}:{line}:{column}: not valid TOML: {message}", path.display())]
+    Syntax {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// What the parser said.
+        message: String,
+    },
+    /// A field is wrong: an unknown metric or key, a bound that is not a number, `min` above
+    /// `max`.
+    #[error("{}:{line}: `{field}`: {message}", path.display())]
+    Field {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line where the field is (0 when it cannot be found).
+        line: usize,
+        /// The dotted field, e.g. `metrics.roc_auc.min`.
+        field: String,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+/// Absolute bounds per metric, kept in a checked-in TOML file so that raising the bar is a
+/// reviewed change:
+///
+/// ```toml
+/// # scores.toml
+/// [metrics]
+/// roc_auc = { min = 0.79 }
+/// log_loss = { max = 0.35 }
+/// accuracy = { min = 0.85, max = 0.99 }   # above 0.99 smells of leakage
+/// ```
+///
+/// Metric names are those of [`Metric`]'s `Display` (`roc_auc`, `f1_macro`, `mse`…).
+///
+/// ```
+/// use mlharness::benchmark::Thresholds;
+/// let t = Thresholds::parse("[metrics]\nroc_auc = { min = 0.79 }\n", "scores.toml")?;
+/// assert_eq!(t.len(), 1);
+/// let err = Thresholds::parse("[metrics]\nroc_aux = { min = 0.79 }\n", "scores.toml").unwrap_err();
+/// assert!(err.to_string().starts_with("scores.toml:2: `metrics.roc_aux`: unknown metric"), "{err}");
+/// # Ok::<(), mlharness::benchmark::ThresholdsError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct Thresholds {
+    path: PathBuf,
+    bounds: Vec<Bound>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+struct Bound {
+    metric: Metric,
+    min: Option<f64>,
+    max: Option<f64>,
+}
+
+/// Every metric, for parsing names.
+fn all_metrics() -> Vec<Metric> {
+    let mut all = vec![Metric::Accuracy, Metric::BalancedAccuracy];
+    for a in [Average::Binary, Average::Macro, Average::Weighted] {
+        all.extend([Metric::Precision(a), Metric::Recall(a), Metric::F1(a)]);
+    }
+    all.extend([
+        Metric::RocAuc,
+        Metric::LogLoss,
+        Metric::Mse,
+        Metric::Rmse,
+        Metric::Mae,
+        Metric::R2,
+        Metric::Mape,
+    ]);
+    all
+}
+
+impl Thresholds {
+    /// Reads and parses the file.
+    pub fn load(path: impl AsRef<Path>) -> Result<Self, ThresholdsError> {
+        let path = path.as_ref();
+        let text = std::fs::read_to_string(path).map_err(|source| ThresholdsError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Self::parse(&text, path)
+    }
+
+    /// Parses the text of a thresholds file; `path` names it in errors.
+    pub fn parse(text: &str, path: impl AsRef<Path>) -> Result<Self, ThresholdsError> {
+        let path = path.as_ref().to_path_buf();
+        let doc: toml::Table = toml::from_str(text).map_err(|e| {
+            let (line, column) = e
+                .span()
+                .map_or((0, 0), |span| line_column(text, span.start));
+            ThresholdsError::Syntax {
+                path: path.clone(),
+                line,
+                column,
+                message: e.message().to_string(),
+            }
+        })?;
+        let field_error = |field: String, key: &str, message: String| ThresholdsError::Field {
+            path: path.clone(),
+            line: line_of(text, key),
+            field,
+            message,
+        };
+        if let Some(key) = doc.keys().find(|k| *k != "metrics") {
+            return Err(field_error(
+                key.clone(),
+                key,
+                "unknown key; the file has one table, `[metrics]`".into(),
+            ));
+        }
+        let metrics = match doc.get("metrics") {
+            None => {
+                return Err(field_error(
+                    "metrics".into(),
+                    "metrics",
+                    "missing: add a `[metrics]` table, e.g. `roc_auc = { min = 0.8 }`".into(),
+                ))
+            }
+            Some(toml::Value::Table(t)) => t,
+            Some(_) => {
+                return Err(field_error(
+                    "metrics".into(),
+                    "metrics",
+                    "must be a table of `metric = { min = …, max = … }`".into(),
+                ))
+            }
+        };
+        let known = all_metrics();
+        let mut bounds = Vec::new();
+        for (name, spec) in metrics {
+            let field = format!("metrics.{name}");
+            let metric = known
+                .iter()
+                .copied()
+                .find(|m| m.to_string() == *name)
+                .ok_or_else(|| {
+                    let names: Vec<String> = known.iter().map(Metric::to_string).collect();
+                    field_error(
+                        field.clone(),
+                        name,
+                        format!("unknown metric; known: {}", names.join(", ")),
+                    )
+                })?;
+            let table = spec.as_table().ok_or_else(|| {
+                field_error(
+                    field.clone(),
+                    name,
+                    format!("must be a table such as `{{ min = 0.8 }}`, got `{spec}`"),
+                )
+            })?;
+            let mut bound = Bound {
+                metric,
+                min: None,
+                max: None,
+            };
+            for (key, v) in table {
+                let sub = format!("{field}.{key}");
+                let number = match v {
+                    toml::Value::Float(f) => *f,
+                    toml::Value::Integer(i) => *i as f64,
+                    other => {
+                        return Err(field_error(
+                            sub,
+                            name,
+                            format!("must be a number, got `{other}`"),
+                        ))
+                    }
+                };
+                if !number.is_finite() {
+                    return Err(field_error(
+                        sub,
+                        name,
+                        format!("must be finite, got {number}"),
+                    ));
+                }
+                match key.as_str() {
+                    "min" => bound.min = Some(number),
+                    "max" => bound.max = Some(number),
+                    _ => {
+                        return Err(field_error(
+                            sub,
+                            name,
+                            "unknown key; expected `min` or `max`".into(),
+                        ))
+                    }
+                }
+            }
+            match (bound.min, bound.max) {
+                (None, None) => {
+                    return Err(field_error(
+                        field,
+                        name,
+                        "needs `min`, `max` or both".into(),
+                    ))
+                }
+                (Some(lo), Some(hi)) if lo > hi => {
+                    return Err(field_error(
+                        field,
+                        name,
+                        format!("`min` {lo} is above `max` {hi}: no value can pass"),
+                    ))
+                }
+                _ => {}
+            }
+            bounds.push(bound);
+        }
+        Ok(Thresholds { path, bounds })
+    }
+
+    /// Number of bounded metrics.
+    pub fn len(&self) -> usize {
+        self.bounds.len()
+    }
+
+    /// True when the file bounds no metric.
+    pub fn is_empty(&self) -> bool {
+        self.bounds.is_empty()
+    }
+
+    /// Predicts `data` with `model` and checks every bound.
+    pub fn check(
+        &self,
+        model: &(impl Model + ?Sized),
+        data: &Dataset,
+    ) -> Result<Outcome, BenchmarkError> {
+        let predictions = predict("the model", model, data)?;
+        self.check_predictions(data, &predictions)
+    }
+
+    /// Checks every bound on predictions already made.
+    pub fn check_predictions(
+        &self,
+        data: &Dataset,
+        predictions: &Predictions,
+    ) -> Result<Outcome, BenchmarkError> {
+        let mut table = Table::new(["metric", "found", "min", "max", "verdict"]);
+        let mut missed = 0;
+        for b in &self.bounds {
+            let found = b.metric.evaluate(data, predictions)?;
+            let verdict = match (b.min, b.max) {
+                (Some(lo), _) if found < lo => format!("below min by {}", value(lo - found)),
+                (_, Some(hi)) if found > hi => format!("above max by {}", value(found - hi)),
+                _ => "ok".to_string(),
+            };
+            missed += usize::from(verdict != "ok");
+            let bound = |x: Option<f64>| x.map_or("-".to_string(), value);
+            table.row([
+                b.metric.to_string(),
+                value(found),
+                bound(b.min),
+                bound(b.max),
+                verdict,
+            ]);
+        }
+        let check = format!(
+            "benchmark: scores within the bounds of {} ({} rows)",
+            self.path.display(),
+            data.n_rows()
+        );
+        let outcome = Outcome::new(check, missed == 0, table);
+        Ok(if missed > 0 {
+            outcome.note(format!("{missed} of {} bounds missed", self.bounds.len()))
+        } else {
+            outcome
+        })
+    }
+}
+
+/// 1-based line and column of a byte offset.
+fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
+}
+
+/// 1-based line of the first line that defines `key` (`key =`, `key.`, `[key]`), 0 if none.
+fn line_of(text: &str, key: &str) -> usize {
+    text.lines()
+        .position(|l| {
+            let l = l.trim_start();
+            let rest = l
+                .strip_prefix('[')
+                .unwrap_or(l)
+                .trim_start_matches('"')
+                .strip_prefix(key);
+            matches!(
+                rest.and_then(|r| r.trim_start_matches('"').trim_start().chars().next()),
+                Some('=' | '.' | ']')
+            )
+        })
+        .map_or(0, |i| i + 1)
+}

@@ -1,0 +1,89 @@
+//! `benchmark_score!` and `differential!`: checks as named tests.
+
+/// Generates `mod benchmark { #[test] fn … }`: benchmark-score tests named
+/// `benchmark::<name>`, which the gate counts as the benchmark-score kind.
+///
+/// Each `fn name() { … }` (optionally `fn name() -> Type { … }`, so that `?` works) returns a
+/// [`Verdict`](crate::check::Verdict): an [`Outcome`](crate::check::Outcome), a `Vec` of them, or
+/// either in a `Result`. The test fails with the failing outcomes' tables, or with the error
+/// that kept a check from running; it is quiet when green. Attributes (`#[ignore]`, doc
+/// comments) are kept. The generated module imports the enclosing one (`use super::*`), so
+/// helpers defined next to the macro are in scope. Invoke it once per module.
+///
+/// ```
+/// use mlharness::benchmark::BeatsBaseline;
+/// use mlharness::data::{Column, Dataset};
+/// use mlharness::metrics::Metric;
+/// use mlharness::model::{ModelError, Predictions};
+///
+/// fn data() -> Dataset {
+///     let y: Vec<f64> = (0..100).map(f64::from).collect();
+///     Dataset::from_columns(vec![("y".into(), Column::numeric(y))]).unwrap().with_target("y").unwrap()
+/// }
+///
+/// mlharness::benchmark_score! {
+///     /// Predicting the row's own value beats predicting the mean.
+///     fn beats_the_mean() -> Result<mlharness::check::Outcome, Box<dyn std::error::Error>> {
+///         let model = |ds: &Dataset| -> Result<Predictions, ModelError> {
+///             Ok(Predictions::values(ds.target_values()?.to_vec()))
+///         };
+///         Ok(BeatsBaseline::new(Metric::Mae).margin(10.0).check(&model, &data(), &data())?)
+///     }
+/// }
+/// # fn main() {}
+/// ```
+#[macro_export]
+macro_rules! benchmark_score {
+    ($($checks:tt)*) => {
+        $crate::__check_tests! { benchmark; $($checks)* }
+    };
+}
+
+/// Generates `mod differential { #[test] fn … }`: differential tests named
+/// `differential::<name>` (e.g. `differential::v2_vs_golden`), which the gate counts as the
+/// differential kind. Same syntax as [`benchmark_score!`](crate::benchmark_score).
+///
+/// ```
+/// use mlharness::data::{Column, Dataset};
+/// use mlharness::differential::Differential;
+/// use mlharness::model::Predictions;
+///
+/// mlharness::differential! {
+///     fn v2_vs_v1() -> Result<mlharness::check::Outcome, Box<dyn std::error::Error>> {
+///         let data = Dataset::from_columns(vec![("x".into(), Column::numeric(vec![1.0, 2.0]))])?;
+///         let v1 = Predictions::values(vec![1.0, 2.0]);
+///         let v2 = Predictions::values(vec![1.0, 2.0]);
+///         Ok(Differential::new().compare(&data, &v2, &v1, "v1")?)
+///     }
+/// }
+/// # fn main() {}
+/// ```
+#[macro_export]
+macro_rules! differential {
+    ($($checks:tt)*) => {
+        $crate::__check_tests! { differential; $($checks)* }
+    };
+}
+
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __check_tests {
+    ($module:ident; $( $(#[$meta:meta])* fn $name:ident() $(-> $ret:ty)? $body:block )*) => {
+        mod $module {
+            #[allow(unused_imports)]
+            use super::*;
+            $(
+                $(#[$meta])*
+                #[test]
+                fn $name() {
+                    #[allow(clippy::redundant_closure_call)]
+                    let verdict = (|| $(-> $ret)? { $body })();
+                    $crate::check::enforce(
+                        concat!(stringify!($module), "::", stringify!($name)),
+                        verdict,
+                    );
+                }
+            )*
+        }
+    };
+}
