@@ -36,6 +36,8 @@ pub mod pipeline;
 pub mod schema;
 #[cfg(feature = "proptest")]
 pub mod strategy;
+#[cfg(feature = "system")]
+pub mod system;
 pub mod table;
 pub mod transform;
 
