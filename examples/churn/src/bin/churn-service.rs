@@ -40,6 +40,9 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 /// Largest request body accepted; a batch of a few hundred records fits.
 const BODY_LIMIT: usize = 256 * 1024;
+/// Bodies up to this size are read before the 413: a client still sending when the server
+/// hangs up gets a broken pipe instead of the JSON error. Above it the connection is cut early.
+const READ_LIMIT: usize = 4 * 1024 * 1024;
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Fault {
@@ -213,6 +216,16 @@ async fn predict(
         );
     }
     let body = match body {
+        Ok(b) if b.len() > BODY_LIMIT => {
+            return error(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                &format!(
+                    "the body has {} bytes, more than the {BODY_LIMIT} accepted",
+                    b.len()
+                ),
+                vec![],
+            )
+        }
         Ok(b) => b,
         Err(rejection) => {
             let status = rejection.status();
@@ -556,7 +569,7 @@ fn main() {
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn_with_state(state.clone(), record))
-        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(DefaultBodyLimit::max(READ_LIMIT))
         .with_state(state);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
