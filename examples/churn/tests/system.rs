@@ -301,6 +301,38 @@ fn log_is_complete_after_concurrent_requests() {
 }
 
 #[test]
+fn log_input_is_off_by_default_and_redacted_when_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let plain = dir.path().join("plain.jsonl");
+    let service = start(None, Some(&plain));
+    assert_eq!(
+        service.post_json("/predict", &record(0)).unwrap().status,
+        200
+    );
+    let line: Value = serde_json::from_str(&std::fs::read_to_string(&plain).unwrap()).unwrap();
+    assert!(line.get("data").is_none(), "{line}");
+    assert_eq!(line["request_type"], "single");
+
+    let with_input = dir.path().join("with_input.jsonl");
+    let mut cmd = command(None, Some(&with_input));
+    cmd.args(["--log-input", "--redact", "state,area_code"]);
+    let service = Service::start(cmd).unwrap();
+    assert_eq!(
+        service.post_json("/predict", &record(0)).unwrap().status,
+        200
+    );
+    let line: Value = serde_json::from_str(&std::fs::read_to_string(&with_input).unwrap()).unwrap();
+    let data = &line["data"][0];
+    assert_eq!(data["state"], "<redacted>", "{line}");
+    assert_eq!(data["area_code"], "<redacted>", "{line}");
+    assert_eq!(
+        data["account_length"],
+        record(0)["account_length"],
+        "{line}"
+    );
+}
+
+#[test]
 fn metrics_count_the_requests_sent() {
     let service = start(None, None);
     let mut yes = 0.0;
