@@ -41,6 +41,8 @@ pub mod schema;
 pub mod stats;
 #[cfg(feature = "proptest")]
 pub mod strategy;
+#[cfg(feature = "system")]
+pub mod system;
 pub mod table;
 pub mod transform;
 

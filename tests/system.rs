@@ -1,0 +1,128 @@
+//! `mlharness::system::Service` against small shell commands: readiness, timeouts, early exits,
+//! and no process left behind (on drop and on panic).
+#![cfg(all(feature = "system", unix))]
+
+use mlharness::system::{Service, ServiceError, StartOptions};
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+fn sh(script: &str) -> Command {
+    let mut c = Command::new("sh");
+    c.args(["-c", script]);
+    c
+}
+
+fn alive(pid: u32) -> bool {
+    // A zombie still has a /proc entry; its state is `Z`. Killed-and-reaped means no entry.
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        Ok(stat) => !stat
+            .rsplit_once(')')
+            .is_some_and(|(_, rest)| rest.trim_start().starts_with('Z')),
+        Err(_) => false,
+    }
+}
+
+#[test]
+fn never_ready_fails_within_its_timeout_with_the_output() {
+    let start = Instant::now();
+    let err = Service::start_with(
+        sh("echo loading model; echo 'disk slow' >&2; exec sleep 30"),
+        &StartOptions {
+            timeout: Duration::from_millis(500),
+            health_path: None,
+        },
+    )
+    .unwrap_err();
+    assert!(
+        start.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        start.elapsed()
+    );
+    let msg = err.to_string();
+    assert!(matches!(err, ServiceError::NeverReady { .. }), "{msg}");
+    assert!(msg.starts_with("the service was not ready after"), "{msg}");
+    assert!(msg.contains("no stdout line with `http://`"), "{msg}");
+    assert!(msg.contains("it was killed"), "{msg}");
+    assert!(msg.contains("--- stdout ---\nloading model\n"), "{msg}");
+    assert!(msg.contains("--- stderr ---\ndisk slow\n"), "{msg}");
+}
+
+#[test]
+fn exit_before_ready_is_reported_with_status_and_stderr() {
+    let err = Service::start(sh("echo 'no such model file' >&2; exit 3")).unwrap_err();
+    let msg = err.to_string();
+    assert!(
+        msg.contains("exited (exit status: 3) before it was ready"),
+        "{msg}"
+    );
+    assert!(msg.contains("no such model file"), "{msg}");
+}
+
+#[test]
+fn missing_program_is_a_spawn_error() {
+    let err = Service::start(Command::new("/nonexistent/service")).unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with("could not start `/nonexistent/service`"),
+        "{err}"
+    );
+}
+
+#[test]
+fn ready_line_gives_the_url_and_drop_kills_the_process() {
+    let service = Service::start(sh(
+        "echo booting; echo 'listening on http://127.0.0.1:9 (ready)'; exec sleep 30",
+    ))
+    .unwrap();
+    assert_eq!(service.url(), "http://127.0.0.1:9");
+    let pid = service.pid().unwrap();
+    assert!(alive(pid));
+    assert!(service.stdout().starts_with("booting\n"));
+    drop(service);
+    assert!(!alive(pid), "process {pid} outlived its Service");
+}
+
+#[test]
+fn panic_in_a_test_still_kills_the_process() {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let outcome = std::thread::spawn(move || {
+        let service = Service::start(sh("echo http://127.0.0.1:9; exec sleep 30")).unwrap();
+        tx.send(service.pid().unwrap()).unwrap();
+        panic!("a failing assertion");
+    })
+    .join();
+    assert!(outcome.is_err());
+    let pid = rx.recv().unwrap();
+    assert!(!alive(pid), "process {pid} outlived a panicking test");
+}
+
+#[test]
+fn health_path_that_never_answers_is_never_ready() {
+    // Port 9 (discard) is closed on loopback: the health poll is refused until the timeout.
+    let err = Service::start_with(
+        sh("echo http://127.0.0.1:9; exec sleep 30"),
+        &StartOptions {
+            timeout: Duration::from_millis(400),
+            health_path: Some("/health".into()),
+        },
+    )
+    .unwrap_err();
+    let msg = err.to_string();
+    assert!(
+        msg.contains("or no 2xx from http://127.0.0.1:9/health"),
+        "{msg}"
+    );
+}
+
+#[test]
+fn calls_to_a_dead_address_are_typed_errors() {
+    let service = Service::external("http://127.0.0.1:9/");
+    let err = service.get_json("/health").unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with("GET http://127.0.0.1:9/health failed:"),
+        "{err}"
+    );
+    assert!(Path::new("/proc/self").exists());
+}
