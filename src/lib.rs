@@ -30,6 +30,7 @@ pub mod gate;
 pub mod metrics;
 pub mod model;
 pub mod schema;
+pub mod stats;
 #[cfg(feature = "proptest")]
 pub mod strategy;
 pub mod table;
