@@ -24,6 +24,7 @@
 
 pub mod baseline;
 pub mod data;
+pub mod drift;
 pub mod edge;
 pub mod fs;
 pub mod gate;

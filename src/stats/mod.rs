@@ -41,3 +41,5 @@ pub use self::error::StatsError;
 pub use self::ks::{kolmogorov_sf, ks_2samp, ks_2samp_sorted, KS_EXACT_MAX_N};
 pub use self::rank::{kruskal, mann_whitney_u};
 pub use self::test_result::TestResult;
+
+pub(crate) use self::divergence::{normalise_by_sd, std_population};
