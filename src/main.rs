@@ -36,6 +36,30 @@ enum Commands {
     /// Check a CSV file against a schema: exit 0 when valid, 1 with every violation, 2 on
     /// unusable input.
     Validate(ValidateArgs),
+    /// Compare a current CSV file with a reference one, column by column: exit 0 when there is
+    /// no drift, 1 on drift, 2 on unusable input.
+    Drift(DriftArgs),
+}
+
+#[derive(Args)]
+struct DriftArgs {
+    /// The reference data (e.g. the training data), a CSV file with a header line.
+    reference: PathBuf,
+    /// The current data (e.g. this week's production sample), with the same columns.
+    current: PathBuf,
+    /// Compare only these columns (comma-separated; default: every column of the reference).
+    #[arg(long, value_delimiter = ',', value_name = "COLUMNS")]
+    columns: Vec<String>,
+    /// Report format.
+    #[arg(long, value_enum, default_value_t = DriftFormat::Text)]
+    format: DriftFormat,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum DriftFormat {
+    Text,
+    Json,
+    Md,
 }
 
 #[derive(Subcommand)]
@@ -192,6 +216,28 @@ fn main() -> ExitCode {
                 },
         } => schema_infer(&data, output.as_deref(), target, max_domain_size),
         Commands::Validate(args) => validate(&args),
+        Commands::Drift(args) => drift(&args),
+    }
+}
+
+fn drift(args: &DriftArgs) -> ExitCode {
+    let mut options = mlharness::drift::DriftOptions::default();
+    if !args.columns.is_empty() {
+        options = options.columns(&args.columns);
+    }
+    let report = match mlharness::drift::compare_csv(&args.reference, &args.current, &options) {
+        Ok(r) => r,
+        Err(e) => return unusable("drift", e),
+    };
+    match args.format {
+        DriftFormat::Text => print!("{report}"),
+        DriftFormat::Json => print!("{}", report.to_json()),
+        DriftFormat::Md => print!("{}", report.to_markdown()),
+    }
+    if report.drift {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
     }
 }
 

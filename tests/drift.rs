@@ -2,6 +2,8 @@
 //! reports on real and shifted data, the `drift_test!` macro, the `mlharness drift` command and
 //! shadow mode.
 
+#[path = "drift/cli.rs"]
+mod cli;
 #[path = "drift/report.rs"]
 mod report;
 #[path = "drift/stats.rs"]
@@ -58,4 +60,23 @@ pub fn replace_column(ds: &Dataset, column: &str, new: Column) -> Dataset {
         Some(t) => out.with_target(t).unwrap(),
         None => out,
     }
+}
+
+fn first_half() -> Dataset {
+    churn().split_random(0.5, 11).unwrap().train
+}
+
+fn second_half() -> Dataset {
+    churn().split_random(0.5, 11).unwrap().test
+}
+
+fn second_half_with_busier_evenings() -> Dataset {
+    shift_column(&second_half(), "total_eve_calls", 0.5)
+}
+
+// Named tests `drift::churn_second_half` and `drift::churn_busier_evenings`.
+mlharness::drift_test! {
+    reference: first_half(),
+    no_drift: { churn_second_half => second_half() },
+    drift: { churn_busier_evenings => second_half_with_busier_evenings() },
 }

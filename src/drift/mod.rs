@@ -373,6 +373,48 @@ impl DriftOptions {
     }
 }
 
+/// Loads two CSV files and compares them: the reference's column kinds are inferred, and the
+/// current file is read with the same kinds, so a stray word in a numeric column is an error
+/// naming its line and column rather than a silently categorical column.
+///
+/// ```
+/// use mlharness::drift::{compare_csv, DriftOptions};
+/// # let dir = tempfile::tempdir()?;
+/// let (a, b) = (dir.path().join("a.csv"), dir.path().join("b.csv"));
+/// std::fs::write(&a, "x,plan\n1,basic\n2,pro\n3,basic\n")?;
+/// std::fs::write(&b, "x,plan\n2,basic\n3,pro\n1,basic\n")?;
+/// assert!(!compare_csv(&a, &b, &DriftOptions::default())?.drift);
+/// std::fs::write(&b, "x,plan\n2,basic\nthree,pro\n")?;
+/// let err = compare_csv(&a, &b, &DriftOptions::default()).unwrap_err();
+/// assert!(err.to_string().ends_with("b.csv:3: column `x` (field 1) is declared numeric, but `three` is not a number"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn compare_csv(
+    reference: impl AsRef<std::path::Path>,
+    current: impl AsRef<std::path::Path>,
+    options: &DriftOptions,
+) -> Result<DriftReport, DriftError> {
+    let r = Dataset::from_csv(reference)?;
+    let kinds = r
+        .columns()
+        .fold(crate::data::CsvOptions::default(), |o, (name, c)| {
+            o.kind(name, c.kind())
+        });
+    let c = Dataset::from_csv_with(current, &kinds).or_else(|e| match e {
+        // A column the current file lacks: report it as a drift error naming both sides.
+        DataError::UnknownDeclaredColumn { .. } => Dataset::from_csv(current_path(&e)),
+        e => Err(e),
+    })?;
+    options.compare(&r, &c)
+}
+
+fn current_path(e: &DataError) -> std::path::PathBuf {
+    match e {
+        DataError::UnknownDeclaredColumn { path, .. } => path.clone(),
+        _ => std::path::PathBuf::new(),
+    }
+}
+
 /// A model's predictions as a dataset: `prediction` (class name or value) and, for two classes
 /// with probabilities, `score`.
 pub fn predictions_dataset(p: &Predictions) -> Result<Dataset, DataError> {

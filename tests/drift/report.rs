@@ -365,3 +365,33 @@ fn json_and_markdown_carry_the_verdict_and_every_test() {
         "{md}"
     );
 }
+
+#[test]
+fn assert_no_drift_fails_with_the_report_as_its_message() {
+    let (reference, current) = halves(10);
+    let shifted = shift_column(&current, "total_night_minutes", 0.5);
+    mlharness::assert_no_drift!(reference, current);
+    let failure =
+        std::panic::catch_unwind(|| mlharness::assert_no_drift!(reference, shifted)).unwrap_err();
+    let message = failure
+        .downcast_ref::<String>()
+        .expect("a formatted message");
+    assert!(
+        message.starts_with(
+            "DRIFT: 1 of 20 columns drifted (5.0%, allowed 0.0%): total_night_minutes"
+        ),
+        "{message}"
+    );
+    let row = message
+        .lines()
+        .find(|l| l.trim_start().starts_with("total_night_minutes "))
+        .unwrap();
+    assert!(row.contains("DRIFT") && row.contains("(+0.4"), "{row}");
+    let failure =
+        std::panic::catch_unwind(|| mlharness::assert_drift!(reference, current)).unwrap_err();
+    let message = failure.downcast_ref::<String>().unwrap();
+    assert!(
+        message.starts_with("expected drift, found none:\nno drift: 0 of 20"),
+        "{message}"
+    );
+}
