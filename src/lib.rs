@@ -31,6 +31,7 @@ pub mod gate;
 pub mod metrics;
 pub mod model;
 pub mod schema;
+pub mod shadow;
 pub mod stats;
 #[cfg(feature = "proptest")]
 pub mod strategy;

@@ -6,6 +6,8 @@
 mod cli;
 #[path = "drift/report.rs"]
 mod report;
+#[path = "drift/shadow.rs"]
+mod shadow;
 #[path = "drift/stats.rs"]
 mod stats;
 
