@@ -260,12 +260,16 @@ fn categorical_distribution(name: &str, counts: &BTreeMap<&str, [f64; 2]>) -> Co
     if !gone.is_empty() {
         notes.push(format!("gone: {}", gone.join(", ")));
     }
-    if notes.is_empty() {
-        // The level whose share moved most.
-        if let Some((level, c)) = counts.iter().max_by(|x, y| {
-            let d = |c: &[f64; 2]| (share(c[1], n_cur) - share(c[0], n_ref)).abs();
-            d(x.1).total_cmp(&d(y.1))
-        }) {
+    {
+        // The level whose share moved most (a new or vanished one is already named).
+        if let Some((level, c)) = counts
+            .iter()
+            .max_by(|x, y| {
+                let d = |c: &[f64; 2]| (share(c[1], n_cur) - share(c[0], n_ref)).abs();
+                d(x.1).total_cmp(&d(y.1))
+            })
+            .filter(|(_, c)| c[0] > 0.0 && c[1] > 0.0)
+        {
             notes.push(format!(
                 "`{level}` {:.1}% → {:.1}%",
                 share(c[0], n_ref),
