@@ -147,11 +147,26 @@ pub(super) fn tests(
     let mut rows = Vec::with_capacity(2);
     match (reference, current) {
         (Column::Numeric(r), Column::Numeric(c)) => {
-            let mut a: Vec<f64> = r.present().collect();
-            let mut b: Vec<f64> = c.present().collect();
+            // ±infinity (or an unmasked NaN) has no place on a distance scale: left out of
+            // the distribution and said so, rather than turning every statistic into NaN.
+            let finite = |n: &crate::data::Numeric| -> (Vec<f64>, usize) {
+                let (f, odd): (Vec<f64>, Vec<f64>) = n.present().partition(|v| v.is_finite());
+                (f, odd.len())
+            };
+            let ((mut a, odd_a), (mut b, odd_b)) = (finite(r), finite(c));
             a.sort_unstable_by(f64::total_cmp);
             b.sort_unstable_by(f64::total_cmp);
-            rows.push(numeric_distribution(name, &a, &b));
+            let mut row = numeric_distribution(name, &a, &b);
+            if odd_a + odd_b > 0 {
+                let note = format!(
+                    "{odd_a} non-finite values in the reference and {odd_b} in the current data left out"
+                );
+                row.note = Some(match row.note.take() {
+                    Some(n) => format!("{n}; {note}"),
+                    None => note,
+                });
+            }
+            rows.push(row);
             if !a.is_empty() {
                 let zeros = |v: &[f64]| v.iter().filter(|x| **x == 0.0).count();
                 let (za, zb) = (zeros(&a), zeros(&b));

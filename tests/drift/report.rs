@@ -395,3 +395,31 @@ fn assert_no_drift_fails_with_the_report_as_its_message() {
         "{message}"
     );
 }
+
+#[test]
+fn infinite_values_are_left_out_of_the_distribution_and_said_so() {
+    let (reference, current) = halves(12);
+    let values = current.numeric("total_eve_minutes").unwrap().values();
+    let odd: Vec<f64> = values
+        .iter()
+        .enumerate()
+        .map(|(i, v)| if i < 3 { f64::INFINITY } else { *v })
+        .collect();
+    let changed = replace_column(&current, "total_eve_minutes", Column::numeric(odd));
+    let report = DriftOptions::default()
+        .compare(&reference, &changed)
+        .unwrap();
+    let row = report.distribution("total_eve_minutes").unwrap();
+    assert!(
+        row.statistic.unwrap().is_finite() && row.effect_size.unwrap().is_finite(),
+        "{report}"
+    );
+    assert_eq!(row.current_n, current.n_rows() - 3);
+    assert!(
+        row.note
+            .as_deref()
+            .unwrap()
+            .ends_with("0 non-finite values in the reference and 3 in the current data left out"),
+        "{report}"
+    );
+}
