@@ -28,6 +28,7 @@ pub mod check;
 pub mod config;
 pub mod data;
 pub mod differential;
+pub mod drift;
 pub mod edge;
 pub mod failure;
 pub mod fixtures;
@@ -38,6 +39,7 @@ pub mod metrics;
 pub mod model;
 pub mod pipeline;
 pub mod schema;
+pub mod shadow;
 pub mod stats;
 #[cfg(feature = "proptest")]
 pub mod strategy;

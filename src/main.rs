@@ -42,6 +42,9 @@ enum Commands {
     /// with the current environment. TOML, JSON or YAML by extension. Exit code 0 when equal
     /// and every rule holds, 1 with the differences, 2 when an input is unusable.
     ConfigDiff(ConfigDiffArgs),
+    /// Compare a current CSV file with a reference one, column by column: exit 0 when there is
+    /// no drift, 1 on drift, 2 on unusable input.
+    Drift(DriftArgs),
 }
 
 #[derive(Args)]
@@ -62,6 +65,27 @@ struct ConfigDiffArgs {
     /// Output: aligned tables, or JSON with `equal`, `changes` and `rule_violations`.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
+}
+
+#[derive(Args)]
+struct DriftArgs {
+    /// The reference data (e.g. the training data), a CSV file with a header line.
+    reference: PathBuf,
+    /// The current data (e.g. this week's production sample), with the same columns.
+    current: PathBuf,
+    /// Compare only these columns (comma-separated; default: every column of the reference).
+    #[arg(long, value_delimiter = ',', value_name = "COLUMNS")]
+    columns: Vec<String>,
+    /// Report format.
+    #[arg(long, value_enum, default_value_t = DriftFormat::Text)]
+    format: DriftFormat,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum DriftFormat {
+    Text,
+    Json,
+    Md,
 }
 
 #[derive(Subcommand)]
@@ -219,6 +243,28 @@ fn main() -> ExitCode {
         } => schema_infer(&data, output.as_deref(), target, max_domain_size),
         Commands::Validate(args) => validate(&args),
         Commands::ConfigDiff(args) => config_diff(args),
+        Commands::Drift(args) => drift(&args),
+    }
+}
+
+fn drift(args: &DriftArgs) -> ExitCode {
+    let mut options = mlharness::drift::DriftOptions::default();
+    if !args.columns.is_empty() {
+        options = options.columns(&args.columns);
+    }
+    let report = match mlharness::drift::compare_csv(&args.reference, &args.current, &options) {
+        Ok(r) => r,
+        Err(e) => return unusable("drift", e),
+    };
+    match args.format {
+        DriftFormat::Text => print!("{report}"),
+        DriftFormat::Json => print!("{}", report.to_json()),
+        DriftFormat::Md => print!("{}", report.to_markdown()),
+    }
+    if report.drift {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
     }
 }
 

@@ -1,0 +1,158 @@
+//! Drift tests of the churn system: real drift on a natural split of real data (Seattle's
+//! weather, 2012–13 against 2014–15), no drift between random halves of the churn data, the
+//! model's output drift, and a challenger model in shadow mode behind the champion.
+
+use churn::{load_churn, ChurnModel, TrainConfig};
+use mlharness::data::{ColumnKind, CsvOptions, Dataset};
+use mlharness::drift::DriftOptions;
+use mlharness::model::Model;
+use mlharness::shadow::Shadow;
+use std::path::PathBuf;
+
+/// `fixtures/seattle-weather.csv` (daily weather 2012–2015; see fixtures/README.md), without
+/// its `date` column, split into the first two years and the last two.
+fn weather_early_and_late() -> (Dataset, Dataset) {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/seattle-weather.csv");
+    let ds = Dataset::from_csv_with(
+        &path,
+        &CsvOptions::default().kind("date", ColumnKind::Categorical),
+    )
+    .unwrap();
+    let year = |y: &[&str]| {
+        let y: Vec<String> = y.iter().map(|s| s.to_string()).collect();
+        ds.filter(|row| {
+            Ok(y.iter().any(|p| {
+                row.category("date")
+                    .unwrap()
+                    .unwrap()
+                    .starts_with(p.as_str())
+            }))
+        })
+        .unwrap()
+        .without_column("date")
+        .unwrap()
+    };
+    (year(&["2012", "2013"]), year(&["2014", "2015"]))
+}
+
+#[test]
+fn weather_of_later_years_has_drifted_from_the_early_years() {
+    let (early, late) = weather_early_and_late();
+    assert_eq!((early.n_rows(), late.n_rows()), (731, 730));
+    let report = mlharness::assert_drift!(early, late);
+    println!("{report}");
+    // Warmer years, and a change in how days were labelled (rain 34% → 1%, fog 12% → 44%);
+    // rain amounts and wind did not move.
+    assert_eq!(
+        report.drifted_columns(),
+        vec!["temp_max", "temp_min", "weather"],
+        "{report}"
+    );
+    let weather = report.distribution("weather").unwrap();
+    assert!(weather.p_value.unwrap() < 1e-50);
+    assert!(
+        weather.note.as_deref().unwrap().contains("gone: `snow`"),
+        "{report}"
+    );
+}
+
+#[test]
+fn weather_halves_of_the_same_years_do_not_drift() {
+    let (early, _) = weather_early_and_late();
+    let split = early.split_random(0.5, 3).unwrap();
+    mlharness::assert_no_drift!(split.train, split.test);
+}
+
+fn half(seed: u64, first: bool) -> Dataset {
+    let split = load_churn().unwrap().split_random(0.5, seed).unwrap();
+    if first {
+        split.train
+    } else {
+        split.test
+    }
+}
+
+// `drift::churn_halves_seed_*`: random halves of the churn data must not alarm.
+mlharness::drift_test! {
+    reference: half(1, true),
+    no_drift: {
+        churn_halves_seed_1 => half(1, false),
+    },
+}
+
+#[test]
+fn churn_halves_do_not_alarm_across_20_seeds() {
+    let alarms: Vec<u64> = (0..20)
+        .filter(|&seed| {
+            DriftOptions::default()
+                .compare(&half(seed, true), &half(seed, false))
+                .unwrap()
+                .drift
+        })
+        .collect();
+    println!(
+        "false-alarm rate, 20 random halves of the churn data: {}/20 (seeds {alarms:?})",
+        alarms.len()
+    );
+    assert!(alarms.is_empty(), "false alarms on seeds {alarms:?}");
+}
+
+/// The model trained on a quarter of the training split (quick; the contract does not depend
+/// on the model's skill).
+fn model(config: TrainConfig) -> ChurnModel {
+    let split = load_churn()
+        .unwrap()
+        .split_stratified("churn", 0.2, 42)
+        .unwrap();
+    let config = TrainConfig {
+        training_fraction: 0.25,
+        ..config
+    };
+    ChurnModel::train(&split.train, &config).unwrap()
+}
+
+#[test]
+fn the_model_output_does_not_drift_between_halves_but_does_when_customers_call_more() {
+    let model = model(TrainConfig::default());
+    let (a, b) = (half(5, true), half(5, false));
+    let options = DriftOptions::default();
+    let same = options.compare_predictions(&model, &a, &b).unwrap();
+    assert!(!same.drift, "{same}");
+    // Every customer calls customer service three more times: churn scores rise.
+    let calls = b.numeric("number_customer_service_calls").unwrap().values();
+    let busier = b
+        .without_column("number_customer_service_calls")
+        .unwrap()
+        .with_column(
+            "number_customer_service_calls",
+            mlharness::data::Column::numeric(calls.iter().map(|c| c + 3.0).collect()),
+        )
+        .unwrap();
+    let moved = options.compare_predictions(&model, &a, &busier).unwrap();
+    assert!(moved.drifted_columns().contains(&"score"), "{moved}");
+}
+
+#[test]
+fn a_challenger_in_shadow_mode_is_compared_while_the_champion_answers() {
+    let champion = model(TrainConfig::default());
+    let challenger = model(TrainConfig {
+        alpha: 10.0,
+        seed: 7,
+        model_version: "churn-logreg-1.1.0".into(),
+        ..TrainConfig::default()
+    });
+    let requests = load_churn()
+        .unwrap()
+        .split_stratified("churn", 0.2, 42)
+        .unwrap()
+        .test;
+    let served_by_champion = champion.predict(&requests).unwrap();
+    let shadow = Shadow::new(champion, challenger);
+    // The service's model is the shadow: its answers are the champion's.
+    assert_eq!(shadow.predict(&requests).unwrap(), served_by_champion);
+    let report = shadow.replay(&requests, 50).unwrap();
+    println!("{report}");
+    assert_eq!(report.requests, 1 + requests.n_rows().div_ceil(50));
+    assert_eq!(report.challenger_errors, 0);
+    assert!(report.agreement > 0.9, "{report}");
+}
