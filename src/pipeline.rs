@@ -131,6 +131,32 @@ fn compare(
     .with_table(t))
 }
 
+/// Compares predictions row for row; a different number of rows is itself a failure, never a
+/// shorter comparison.
+fn compare_rows(
+    check: &'static str,
+    a: &[Vec<f64>],
+    b: &[Vec<f64>],
+    tolerance: f64,
+    labels: (&str, &str),
+    cause: &str,
+) -> Result<(), CheckFailure> {
+    if a.len() != b.len() {
+        return Err(CheckFailure::new(
+            check,
+            format!(
+                "{} predictions {}, {} {}",
+                a.len(),
+                labels.0,
+                b.len(),
+                labels.1
+            ),
+        ));
+    }
+    let pairs: Vec<(usize, usize)> = (0..a.len()).map(|i| (i, i)).collect();
+    compare(check, a, b, &pairs, tolerance, labels, cause)
+}
+
 impl<M: Model + 'static> PipelineCheck<M> {
     /// A pipeline: `fit(train, seed)` returns a model; `holdout` is what it predicts.
     pub fn new<E: Display>(
@@ -252,12 +278,10 @@ impl<M: Model + 'static> PipelineCheck<M> {
         let loaded = load(&path).map_err(|e| err(c, "load", e))?;
         let a = rows_of(&self.predict(c, &model, &self.holdout)?);
         let b = rows_of(&self.predict(c, &loaded, &self.holdout)?);
-        let pairs: Vec<(usize, usize)> = (0..a.len().min(b.len())).map(|i| (i, i)).collect();
-        compare(
+        compare_rows(
             c,
             &a,
             &b,
-            &pairs,
             0.0,
             ("fitted", "loaded"),
             "the artifact does not carry everything the model predicts with (rounded numbers, a missing fitted state?)",
@@ -269,12 +293,10 @@ impl<M: Model + 'static> PipelineCheck<M> {
         let c = "same_seed_same_model";
         let a = rows_of(&self.predict(c, &self.fitted(c)?, &self.holdout)?);
         let b = rows_of(&self.predict(c, &self.fitted(c)?, &self.holdout)?);
-        let pairs: Vec<(usize, usize)> = (0..a.len().min(b.len())).map(|i| (i, i)).collect();
-        compare(
+        compare_rows(
             c,
             &a,
             &b,
-            &pairs,
             0.0,
             ("first fit", "second fit"),
             &format!("two fits with seed {} disagree: the pipeline uses randomness the seed does not control (an unseeded RNG, thread timing, hash order?)", self.seed),
@@ -296,12 +318,10 @@ impl<M: Model + 'static> PipelineCheck<M> {
             let p = rows_of(&self.predict(c, &model, &one)?);
             alone.push(p.into_iter().next().unwrap_or_default());
         }
-        let pairs: Vec<(usize, usize)> = (0..n).map(|i| (i, i)).collect();
-        compare(
+        compare_rows(
             c,
-            &batch,
+            &batch[..n.min(batch.len())],
             &alone,
-            &pairs,
             self.tolerance,
             ("in batch", "alone"),
             "a row's prediction depends on the batch it is in (statistics computed on the batch at prediction time?)",
@@ -357,12 +377,10 @@ impl<M: Model + 'static> PipelineCheck<M> {
         }
         let a = rows_of(&self.predict(c, &model, &self.holdout)?);
         let b = rows_of(&self.predict(c, &model, &reversed)?);
-        let pairs: Vec<(usize, usize)> = (0..a.len().min(b.len())).map(|i| (i, i)).collect();
-        compare(
+        compare_rows(
             c,
             &a,
             &b,
-            &pairs,
             self.tolerance,
             ("as given", "columns reversed"),
             "the pipeline reads columns by position, not by name",

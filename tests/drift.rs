@@ -2,6 +2,9 @@
 //! reports on real and shifted data, the `drift_test!` macro, the `mlharness drift` command and
 //! shadow mode.
 
+#[path = "common/mod.rs"]
+mod common;
+pub use common::{churn, repo_file};
 #[path = "drift/cli.rs"]
 mod cli;
 #[path = "drift/report.rs"]
@@ -11,28 +14,7 @@ mod shadow;
 #[path = "drift/stats.rs"]
 mod stats;
 
-use mlharness::data::{Column, ColumnKind, CsvOptions, Dataset};
-use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
-
-/// A file of the repository, e.g. `fixtures/churn.csv`.
-pub fn repo_file(relative: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(relative)
-}
-
-/// `fixtures/churn.csv`, target `churn`, `area_code` categorical; loaded once per process.
-pub fn churn() -> &'static Dataset {
-    static CHURN: OnceLock<Dataset> = OnceLock::new();
-    CHURN.get_or_init(|| {
-        Dataset::from_csv_with(
-            repo_file("fixtures/churn.csv"),
-            &CsvOptions::default()
-                .target("churn")
-                .kind("area_code", ColumnKind::Categorical),
-        )
-        .expect("fixtures/churn.csv loads")
-    })
-}
+use mlharness::data::{Column, Dataset};
 
 /// `ds` with numeric `column` moved by `sds` of its own (population) standard deviations.
 pub fn shift_column(ds: &Dataset, column: &str, sds: f64) -> Dataset {

@@ -4,6 +4,9 @@
 //! Expected values come from the inputs themselves (counted or computed independently in the
 //! test) or from `fixtures/reference/metrics.json`, never from the implementation's output.
 
+#[path = "common/mod.rs"]
+mod common;
+pub use common::{churn, repo_file};
 #[path = "unit/baseline.rs"]
 mod baseline;
 #[path = "unit/benchmark_checks.rs"]
@@ -44,15 +47,8 @@ mod strategy;
 #[path = "unit/transform.rs"]
 mod transform;
 
-use mlharness::data::{ColumnKind, CsvOptions, Dataset};
-use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
+use std::path::PathBuf;
 use tempfile::TempDir;
-
-/// A file of the repository, e.g. `fixtures/churn.csv`.
-pub fn repo_file(relative: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(relative)
-}
 
 /// A CSV file written into a fresh temporary directory (removed when dropped).
 pub struct TempCsv {
@@ -71,20 +67,6 @@ pub fn temp_csv_bytes(bytes: &[u8]) -> TempCsv {
     let path = dir.path().join("data.csv");
     std::fs::write(&path, bytes).expect("write the CSV file");
     TempCsv { _dir: dir, path }
-}
-
-/// `fixtures/churn.csv`, target `churn`, `area_code` declared categorical; loaded once.
-pub fn churn() -> &'static Dataset {
-    static CHURN: OnceLock<Dataset> = OnceLock::new();
-    CHURN.get_or_init(|| {
-        Dataset::from_csv_with(
-            repo_file("fixtures/churn.csv"),
-            &CsvOptions::default()
-                .target("churn")
-                .kind("area_code", ColumnKind::Categorical),
-        )
-        .expect("fixtures/churn.csv loads")
-    })
 }
 
 /// `a` and `b` agree to within 1e-9, relative to `b` (absolute below 1).

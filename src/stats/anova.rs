@@ -1,7 +1,7 @@
 //! Tests on means: one-way ANOVA (`scipy.stats.f_oneway`) and whether a sample's mean lies
 //! within its standard error of an expected value (with `scipy.stats.ttest_1samp`'s t and p).
 
-use super::test_result::{check_sample, TestResult};
+use super::test_result::{check_groups, check_sample, TestResult};
 use super::StatsError;
 use serde::Serialize;
 use statrs::distribution::{ContinuousCDF, FisherSnedecor, StudentsT};
@@ -19,17 +19,7 @@ use statrs::distribution::{ContinuousCDF, FisherSnedecor, StudentsT};
 /// ```
 pub fn f_oneway(groups: &[&[f64]]) -> Result<TestResult, StatsError> {
     const TEST: &str = "f_oneway";
-    if groups.len() < 2 {
-        return Err(StatsError::InvalidParameter {
-            test: TEST,
-            parameter: "groups",
-            expected: "at least 2",
-            value: groups.len().to_string(),
-        });
-    }
-    for g in groups {
-        check_sample(TEST, g)?;
-    }
+    check_groups(TEST, groups)?;
     let sizes: Vec<usize> = groups.iter().map(|g| g.len()).collect();
     let k = groups.len() as f64;
     let all: Vec<f64> = groups.iter().flat_map(|g| g.iter().copied()).collect();

@@ -1,7 +1,7 @@
 //! Chi-squared tests: goodness of fit (`scipy.stats.chisquare`) and independence in a
 //! contingency table (`scipy.stats.chi2_contingency`, Yates-corrected for 2×2 as scipy does).
 
-use super::test_result::TestResult;
+use super::test_result::{check_counts, TestResult};
 use super::StatsError;
 use statrs::distribution::{ChiSquared, ContinuousCDF};
 
@@ -19,22 +19,6 @@ pub(crate) fn chi2_sf(x: f64, df: f64) -> f64 {
     }
 }
 
-fn check_counts(test: &'static str, counts: &[f64]) -> Result<(), StatsError> {
-    if counts.is_empty() {
-        return Err(StatsError::Empty { test });
-    }
-    super::error::check_finite(test, counts)?;
-    if let Some(v) = counts.iter().find(|v| **v < 0.0) {
-        return Err(StatsError::InvalidParameter {
-            test,
-            parameter: "observed",
-            expected: "counts of at least 0",
-            value: v.to_string(),
-        });
-    }
-    Ok(())
-}
-
 /// Chi-squared goodness-of-fit test of observed counts against expected counts (equal
 /// counts when `expected` is `None`), with `k - 1` degrees of freedom. The two must have the
 /// same total (to a relative 1e-8, as scipy requires) and every expected count must be positive.
@@ -48,7 +32,7 @@ fn check_counts(test: &'static str, counts: &[f64]) -> Result<(), StatsError> {
 /// ```
 pub fn chisquare(observed: &[f64], expected: Option<&[f64]>) -> Result<TestResult, StatsError> {
     const TEST: &str = "chisquare";
-    check_counts(TEST, observed)?;
+    check_counts(TEST, "observed", observed)?;
     let total: f64 = observed.iter().sum();
     let expected: Vec<f64> = match expected {
         None => vec![total / observed.len() as f64; observed.len()],
@@ -129,7 +113,7 @@ pub fn chi2_contingency(table: &[Vec<f64>], yates: bool) -> Result<TestResult, S
                 right: row.len(),
             });
         }
-        check_counts(TEST, row)?;
+        check_counts(TEST, "observed", row)?;
     }
     let row_sums: Vec<f64> = table.iter().map(|row| row.iter().sum()).collect();
     let col_sums: Vec<f64> = (0..c)

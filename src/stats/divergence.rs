@@ -116,18 +116,7 @@ pub(crate) fn std_population(x: &[f64]) -> f64 {
 
 /// Counts turned into proportions after adding `alpha` to each.
 fn proportions(test: &'static str, counts: &[f64], alpha: f64) -> Result<Vec<f64>, StatsError> {
-    if counts.is_empty() {
-        return Err(StatsError::Empty { test });
-    }
-    super::error::check_finite(test, counts)?;
-    if let Some(v) = counts.iter().find(|v| **v < 0.0) {
-        return Err(StatsError::InvalidParameter {
-            test,
-            parameter: "counts",
-            expected: "at least 0",
-            value: v.to_string(),
-        });
-    }
+    super::test_result::check_counts(test, "counts", counts)?;
     if !(alpha >= 0.0 && alpha.is_finite()) {
         return Err(StatsError::InvalidParameter {
             test,

@@ -3,7 +3,7 @@
 //! ties) and Kruskal–Wallis H (`scipy.stats.kruskal`, tie-corrected).
 
 use super::chi2::chi2_sf;
-use super::test_result::{check_sample, TestResult};
+use super::test_result::{check_groups, check_sample, TestResult};
 use super::StatsError;
 
 /// Average ranks (1-based) of `values`, and the sizes of the groups of tied values.
@@ -131,17 +131,7 @@ fn binomial(n: usize, k: usize) -> f64 {
 /// ```
 pub fn kruskal(groups: &[&[f64]]) -> Result<TestResult, StatsError> {
     const TEST: &str = "kruskal";
-    if groups.len() < 2 {
-        return Err(StatsError::InvalidParameter {
-            test: TEST,
-            parameter: "groups",
-            expected: "at least 2",
-            value: groups.len().to_string(),
-        });
-    }
-    for g in groups {
-        check_sample(TEST, g)?;
-    }
+    check_groups(TEST, groups)?;
     let all: Vec<f64> = groups.iter().flat_map(|g| g.iter().copied()).collect();
     let (ranks, ties) = rank_average(&all);
     let n = all.len() as f64;

@@ -55,6 +55,37 @@ pub(crate) fn check_sample(test: &'static str, values: &[f64]) -> Result<(), sup
     super::error::check_finite(test, values)
 }
 
+/// Checks that counts are non-empty, finite and not negative; `parameter` names them in errors.
+pub(crate) fn check_counts(
+    test: &'static str,
+    parameter: &'static str,
+    counts: &[f64],
+) -> Result<(), super::StatsError> {
+    check_sample(test, counts)?;
+    match counts.iter().find(|v| **v < 0.0) {
+        Some(v) => Err(super::StatsError::InvalidParameter {
+            test,
+            parameter,
+            expected: "counts of at least 0",
+            value: v.to_string(),
+        }),
+        None => Ok(()),
+    }
+}
+
+/// Checks that there are at least two groups, each a non-empty, finite sample.
+pub(crate) fn check_groups(test: &'static str, groups: &[&[f64]]) -> Result<(), super::StatsError> {
+    if groups.len() < 2 {
+        return Err(super::StatsError::InvalidParameter {
+            test,
+            parameter: "groups",
+            expected: "at least 2",
+            value: groups.len().to_string(),
+        });
+    }
+    groups.iter().try_for_each(|g| check_sample(test, g))
+}
+
 /// Sorts a copy of a sample (checked non-empty and finite).
 pub(crate) fn sorted(test: &'static str, values: &[f64]) -> Result<Vec<f64>, super::StatsError> {
     check_sample(test, values)?;

@@ -241,3 +241,26 @@ mlharness::pipeline_test! {
     train: halves().0,
     holdout: halves().1,
 }
+
+#[test]
+fn a_reloaded_model_that_answers_fewer_rows_fails_rather_than_comparing_fewer() {
+    let (train, holdout) = halves();
+    // The "artifact" reloads a model that drops the last row of every batch.
+    let save = |_: &Predict, p: &std::path::Path| std::fs::write(p, "");
+    let load = |_: &std::path::Path| -> Result<Predict, ModelError> {
+        Ok(Box::new(|d: &Dataset| {
+            let rows: Vec<usize> = (0..d.n_rows().saturating_sub(1)).collect();
+            let x = d.take(&rows)?;
+            let m = x.numeric("x")?.present().sum::<f64>();
+            Ok(Predictions::values(vec![m; rows.len()]))
+        }))
+    };
+    let err = PipelineCheck::new(sound, train, holdout)
+        .artifact(save, load)
+        .artifact_round_trip()
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "artifact_round_trip: 10 predictions fitted, 9 loaded\n"
+    );
+}
