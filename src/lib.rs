@@ -33,7 +33,6 @@ pub mod edge;
 pub mod failure;
 pub mod fixtures;
 pub mod fs;
-pub mod gate;
 mod macros;
 pub mod metrics;
 pub mod model;

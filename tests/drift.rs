@@ -1,12 +1,9 @@
 //! Drift and statistical tests: `mlharness::stats` against scipy's reference values, drift
-//! reports on real and shifted data, the `drift_test!` macro, the `mlharness drift` command and
-//! shadow mode.
+//! reports on real and shifted data, the `drift_test!` macro, and shadow mode.
 
 #[path = "common/mod.rs"]
 mod common;
 pub use common::{churn, repo_file};
-#[path = "drift/cli.rs"]
-mod cli;
 #[path = "drift/report.rs"]
 mod report;
 #[path = "drift/shadow.rs"]

@@ -31,6 +31,7 @@ fn never_ready_fails_within_its_timeout_with_the_output() {
         &StartOptions {
             timeout: Duration::from_millis(500),
             health_path: None,
+            ..StartOptions::default()
         },
     )
     .unwrap_err();
@@ -105,6 +106,7 @@ fn health_path_that_never_answers_is_never_ready() {
         &StartOptions {
             timeout: Duration::from_millis(400),
             health_path: Some("/health".into()),
+            ..StartOptions::default()
         },
     )
     .unwrap_err();
@@ -125,4 +127,28 @@ fn calls_to_a_dead_address_are_typed_errors() {
         "{err}"
     );
     assert!(Path::new("/proc/self").exists());
+}
+
+#[cfg(unix)]
+#[test]
+fn a_service_that_ignores_sigterm_is_killed_after_the_grace_period() {
+    use std::os::unix::process::ExitStatusExt;
+    let mut cmd = Command::new("sh");
+    cmd.args([
+        "-c",
+        "trap '' TERM; echo listening on http://127.0.0.1:9; while :; do sleep 0.05; done",
+    ]);
+    let mut service = Service::start_with(
+        cmd,
+        &StartOptions {
+            stop_grace: Duration::from_millis(200),
+            ..StartOptions::default()
+        },
+    )
+    .unwrap();
+    let started = Instant::now();
+    let status = service.stop().expect("a started service has a status");
+    assert_eq!(status.signal(), Some(9), "{status:?}");
+    assert!(started.elapsed() >= Duration::from_millis(200));
+    assert!(service.stop().is_some(), "stopping twice is harmless");
 }

@@ -37,8 +37,6 @@ mod paired_stats;
 mod pipeline;
 #[path = "unit/schema.rs"]
 mod schema;
-#[path = "unit/schema_cli.rs"]
-mod schema_cli;
 #[path = "unit/split.rs"]
 mod split;
 #[cfg(feature = "proptest")]

@@ -4,7 +4,10 @@
 //!
 //! [`Service::start`] runs a command (typically `env!("CARGO_BIN_EXE_my-service")`), waits for
 //! the line on stdout that names its address (`listening on http://127.0.0.1:PORT`), keeps its
-//! stdout and stderr for failure messages, and kills it when dropped — on a panic too.
+//! stdout and stderr for failure messages, and stops it when dropped — on a panic too: SIGTERM
+//! first, so a service that shuts down gracefully finishes its log and, in an instrumented build
+//! (`mlharness run`'s coverage), writes its coverage profile; SIGKILL after
+//! [`StartOptions::stop_grace`] if it has not exited.
 //! [`Service::external`] wraps a service started elsewhere, in any language.
 //!
 //! ```no_run
@@ -95,6 +98,8 @@ pub struct StartOptions {
     pub timeout: Duration,
     /// A path (such as `/health`) to poll after the ready line until it answers 2xx.
     pub health_path: Option<String>,
+    /// How long [`Service::stop`] waits after SIGTERM before it kills (default 5 s).
+    pub stop_grace: Duration,
 }
 
 impl Default for StartOptions {
@@ -102,6 +107,7 @@ impl Default for StartOptions {
         StartOptions {
             timeout: Duration::from_secs(30),
             health_path: None,
+            stop_grace: Duration::from_secs(5),
         }
     }
 }
@@ -156,6 +162,7 @@ impl Reply {
 /// URL.
 pub struct Service {
     child: Option<Child>,
+    stop_grace: Duration,
     url: String,
     captured: Arc<Captured>,
     agent: ureq::Agent,
@@ -227,6 +234,7 @@ impl Service {
         // From here on the child is owned by `service`, whose Drop kills it on every early return.
         let mut service = Service {
             child: Some(child),
+            stop_grace: options.stop_grace,
             url: String::new(),
             captured,
             agent: agent(),
@@ -295,6 +303,7 @@ impl Service {
     pub fn external(url: impl Into<String>) -> Service {
         Service {
             child: None,
+            stop_grace: Duration::ZERO,
             url: url.into().trim_end_matches('/').to_string(),
             captured: Arc::default(),
             agent: agent(),
@@ -354,13 +363,38 @@ impl Service {
         reply("POST", &url, response)
     }
 
-    /// Stops a started service now (kill, then wait so no zombie is left); idempotent.
-    pub fn stop(&mut self) {
-        if let Some(child) = self.child.as_mut() {
+    /// Stops a started service: SIGTERM, up to [`StartOptions::stop_grace`] for it to exit,
+    /// then SIGKILL; then waits so no zombie is left. Returns how the process ended (`None`
+    /// for an external service). Idempotent.
+    ///
+    /// ```
+    /// # #[cfg(unix)] {
+    /// use mlharness::system::Service;
+    /// use std::process::Command;
+    /// let mut cmd = Command::new("sh");
+    /// cmd.args(["-c", "trap 'exit 0' TERM; echo listening on http://127.0.0.1:9; while :; do sleep 0.05; done"]);
+    /// let mut service = Service::start(cmd)?;
+    /// // The service heard SIGTERM and exited by itself, with status 0.
+    /// assert_eq!(service.stop().and_then(|s| s.code()), Some(0));
+    /// # }
+    /// # Ok::<(), mlharness::system::ServiceError>(())
+    /// ```
+    pub fn stop(&mut self) -> Option<ExitStatus> {
+        let grace = self.stop_grace;
+        let child = self.child.as_mut()?;
+        {
             if child.try_wait().ok().flatten().is_none() {
-                let _ = child.kill();
+                if terminate(child) {
+                    let deadline = Instant::now() + grace;
+                    while Instant::now() < deadline && child.try_wait().ok().flatten().is_none() {
+                        std::thread::sleep(Duration::from_millis(10));
+                    }
+                }
+                if child.try_wait().ok().flatten().is_none() {
+                    let _ = child.kill();
+                }
             }
-            let _ = child.wait();
+            child.wait().ok()
         }
     }
 
@@ -386,6 +420,21 @@ impl Drop for Service {
     fn drop(&mut self) {
         self.stop();
     }
+}
+
+/// Asks a child to stop (SIGTERM); false where there is no such signal.
+#[cfg(unix)]
+fn terminate(child: &Child) -> bool {
+    let Ok(pid) = libc::pid_t::try_from(child.id()) else {
+        return false;
+    };
+    // SAFETY: kill(2) with a pid we spawned and have not reaped (try_wait saw it running).
+    unsafe { libc::kill(pid, libc::SIGTERM) == 0 }
+}
+
+#[cfg(not(unix))]
+fn terminate(_: &Child) -> bool {
+    false
 }
 
 fn pump(stream: impl Read, mut on_line: impl FnMut(&str)) {

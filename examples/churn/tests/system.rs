@@ -52,6 +52,7 @@ fn start(fault: Option<&str>, log: Option<&Path>) -> Service {
         &StartOptions {
             timeout: Duration::from_secs(60),
             health_path: Some("/health".into()),
+            ..StartOptions::default()
         },
     )
     .unwrap()
@@ -434,27 +435,8 @@ fn no_process_is_left_behind() {
         !Path::new(&format!("/proc/{pid}")).exists(),
         "churn-service {pid} is still running"
     );
-    // And none of this test process's children is a churn-service any more.
-    let me = std::process::id().to_string();
-    let exe = Path::new(env!("CARGO_BIN_EXE_churn-service"))
-        .canonicalize()
-        .unwrap();
-    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
-        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
-            continue;
-        };
-        let parent = stat
-            .rsplit_once(')')
-            .and_then(|(_, r)| r.split_whitespace().nth(1));
-        if parent == Some(me.as_str()) {
-            let child_exe = std::fs::read_link(entry.path().join("exe")).ok();
-            assert_ne!(
-                child_exe.as_deref(),
-                Some(exe.as_path()),
-                "left behind: {entry:?}"
-            );
-        }
-    }
+    // Other tests of this binary may run their own services beside this one (`cargo test`
+    // runs them as threads of one process): only this service's process is checked.
 }
 
 mod harness_catches {
@@ -520,6 +502,7 @@ mod harness_catches {
             &StartOptions {
                 timeout: Duration::from_secs(3),
                 health_path: None,
+                ..StartOptions::default()
             },
         )
         .unwrap_err();

@@ -516,6 +516,21 @@ fn load_model(o: &Options) -> Result<ChurnModel, String> {
     }
 }
 
+async fn shutdown_signal() {
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        _ = terminate => {}
+        _ = tokio::signal::ctrl_c() => {}
+    }
+}
+
 fn main() {
     let o = options();
     let model = load_model(&o).unwrap_or_else(|e| {
@@ -591,7 +606,13 @@ fn main() {
         if o.fault != Fault::NeverReady {
             println!("churn-service listening on http://{addr}");
         }
-        if let Err(e) = axum::serve(listener, app).await {
+        // SIGTERM (how test fixtures and process managers stop a service) or Ctrl-C: stop
+        // accepting, finish the requests in flight, and return from main, so every prediction
+        // log line is whole and an instrumented build writes its coverage profile.
+        if let Err(e) = axum::serve(listener, app)
+            .with_graceful_shutdown(shutdown_signal())
+            .await
+        {
             eprintln!("churn-service: server error: {e}");
             std::process::exit(1)
         }

@@ -1,5 +1,5 @@
-use mlharness::gate::junit::Outcome;
-use mlharness::gate::watch::{changes, is_relevant};
+use cargo_mlharness::gate::junit::Outcome;
+use cargo_mlharness::gate::watch::{changes, is_relevant};
 use std::collections::BTreeMap;
 use std::path::Path;
 

@@ -1,7 +1,7 @@
 use crate::fixture;
-use mlharness::gate::coverage;
-use mlharness::gate::junit::{self, Outcome};
-use mlharness::gate::{GateConfig, GateError, Kind};
+use cargo_mlharness::gate::coverage::{self, Scope};
+use cargo_mlharness::gate::junit::{self, Outcome};
+use cargo_mlharness::gate::{GateConfig, GateError, Kind};
 use std::path::PathBuf;
 
 #[test]
@@ -90,11 +90,9 @@ fn missing_junit_is_a_read_error_naming_the_file() {
 #[test]
 fn coverage_from_llvm_cov_gives_totals_and_per_crate() {
     let root = PathBuf::from("/tmp/scratch-gate");
-    let cov = coverage::read(
-        &fixture("llvm-cov-summary.json"),
-        &[("sample".into(), root)],
-    )
-    .unwrap();
+    let scope = Scope::from_parts(&root, vec![("sample".into(), root.clone())], &[]).unwrap();
+    let (cov, left_out) = coverage::read(&fixture("llvm-cov-summary.json"), &scope).unwrap();
+    assert!(left_out.is_empty());
     assert_eq!((cov.totals.lines.count, cov.totals.lines.covered), (4, 2));
     assert_eq!(cov.totals.lines.percent, 50.0);
     assert_eq!(cov.totals.functions.percent, 50.0);
@@ -102,17 +100,40 @@ fn coverage_from_llvm_cov_gives_totals_and_per_crate() {
 }
 
 #[test]
-fn coverage_files_outside_every_crate_go_to_other() {
-    let cov = coverage::read(&fixture("llvm-cov-summary.json"), &[]).unwrap();
-    assert_eq!(cov.crates.keys().collect::<Vec<_>>(), vec!["other"]);
+fn files_outside_the_workspace_or_excluded_do_not_count() {
+    // The recorded file belongs to no crate of this workspace (mlharness itself, say).
+    let elsewhere = PathBuf::from("/home/u/app");
+    let scope =
+        Scope::from_parts(&elsewhere, vec![("app".into(), elsewhere.clone())], &[]).unwrap();
+    let (cov, left_out) = coverage::read(&fixture("llvm-cov-summary.json"), &scope).unwrap();
+    assert!(cov.crates.is_empty());
+    assert_eq!(
+        left_out,
+        vec![PathBuf::from("/tmp/scratch-gate/src/lib.rs")]
+    );
+    assert_eq!(cov.totals.lines.count, 0);
+    assert_eq!(
+        cov.totals.lines.percent, 0.0,
+        "nothing measured is not 100%"
+    );
+
+    let root = PathBuf::from("/tmp/scratch-gate");
+    let scope = Scope::from_parts(
+        &root,
+        vec![("sample".into(), root.clone())],
+        &["src/*.rs".into()],
+    )
+    .unwrap();
+    let (cov, left_out) = coverage::read(&fixture("llvm-cov-summary.json"), &scope).unwrap();
+    assert!(cov.crates.is_empty() && left_out.len() == 1);
 }
 
 #[test]
 fn malformed_coverage_names_line_and_column() {
     let err = coverage::parse(
-        "{\"data\": [\n  {\"totals\": 3}]}",
+        "{\"data\": [\n  {\"files\": 3}]}",
         "cov.json".as_ref(),
-        &[],
+        &Scope::from_parts("/".as_ref(), vec![], &[]).unwrap(),
     )
     .unwrap_err();
     let msg = err.to_string();

@@ -14,10 +14,19 @@ pub enum Outcome {
     Passed,
     /// Passed after failing at least once (a retry succeeded).
     Flaky,
-    /// Failed, crashed or timed out.
+    /// Failed or crashed.
     Failed,
+    /// Ran past the time limit and was stopped.
+    TimedOut,
     /// Listed as skipped.
     Skipped,
+}
+
+impl Outcome {
+    /// Failed in any way (a timeout included).
+    pub fn is_failure(self) -> bool {
+        matches!(self, Outcome::Failed | Outcome::TimedOut)
+    }
 }
 
 /// One test case of a run.
@@ -54,7 +63,7 @@ fn attr(e: &BytesStart<'_>, name: &[u8]) -> Option<String> {
 /// Parses nextest JUnit XML. `path` is used in error messages only.
 ///
 /// ```
-/// use mlharness::gate::junit::{parse, Outcome};
+/// use cargo_mlharness::gate::junit::{parse, Outcome};
 /// let xml = r#"<testsuites><testsuite name="churn::unit">
 ///   <testcase name="edge_cases::nan" classname="churn::unit" time="0.01"/>
 ///   <testcase name="scaler" classname="churn::unit" time="0.02"><failure message="boom">mean 0.3, expected 0</failure></testcase>
@@ -63,7 +72,11 @@ fn attr(e: &BytesStart<'_>, name: &[u8]) -> Option<String> {
 /// assert_eq!(cases[0].kind.name(), "edge-case");
 /// assert_eq!(cases[1].outcome, Outcome::Failed);
 /// assert!(cases[1].output.contains("mean 0.3"));
-/// # Ok::<(), mlharness::gate::GateError>(())
+///
+/// let hung = r#"<testsuite name="p::t"><testcase name="hang" classname="p::t" time="300.0">
+///   <failure type="test timeout"/><system-out>running 1 test</system-out></testcase></testsuite>"#;
+/// assert_eq!(parse(hung, "junit.xml".as_ref())?[0].outcome, Outcome::TimedOut);
+/// # Ok::<(), cargo_mlharness::gate::GateError>(())
 /// ```
 pub fn parse(xml: &str, path: &Path) -> Result<Vec<TestCase>, GateError> {
     let mut reader = Reader::from_str(xml);
@@ -138,7 +151,12 @@ impl State {
         };
         match e.name().as_ref() {
             b"failure" | b"error" => {
-                case.outcome = Outcome::Failed;
+                // nextest marks a test it stopped at the slow-timeout with this type.
+                case.outcome = if attr(e, b"type").is_some_and(|t| t.contains("timeout")) {
+                    Outcome::TimedOut
+                } else {
+                    Outcome::Failed
+                };
                 if let Some(m) = attr(e, b"message") {
                     case.output.push_str(&m);
                     case.output.push('\n');
@@ -149,7 +167,7 @@ impl State {
             b"rerunFailure" | b"rerunError" => case.outcome = Outcome::Failed,
             b"skipped" => case.outcome = Outcome::Skipped,
             b"system-err" | b"system-out" => {
-                self.capturing = !empty && case.outcome == Outcome::Failed;
+                self.capturing = !empty && case.outcome.is_failure();
             }
             _ => {}
         }

@@ -12,7 +12,7 @@ use std::str::FromStr;
 /// (unit tests in `src/` are unit tests); everything else is `other`.
 ///
 /// ```
-/// use mlharness::gate::Kind;
+/// use cargo_mlharness::gate::Kind;
 /// assert_eq!(Kind::classify("churn::unit", "edge_cases::nan"), Kind::EdgeCase);
 /// assert_eq!(Kind::classify("churn::system", "health_answers"), Kind::System);
 /// assert_eq!(Kind::classify("churn", "pipeline_tests::fit"), Kind::Unit);
@@ -77,7 +77,7 @@ impl Kind {
         match self {
             Kind::Unit => &["unit", "units", "unit_tests"],
             Kind::Integration => &["integration", "integration_tests", "pipeline"],
-            Kind::System => &["system", "system_tests", "api"],
+            Kind::System => &["system", "system_tests", "api", "e2e", "end_to_end"],
             Kind::BenchmarkScore => &["benchmark", "benchmark_score", "benchmarks", "quality"],
             Kind::Differential => &["differential", "regression_vs_golden"],
             Kind::ConfigDiff => &["config_diff", "config"],
@@ -134,7 +134,7 @@ impl Kind {
     /// binaries: nextest rejects a `binary(…)` that matches none, so only existing ones are named.
     ///
     /// ```
-    /// use mlharness::gate::Kind;
+    /// use cargo_mlharness::gate::Kind;
     /// assert!(Kind::System.filterset(&["system", "unit"]).contains("binary(=system)"));
     /// assert!(!Kind::System.filterset(&["unit"]).contains("binary("));
     /// ```

@@ -12,7 +12,10 @@
 //! | `counts` | `{passed, failed, skipped}` | over every test |
 //! | `kinds` | map kind → `{passed, failed, skipped}` | every kind, zeros included |
 //! | `crates` | map crate → `{passed, failed, skipped}` | per workspace crate |
-//! | `failures` | [`{test, binary, kind, first_lines}`] | each failed test and the start of its output |
+//! | `counts` also has `timed_out` | integer | of the failed, those stopped at `gate.test_timeout` |
+//! | `failures` | [`{test, binary, kind, timed_out, first_lines}`] | each failed test and the start of its output |
+//! | `not_selected` | integer | tests the selection (`--quick`, `--kind`, `-E`) left out; not counted as skipped |
+//! | `leaky` | [string] | tests (`binary test`) whose subprocesses or handles outlived them |
 //! | `slowest` | [`{test, binary, kind, seconds}`] | the ten slowest tests |
 //! | `coverage` | object \| null | `lines_percent`, `functions_percent`, `regions_percent`, `crates` (per crate: `lines`, `functions`, `regions` as `{count, covered, percent}`); null when not measured |
 //! | `coverage_note` | string \| null | why coverage is null |
@@ -50,6 +53,10 @@ pub struct Report {
     pub kinds: BTreeMap<Kind, Counts>,
     /// Per crate.
     pub crates: BTreeMap<String, Counts>,
+    /// Tests the selection left out.
+    pub not_selected: usize,
+    /// Tests that leaked a subprocess or handle.
+    pub leaky: Vec<String>,
     /// Each failed test.
     pub failures: Vec<Failure>,
     /// The slowest tests.
@@ -73,6 +80,8 @@ pub struct Failure {
     pub binary: String,
     /// Its kind.
     pub kind: Kind,
+    /// Stopped at the time limit.
+    pub timed_out: bool,
     /// The start of its failure output.
     pub first_lines: Vec<String>,
 }
@@ -126,12 +135,26 @@ impl Report {
         let failures = run
             .tests
             .iter()
-            .filter(|t| t.outcome == Outcome::Failed)
-            .map(|t| Failure {
-                test: t.name.clone(),
-                binary: t.binary_id.clone(),
-                kind: t.kind,
-                first_lines: first_lines(&t.output),
+            .filter(|t| t.outcome.is_failure())
+            .map(|t| {
+                let timed_out = t.outcome == Outcome::TimedOut;
+                let mut lines = first_lines(&t.output);
+                if timed_out {
+                    lines.insert(
+                        0,
+                        format!(
+                            "timed out: stopped after {} s (gate.test_timeout in mlharness.toml)",
+                            run.test_timeout
+                        ),
+                    );
+                }
+                Failure {
+                    test: t.name.clone(),
+                    binary: t.binary_id.clone(),
+                    kind: t.kind,
+                    timed_out,
+                    first_lines: lines,
+                }
             })
             .collect();
         let mut by_time: Vec<&TestCase> = run.tests.iter().collect();
@@ -168,6 +191,8 @@ impl Report {
             counts: run.counts(),
             kinds: run.kind_counts(),
             crates: run.crate_counts(),
+            not_selected: run.not_selected,
+            leaky: run.leaky.clone(),
             failures,
             slowest,
             coverage,
@@ -218,11 +243,27 @@ impl Report {
 
     /// The terminal summary, ending on the verdict line. Quiet when green: kinds, coverage,
     /// verdict. When red: each failure with the start of its output, and each reason.
-    pub fn summary(&self, config: &GateConfig) -> String {
+    /// `report_dir` is where the reports are, as the user should read it.
+    pub fn summary(&self, config: &GateConfig, report_dir: &str) -> String {
         let mut s = String::new();
         let _ = writeln!(s, "kinds: {}", self.kinds_line());
+        if self.not_selected > 0 {
+            let _ = writeln!(
+                s,
+                "not selected: {} test{} outside this selection",
+                self.not_selected,
+                if self.not_selected == 1 { "" } else { "s" }
+            );
+        }
+        for t in &self.leaky {
+            let _ = writeln!(
+                s,
+                "leaky: {t} (a subprocess or handle it started was still open when it ended)"
+            );
+        }
         for f in &self.failures {
-            let _ = writeln!(s, "\n  FAIL [{}] {} {}", f.kind, f.binary, f.test);
+            let status = if f.timed_out { "TIMEOUT" } else { "FAIL" };
+            let _ = writeln!(s, "\n  {status} [{}] {} {}", f.kind, f.binary, f.test);
             for line in &f.first_lines {
                 let _ = writeln!(s, "       {line}");
             }
@@ -234,7 +275,10 @@ impl Report {
         for reason in &self.reasons {
             let _ = writeln!(s, "reason: {reason}");
         }
-        let _ = writeln!(s, "reports: target/mlharness/ (report.json, report.md)");
+        let _ = writeln!(
+            s,
+            "reports: {report_dir}/ (report.json, report.md, junit.xml)"
+        );
         let _ = write!(s, "{}", self.verdict_line());
         s
     }
@@ -247,7 +291,10 @@ impl Report {
         for reason in &self.reasons {
             let _ = writeln!(s, "- {reason}");
         }
-        if !self.reasons.is_empty() {
+        for t in &self.leaky {
+            let _ = writeln!(s, "- leaky: `{t}`");
+        }
+        if !self.reasons.is_empty() || !self.leaky.is_empty() {
             s.push('\n');
         }
         let _ = writeln!(

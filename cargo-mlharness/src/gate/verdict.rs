@@ -46,8 +46,14 @@ pub struct Run {
     pub mode: Mode,
     /// Every test that ran, from the JUnit report.
     pub tests: Vec<TestCase>,
-    /// Tests nextest skipped (ignored or filtered out), from its summary.
+    /// Selected tests that did not run because they are `#[ignore]`d.
     pub skipped: usize,
+    /// Tests of the workspace that the selection (`--quick`, `--kind`, `-E`) left out.
+    pub not_selected: usize,
+    /// Tests that left a subprocess or handle running after they ended (`binary test`).
+    pub leaky: Vec<String>,
+    /// The time limit per test in seconds, for the message of a test that ran past it.
+    pub test_timeout: u64,
     /// Coverage, or why there is none.
     pub coverage: CoverageStatus,
     /// Something that stopped the run itself: a build failure, a crash of the runner.
@@ -61,6 +67,8 @@ pub struct Counts {
     pub passed: usize,
     /// Failed, crashed or timed out.
     pub failed: usize,
+    /// Of the failed, those stopped at the time limit.
+    pub timed_out: usize,
     /// Skipped.
     pub skipped: usize,
 }
@@ -70,6 +78,10 @@ impl Counts {
         match outcome {
             Outcome::Passed | Outcome::Flaky => self.passed += 1,
             Outcome::Failed => self.failed += 1,
+            Outcome::TimedOut => {
+                self.failed += 1;
+                self.timed_out += 1;
+            }
             Outcome::Skipped => self.skipped += 1,
         }
     }
@@ -122,9 +134,10 @@ pub struct Verdict {
 /// required) and every required kind has a test.
 ///
 /// ```
-/// use mlharness::gate::verdict::{decide, CoverageStatus, Mode, Run};
-/// use mlharness::gate::GateConfig;
-/// let run = Run { mode: Mode::Full, tests: vec![], skipped: 0, problem: None,
+/// use cargo_mlharness::gate::verdict::{decide, CoverageStatus, Mode, Run};
+/// use cargo_mlharness::gate::GateConfig;
+/// let run = Run { mode: Mode::Full, tests: vec![], skipped: 0, not_selected: 0, leaky: vec![],
+///     test_timeout: 300, problem: None,
 ///     coverage: CoverageStatus::Skipped { reason: "--no-coverage".into() } };
 /// let verdict = decide(&run, &GateConfig::default());
 /// assert!(!verdict.pass);
@@ -140,8 +153,15 @@ pub fn decide(run: &Run, config: &GateConfig) -> Verdict {
         reasons.push("no tests ran".to_string());
     }
     if counts.failed > 0 {
+        let timed_out = match counts.timed_out {
+            0 => String::new(),
+            n => format!(
+                " ({n} timed out after {} s, gate.test_timeout)",
+                run.test_timeout
+            ),
+        };
         reasons.push(format!(
-            "{} test{} failed",
+            "{} test{} failed{timed_out}",
             counts.failed,
             if counts.failed == 1 { "" } else { "s" }
         ));
@@ -152,15 +172,19 @@ pub fn decide(run: &Run, config: &GateConfig) -> Verdict {
                 let lines = coverage.totals.lines.percent;
                 if lines < config.min_coverage {
                     reasons.push(format!(
-                        "line coverage {lines:.1}% is below the minimum {}% (short by {:.1} points)",
+                        "line coverage {lines:.1}% is below the minimum {}% (short by {:.1} points; the minimum is {})",
                         config.min_coverage,
-                        config.min_coverage - lines
+                        config.min_coverage - lines,
+                        config.origin("gate.min_coverage")
                     ));
                 }
             }
-            CoverageStatus::Unavailable { reason } if config.require_coverage => reasons.push(format!(
-                "coverage could not be measured ({reason}) and mlharness.toml requires it (gate.require_coverage)"
-            )),
+            CoverageStatus::Unavailable { reason } if config.require_coverage => {
+                reasons.push(format!(
+                    "coverage could not be measured ({reason}); it is required by {}",
+                    config.origin("gate.require_coverage")
+                ))
+            }
             _ => {}
         }
         let kinds = run.kind_counts();

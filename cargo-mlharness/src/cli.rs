@@ -1,11 +1,13 @@
-//! `mlharness`: run every test and end on one verdict; install git hooks.
+//! The command line: parsing with clap, and what each verb prints and exits with.
 
+use crate::gate::hook::{self, Hook};
+use crate::gate::runner::{self, RunOptions};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use mlharness::data::{CsvOptions, Dataset};
-use mlharness::gate::hook::{self, Hook};
-use mlharness::gate::runner::{self, RunOptions};
-use mlharness::gate::Kind;
+
+use crate::gate::Kind;
 use mlharness::schema::{InferOptions, Schema};
+use std::io::{Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -21,9 +23,14 @@ struct Cli {
 enum Commands {
     /// Run the workspace's tests under cargo-nextest with coverage; end on PASS or FAIL.
     ///
-    /// Exit code 0 exactly when the verdict is PASS. Reports go to target/mlharness/.
+    /// Exit code 0 on PASS, 1 on FAIL (tests, coverage, required kinds), 2 when the gate could
+    /// not run (bad mlharness.toml, not a cargo project, cargo-nextest missing), with the cause
+    /// on stderr and a last line `ERROR: …`. Reports go to <target dir>/mlharness/.
     Run(RunArgs),
-    /// Install or remove the git hooks that run the gate.
+    /// Set mlharness up in an existing crate: mlharness.toml, and optionally git hooks, a CI
+    /// workflow, and a schema with tests inferred from a CSV file.
+    Init(InitArgs),
+    /// Install or remove the git hooks that run the gate on what is committed.
     Hook {
         #[command(subcommand)]
         action: HookAction,
@@ -155,11 +162,39 @@ enum HookAction {
     Install(HookArgs),
     /// Remove mlharness's hooks and restore what was there.
     Uninstall(HookArgs),
+    /// What an installed hook runs: pre-commit tests the staged snapshot (quick kinds),
+    /// pre-push the commits being pushed (full gate; refs on standard input).
+    Run {
+        /// `pre-commit` or `pre-push`.
+        #[arg(value_parser = ["pre-commit", "pre-push"])]
+        hook: String,
+        /// What git passes the hook (ignored).
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
+        git_args: Vec<String>,
+    },
+    /// Put back changes that an interrupted hook run left set aside.
+    Restore,
+}
+
+#[derive(Args)]
+struct InitArgs {
+    /// Also install the pre-commit and pre-push hooks.
+    #[arg(long)]
+    hooks: bool,
+    /// Also write a CI workflow for this CI.
+    #[arg(long, value_enum, value_name = "CI")]
+    ci: Option<crate::init::Ci>,
+    /// A CSV file of the project's data: infer `schema.json` from it and write tests on it.
+    #[arg(long, value_name = "FILE.csv", requires = "target")]
+    data: Option<PathBuf>,
+    /// The target column of `--data`.
+    #[arg(long, value_name = "COLUMN", requires = "data")]
+    target: Option<String>,
 }
 
 #[derive(Args)]
 struct HookArgs {
-    /// The pre-commit hook (runs `run-tests.sh --quick`).
+    /// The pre-commit hook (the quick kinds on the staged snapshot).
     #[arg(long)]
     pre_commit: bool,
     /// The pre-push hook (runs the full gate).
@@ -177,61 +212,18 @@ impl HookArgs {
     }
 }
 
-fn main() -> ExitCode {
-    let cli = Cli::parse();
+/// Runs the command line `args` (the program name first). `cargo mlharness …` passes
+/// `mlharness` as the first argument, which is dropped.
+pub fn main(args: impl IntoIterator<Item = std::ffi::OsString>) -> ExitCode {
+    let mut args: Vec<std::ffi::OsString> = args.into_iter().collect();
+    if args.get(1).is_some_and(|a| a == "mlharness") {
+        args.remove(1);
+    }
+    let cli = Cli::parse_from(args);
     match cli.command {
-        Commands::Run(args) => {
-            let options = RunOptions {
-                quick: args.quick,
-                kinds: args.kinds,
-                no_coverage: args.no_coverage,
-                min_coverage: args.min_coverage,
-                filter: args.filter,
-                workspace: None,
-            };
-            if args.watch {
-                if let Err(e) =
-                    mlharness::gate::watch::watch(&options, &mut std::io::stdout().lock())
-                {
-                    eprintln!("mlharness run --watch: {e}");
-                }
-                return ExitCode::FAILURE;
-            }
-            let pass = runner::run(&options, &mut std::io::stdout().lock());
-            if pass {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::FAILURE
-            }
-        }
-        Commands::Hook { action } => {
-            let (args, install) = match &action {
-                HookAction::Install(a) => (a, true),
-                HookAction::Uninstall(a) => (a, false),
-            };
-            let dir = match std::env::current_dir() {
-                Ok(d) => d,
-                Err(e) => {
-                    eprintln!("mlharness hook: cannot read the current directory: {e}");
-                    return ExitCode::from(2);
-                }
-            };
-            for h in args.hooks() {
-                let result = if install {
-                    hook::install(&dir, h)
-                } else {
-                    hook::uninstall(&dir, h)
-                };
-                match result {
-                    Ok(action) => println!("{action}"),
-                    Err(e) => {
-                        eprintln!("mlharness hook: {e}");
-                        return ExitCode::from(2);
-                    }
-                }
-            }
-            ExitCode::SUCCESS
-        }
+        Commands::Run(args) => run(args),
+        Commands::Hook { action } => hook_command(action),
+        Commands::Init(args) => init(args),
         Commands::Schema {
             action:
                 SchemaAction::Infer {
@@ -271,7 +263,7 @@ fn drift(args: &DriftArgs) -> ExitCode {
 /// Exit code 2 and a one-line cause: the input cannot be used.
 fn unusable(command: &str, cause: impl std::fmt::Display) -> ExitCode {
     eprintln!("mlharness {command}: {cause}");
-    ExitCode::from(2)
+    ExitCode::from(ERROR)
 }
 
 fn schema_infer(
@@ -348,5 +340,147 @@ fn config_diff(args: ConfigDiffArgs) -> ExitCode {
             ExitCode::from(if ok { 0 } else { 1 })
         }
         Err(e) => unusable("config-diff", e),
+    }
+}
+
+/// Exit code for a PASS.
+const PASS: u8 = 0;
+/// Exit code for a FAIL verdict.
+const FAIL: u8 = 1;
+/// Exit code when there is no verdict: the command could not do its work.
+const ERROR: u8 = 2;
+
+/// Prints why `command` could not run, ending on a line `ERROR: …`, and returns exit code 2.
+fn could_not_run(command: &str, e: impl std::fmt::Display) -> ExitCode {
+    let message = e.to_string();
+    let mut lines = message.lines();
+    let first = lines.next().unwrap_or_default();
+    let rest: Vec<&str> = lines.collect();
+    let mut err = std::io::stderr().lock();
+    if !rest.is_empty() {
+        let _ = writeln!(err, "{message}");
+    }
+    let _ = writeln!(err, "ERROR: mlharness {command}: {first}");
+    ExitCode::from(ERROR)
+}
+
+fn verdict_code(pass: bool) -> ExitCode {
+    ExitCode::from(if pass { PASS } else { FAIL })
+}
+
+fn run(args: RunArgs) -> ExitCode {
+    let options = RunOptions {
+        quick: args.quick,
+        kinds: args.kinds,
+        no_coverage: args.no_coverage,
+        min_coverage: args.min_coverage,
+        filter: args.filter,
+        workspace: None,
+    };
+    let mut out = std::io::stdout().lock();
+    if args.watch {
+        if let Err(e) = crate::gate::watch::watch(&options, &mut out) {
+            return could_not_run("run --watch", e);
+        }
+        return ExitCode::from(FAIL);
+    }
+    match runner::run(&options, &mut out) {
+        Ok((report, _)) => verdict_code(report.verdict == "PASS"),
+        Err(e) => could_not_run("run", e),
+    }
+}
+
+fn hook_command(action: HookAction) -> ExitCode {
+    let dir = match std::env::current_dir() {
+        Ok(d) => d,
+        Err(e) => return could_not_run("hook", format!("cannot read the current directory: {e}")),
+    };
+    let (args, install) = match action {
+        HookAction::Install(a) => (a, true),
+        HookAction::Uninstall(a) => (a, false),
+        HookAction::Run { hook: name, .. } => return hook_run(&dir, &name),
+        HookAction::Restore => {
+            return match hook::SetAside::pending(&dir) {
+                Ok(None) => {
+                    println!("nothing is set aside");
+                    ExitCode::from(PASS)
+                }
+                Ok(Some(set)) => match set.restore() {
+                    Ok(()) => {
+                        println!("put back every set-aside change");
+                        ExitCode::from(PASS)
+                    }
+                    Err(e) => could_not_run("hook restore", e),
+                },
+                Err(e) => could_not_run("hook restore", e),
+            }
+        }
+    };
+    let program = std::env::current_exe().unwrap_or_else(|_| PathBuf::from("mlharness"));
+    for h in args.hooks() {
+        let result = if install {
+            hook::install(&dir, h, &program)
+        } else {
+            hook::uninstall(&dir, h)
+        };
+        match result {
+            Ok(action) => println!("{action}"),
+            Err(e) => return could_not_run("hook", e),
+        }
+    }
+    ExitCode::from(PASS)
+}
+
+fn hook_run(dir: &std::path::Path, name: &str) -> ExitCode {
+    let mut out = std::io::stdout().lock();
+    let result = if name == "pre-push" {
+        let mut refs = String::new();
+        let _ = std::io::stdin().read_to_string(&mut refs);
+        hook::run_pre_push(dir, &refs, &mut out)
+    } else {
+        hook::run_pre_commit(dir, &mut out)
+    };
+    match result {
+        Ok(hook::HookOutcome::Pass) => ExitCode::from(PASS),
+        Ok(hook::HookOutcome::Fail) => {
+            let _ = writeln!(
+                std::io::stderr(),
+                "mlharness {name} hook: the gate failed on what you are about to {}; nothing was {}",
+                if name == "pre-push" { "push" } else { "commit" },
+                if name == "pre-push" { "pushed" } else { "committed" },
+            );
+            ExitCode::from(FAIL)
+        }
+        Ok(hook::HookOutcome::Interrupted) => {
+            let _ = writeln!(
+                std::io::stderr(),
+                "mlharness {name} hook: interrupted; your changes are back in place"
+            );
+            ExitCode::from(130)
+        }
+        Err(e) => could_not_run(&format!("{name} hook"), e),
+    }
+}
+
+fn init(args: InitArgs) -> ExitCode {
+    let dir = match std::env::current_dir() {
+        Ok(d) => d,
+        Err(e) => return could_not_run("init", format!("cannot read the current directory: {e}")),
+    };
+    let options = crate::init::InitOptions {
+        hooks: args.hooks,
+        ci: args.ci,
+        data: args.data,
+        target: args.target,
+        program: std::env::current_exe().unwrap_or_else(|_| PathBuf::from("mlharness")),
+    };
+    match crate::init::init(&dir, &options) {
+        Ok(lines) => {
+            for line in lines {
+                println!("{line}");
+            }
+            ExitCode::from(PASS)
+        }
+        Err(e) => could_not_run("init", e),
     }
 }

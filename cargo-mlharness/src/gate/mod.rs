@@ -1,28 +1,34 @@
 //! The gate: run every test under cargo-nextest with coverage and end on one verdict.
 //!
-//! `mlharness run` (and `./run-tests.sh`) builds on these parts, each usable on its own:
-//! [`Kind`] classifies tests, [`junit`] and [`coverage`] read what nextest and
-//! cargo-llvm-cov wrote, [`verdict`] decides PASS or FAIL, [`report`] renders the summary,
-//! `report.json` and `report.md`, [`config`] reads `mlharness.toml`, and [`hook`] installs
-//! git hooks.
+//! `mlharness run` builds on these parts: [`config`] reads `mlharness.toml`, [`workspace`]
+//! asks cargo where the project and its target directory are, [`lock`] keeps runs apart,
+//! [`nextest`] drives cargo-nextest through a profile of its own, [`Kind`] classifies tests,
+//! [`junit`] and [`coverage`] read what nextest and cargo-llvm-cov wrote, [`verdict`] decides
+//! PASS or FAIL, [`report`] renders the summary, `report.json` and `report.md`; [`hook`]
+//! installs git hooks and [`snapshot`] makes them test what is committed.
 
 pub mod config;
 pub mod coverage;
 pub mod hook;
 pub mod junit;
 mod kind;
+pub mod lock;
+pub mod nextest;
 pub mod report;
 pub mod runner;
+pub mod snapshot;
 pub mod verdict;
-#[cfg(feature = "cli")]
 pub mod watch;
+pub mod workspace;
 
 pub use self::config::GateConfig;
 pub use self::kind::Kind;
 
 use std::path::PathBuf;
 
-/// Why the gate could not do its work. Each names the file, command or key concerned.
+/// Why the gate could not do its work (exit code 2: no verdict). Each names the file, command
+/// or key concerned. Failing tests, too little coverage and tests that do not compile are not
+/// errors: they are a FAIL verdict.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum GateError {
@@ -36,7 +42,7 @@ pub enum GateError {
     },
     /// A report could not be written.
     #[error(transparent)]
-    Write(#[from] crate::fs::WriteError),
+    Write(#[from] mlharness::fs::WriteError),
     /// `mlharness.toml` is not valid.
     #[error("{}: {message}", path.display())]
     Config {
@@ -75,9 +81,24 @@ pub enum GateError {
         /// The cause.
         source: std::io::Error,
     },
-    /// The tests did not build.
-    #[error("{0}")]
-    Build(String),
+    /// The directory is not inside a cargo project.
+    #[error("{}: not inside a cargo project (no Cargo.toml here or above): {reason}", dir.display())]
+    NotCargo {
+        /// The directory.
+        dir: PathBuf,
+        /// What cargo said.
+        reason: String,
+    },
+    /// Another run holds the project's lock.
+    #[error("another mlharness run in this project ({holder}) still holds {} after {waited} s; try again when it has finished, or raise gate.lock_timeout", path.display())]
+    Busy {
+        /// The lock file.
+        path: PathBuf,
+        /// Who holds it.
+        holder: String,
+        /// Seconds waited.
+        waited: u64,
+    },
     /// A tool the gate needs is missing.
     #[error("{0}")]
     Tool(String),

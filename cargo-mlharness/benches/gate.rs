@@ -1,9 +1,10 @@
 //! The gate's report path: parse a 10,000-test nextest JUnit file and a coverage summary,
 //! decide, and render every report. Target (issue "The gate"): under 100 ms.
 
+use cargo_mlharness::gate::coverage::{self, Scope};
+use cargo_mlharness::gate::verdict::{decide, CoverageStatus, Mode, Run};
+use cargo_mlharness::gate::{junit, report::Report, GateConfig};
 use criterion::{criterion_group, criterion_main, Criterion};
-use mlharness::gate::verdict::{decide, CoverageStatus, Mode, Run};
-use mlharness::gate::{coverage, junit, report::Report, GateConfig};
 use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::hint::black_box;
@@ -38,17 +39,21 @@ fn gate_reports(c: &mut Criterion) {
         Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/gate/llvm-cov-summary.json"),
     )
     .unwrap();
-    let roots = vec![("sample".to_string(), PathBuf::from("/tmp/scratch-gate"))];
+    let root = PathBuf::from("/tmp/scratch-gate");
+    let scope = Scope::from_parts(&root, vec![("sample".to_string(), root.clone())], &[]).unwrap();
     let config = GateConfig::default();
     c.bench_function("gate/parse_decide_render_10k", |b| {
         b.iter(|| {
             let tests = junit::parse(black_box(&xml), Path::new("junit.xml")).unwrap();
-            let coverage =
-                coverage::parse(black_box(&cov), Path::new("coverage.json"), &roots).unwrap();
+            let (coverage, _) =
+                coverage::parse(black_box(&cov), Path::new("coverage.json"), &scope).unwrap();
             let run = Run {
                 mode: Mode::Full,
                 tests,
                 skipped: 0,
+                not_selected: 0,
+                leaky: Vec::new(),
+                test_timeout: 300,
                 coverage: CoverageStatus::Measured { coverage },
                 problem: None,
             };
@@ -57,7 +62,7 @@ fn gate_reports(c: &mut Criterion) {
             (
                 report.to_json().len(),
                 report.to_markdown(&config).len(),
-                report.summary(&config).len(),
+                report.summary(&config, "target/mlharness").len(),
             )
         })
     });

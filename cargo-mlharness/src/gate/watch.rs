@@ -44,8 +44,8 @@ fn outcomes(run: &Run) -> BTreeMap<String, Outcome> {
 /// What changed between two runs, one line per test: newly failing, fixed, new, gone.
 ///
 /// ```
-/// use mlharness::gate::junit::Outcome;
-/// use mlharness::gate::watch::changes;
+/// use cargo_mlharness::gate::junit::Outcome;
+/// use cargo_mlharness::gate::watch::changes;
 /// use std::collections::BTreeMap;
 /// let before = BTreeMap::from([("u a".to_string(), Outcome::Passed), ("u b".to_string(), Outcome::Failed)]);
 /// let after = BTreeMap::from([("u a".to_string(), Outcome::Failed), ("u b".to_string(), Outcome::Passed)]);
@@ -55,13 +55,13 @@ pub fn changes(
     before: &BTreeMap<String, Outcome>,
     after: &BTreeMap<String, Outcome>,
 ) -> Vec<String> {
-    let failing = |o: Option<&Outcome>| o == Some(&Outcome::Failed);
+    let failing = |o: Option<&Outcome>| o.is_some_and(|o| o.is_failure());
     let mut lines = Vec::new();
     for (name, outcome) in after {
         match before.get(name) {
             None => lines.push(format!(
                 "new{}: {name}",
-                if *outcome == Outcome::Failed {
+                if outcome.is_failure() {
                     ", failing"
                 } else {
                     ""
@@ -89,10 +89,11 @@ pub fn changes(
 /// until interrupted.
 pub fn watch(options: &RunOptions, out: &mut dyn Write) -> Result<(), GateError> {
     use notify::Watcher;
-    let root = match &options.workspace {
-        Some(r) => r.clone(),
-        None => runner::workspace_root()?,
+    let dir = match &options.workspace {
+        Some(d) => d.clone(),
+        None => std::env::current_dir().map_err(|e| GateError::Watch(e.to_string()))?,
     };
+    let root = super::workspace::Workspace::locate(&dir)?.root;
     let options = RunOptions {
         quick: options.kinds.is_empty(),
         workspace: Some(root.clone()),
@@ -120,7 +121,7 @@ pub fn watch(options: &RunOptions, out: &mut dyn Write) -> Result<(), GateError>
     let mut previous: Option<BTreeMap<String, Outcome>> = None;
     loop {
         let mut quiet = Vec::new();
-        match runner::run_report(&options, &mut quiet) {
+        match runner::run(&options, &mut quiet) {
             Ok((report, run)) => {
                 let now = outcomes(&run);
                 match &previous {
@@ -145,7 +146,7 @@ pub fn watch(options: &RunOptions, out: &mut dyn Write) -> Result<(), GateError>
                 previous = Some(now);
             }
             Err(e) => {
-                let _ = writeln!(out, "reason: {e}\nFAIL: 0 passed, 0 failed, 0 skipped");
+                let _ = writeln!(out, "ERROR: {e}");
             }
         }
         let _ = writeln!(out, "watching for changes (Ctrl-C to stop)…");

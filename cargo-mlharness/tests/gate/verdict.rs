@@ -1,10 +1,10 @@
 //! Each verdict rule turns PASS into FAIL on its own.
 
-use mlharness::gate::coverage::{Count, Coverage, Summary};
-use mlharness::gate::junit::{Outcome, TestCase};
-use mlharness::gate::report::Report;
-use mlharness::gate::verdict::{decide, CoverageStatus, Mode, Run};
-use mlharness::gate::{GateConfig, Kind};
+use cargo_mlharness::gate::coverage::{Count, Coverage, Summary};
+use cargo_mlharness::gate::junit::{Outcome, TestCase};
+use cargo_mlharness::gate::report::Report;
+use cargo_mlharness::gate::verdict::{decide, CoverageStatus, Mode, Run};
+use cargo_mlharness::gate::{GateConfig, Kind};
 use std::collections::BTreeMap;
 
 fn case(binary: &str, name: &str, outcome: Outcome) -> TestCase {
@@ -49,6 +49,9 @@ fn green() -> Run {
             case("churn::integration", "auc_above_080", Outcome::Passed),
         ],
         skipped: 1,
+        not_selected: 0,
+        leaky: Vec::new(),
+        test_timeout: 300,
         coverage: coverage(85.0),
         problem: None,
     }
@@ -61,7 +64,7 @@ fn green_run_passes() {
     let report = Report::new(&green(), &v, 1.0, BTreeMap::new());
     assert_eq!(report.verdict_line(), "PASS: 2 passed, 0 failed, 1 skipped");
     assert!(report
-        .summary(&GateConfig::default())
+        .summary(&GateConfig::default(), "target/mlharness")
         .ends_with("PASS: 2 passed, 0 failed, 1 skipped"));
 }
 
@@ -77,7 +80,7 @@ fn a_failing_test_fails_the_run() {
     assert!(!v.pass);
     assert_eq!(v.reasons, vec!["1 test failed"]);
     let report = Report::new(&run, &v, 1.0, BTreeMap::new());
-    let summary = report.summary(&GateConfig::default());
+    let summary = report.summary(&GateConfig::default(), "target/mlharness");
     assert!(
         summary.contains("FAIL [unit] churn::unit imputer_uses_train_median"),
         "{summary}"
@@ -189,8 +192,10 @@ fn report_json_has_the_documented_schema() {
     assert_eq!(json["verdict"], "PASS");
     assert_eq!(
         json["counts"],
-        serde_json::json!({"passed": 2, "failed": 0, "skipped": 1})
+        serde_json::json!({"passed": 2, "failed": 0, "skipped": 1, "timed_out": 0})
     );
+    assert_eq!(json["not_selected"], 0);
+    assert_eq!(json["leaky"], serde_json::json!([]));
     assert_eq!(json["kinds"]["unit"]["passed"], 1);
     assert_eq!(json["kinds"]["integration"]["passed"], 1);
     assert_eq!(
@@ -244,4 +249,35 @@ fn kinds_filtersets_match_the_classification() {
         Kind::Differential.filterset(&["unit"]),
         "test(/(^|::)differential::/)"
     );
+}
+
+#[test]
+fn a_timed_out_test_is_named_with_its_limit_and_a_leaky_one_is_shown() {
+    let mut run = green();
+    run.test_timeout = 42;
+    run.tests.push(TestCase {
+        output: "running 1 test\n".into(),
+        ..case("churn::integration", "fit_converges", Outcome::TimedOut)
+    });
+    run.leaky.push("churn::system starts_the_service".into());
+    let v = decide(&run, &GateConfig::default());
+    assert!(!v.pass);
+    assert_eq!(
+        v.reasons,
+        vec!["1 test failed (1 timed out after 42 s, gate.test_timeout)"]
+    );
+    let report = Report::new(&run, &v, 1.0, BTreeMap::new());
+    let summary = report.summary(&GateConfig::default(), "target/mlharness");
+    assert!(
+        summary.contains("TIMEOUT [integration] churn::integration fit_converges\n       timed out: stopped after 42 s (gate.test_timeout in mlharness.toml)"),
+        "{summary}"
+    );
+    assert!(
+        summary.contains("leaky: churn::system starts_the_service"),
+        "{summary}"
+    );
+    assert_eq!(report.counts.timed_out, 1);
+    assert!(report.failures[0].timed_out);
+    // The whole summary, reviewed as a snapshot when its wording changes.
+    insta::assert_snapshot!("red_summary_with_a_timeout_and_a_leak", summary);
 }

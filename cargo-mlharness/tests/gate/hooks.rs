@@ -1,23 +1,13 @@
 //! Hook install/uninstall in real temporary git repositories.
 
-use mlharness::gate::hook::{self, Action, Hook};
-use mlharness::gate::GateError;
+use crate::git;
+use cargo_mlharness::gate::hook::{self, Action, Hook};
+use cargo_mlharness::gate::GateError;
 use std::path::Path;
 use std::process::Command;
 
-fn git(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new("git")
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .expect("git runs");
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
-}
+/// The program the hooks call (not run here).
+const PROGRAM: &str = "/opt/mlharness/bin/mlharness";
 
 fn repo() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
@@ -38,16 +28,16 @@ fn install_writes_executable_hooks_and_is_idempotent() {
     let repo = repo();
     let path = repo.path().join(".git/hooks/pre-commit");
     assert_eq!(
-        hook::install(repo.path(), Hook::PreCommit).unwrap(),
+        hook::install(repo.path(), Hook::PreCommit, PROGRAM.as_ref()).unwrap(),
         Action::Installed(path.clone())
     );
     assert!(std::fs::read_to_string(&path)
         .unwrap()
-        .contains("run-tests.sh --quick"));
+        .contains("hook run pre-commit"));
     #[cfg(unix)]
     assert!(is_executable(&path));
     assert_eq!(
-        hook::install(repo.path(), Hook::PreCommit).unwrap(),
+        hook::install(repo.path(), Hook::PreCommit, PROGRAM.as_ref()).unwrap(),
         Action::AlreadyInstalled(path.clone())
     );
     assert_eq!(
@@ -65,7 +55,7 @@ fn a_users_hook_is_kept_chained_and_restored() {
     std::fs::write(&path, mine).unwrap();
     let kept = repo.path().join(".git/hooks/pre-push.pre-mlharness");
     assert_eq!(
-        hook::install(repo.path(), Hook::PrePush).unwrap(),
+        hook::install(repo.path(), Hook::PrePush, PROGRAM.as_ref()).unwrap(),
         Action::InstalledKeeping(path.clone(), kept.clone())
     );
     assert_eq!(
@@ -81,7 +71,7 @@ fn a_users_hook_is_kept_chained_and_restored() {
     );
     // Installing again neither loses nor duplicates the kept hook.
     assert_eq!(
-        hook::install(repo.path(), Hook::PrePush).unwrap(),
+        hook::install(repo.path(), Hook::PrePush, PROGRAM.as_ref()).unwrap(),
         Action::AlreadyInstalled(path.clone())
     );
     assert_eq!(
@@ -109,7 +99,7 @@ fn the_installed_hook_runs_the_kept_one_first_and_stops_on_its_failure() {
         std::fs::Permissions::from_mode(0o755),
     )
     .unwrap();
-    hook::install(repo.path(), Hook::PreCommit).unwrap();
+    hook::install(repo.path(), Hook::PreCommit, PROGRAM.as_ref()).unwrap();
     let status = Command::new(hooks.join("pre-commit"))
         .current_dir(repo.path())
         .status()
@@ -124,7 +114,7 @@ fn honours_core_hooks_path_and_subdirectories() {
     git(repo.path(), &["config", "core.hooksPath", "ci/hooks"]);
     let sub = repo.path().join("src/deep");
     std::fs::create_dir_all(&sub).unwrap();
-    let action = hook::install(&sub, Hook::PreCommit).unwrap();
+    let action = hook::install(&sub, Hook::PreCommit, PROGRAM.as_ref()).unwrap();
     let expected = repo.path().join("ci/hooks/pre-commit");
     assert_eq!(action, Action::Installed(expected.canonicalize().unwrap()));
     assert!(!repo.path().join(".git/hooks/pre-commit").exists());
@@ -142,7 +132,7 @@ fn a_worktree_shares_the_main_repositorys_hooks() {
         repo.path(),
         &["worktree", "add", "-q", wt_path.to_str().unwrap()],
     );
-    let action = hook::install(&wt_path, Hook::PrePush).unwrap();
+    let action = hook::install(&wt_path, Hook::PrePush, PROGRAM.as_ref()).unwrap();
     let expected = repo
         .path()
         .join(".git/hooks/pre-push")
@@ -157,7 +147,7 @@ fn refuses_when_both_the_hook_and_its_backup_slot_are_taken() {
     let hooks = repo.path().join(".git/hooks");
     std::fs::write(hooks.join("pre-commit"), "#!/bin/sh\n").unwrap();
     std::fs::write(hooks.join("pre-commit.pre-mlharness"), "#!/bin/sh\n").unwrap();
-    let err = hook::install(repo.path(), Hook::PreCommit).unwrap_err();
+    let err = hook::install(repo.path(), Hook::PreCommit, PROGRAM.as_ref()).unwrap_err();
     assert!(matches!(err, GateError::Hook(_)));
     assert!(err.to_string().contains("refusing to overwrite"), "{err}");
     assert_eq!(
@@ -169,7 +159,7 @@ fn refuses_when_both_the_hook_and_its_backup_slot_are_taken() {
 #[test]
 fn outside_a_repository_is_a_clear_refusal() {
     let dir = tempfile::tempdir().unwrap();
-    let err = hook::install(dir.path(), Hook::PreCommit).unwrap_err();
+    let err = hook::install(dir.path(), Hook::PreCommit, PROGRAM.as_ref()).unwrap_err();
     assert!(
         err.to_string().contains("not inside a git repository"),
         "{err}"
