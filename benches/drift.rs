@@ -79,5 +79,36 @@ fn report(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, ks, report);
+/// 50,000 columns of 30 rows: a wide table is linear work, not a quadratic walk over column
+/// names (issue "Hostile input": 10,000 columns took ~19 s). Target: a few seconds.
+fn wide(c: &mut Criterion) {
+    const ROWS: usize = 30;
+    const COLUMNS: usize = 50_000;
+    let data = |seed: u64| {
+        let columns = (0..COLUMNS)
+            .map(|j| {
+                (
+                    format!("x{j}"),
+                    Column::numeric(uniform(ROWS, seed * 1_000_000 + j as u64, 0.0)),
+                )
+            })
+            .collect();
+        Dataset::from_columns(columns).unwrap()
+    };
+    let (reference, current) = (data(1), data(2));
+    let options = DriftOptions::default();
+    let mut g = c.benchmark_group("drift_report_30_x_50k_columns");
+    g.throughput(Throughput::Elements(COLUMNS as u64));
+    g.sample_size(10);
+    g.bench_function("compare", |bench| {
+        bench.iter(|| {
+            options
+                .compare(black_box(&reference), black_box(&current))
+                .unwrap()
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, ks, report, wide);
 criterion_main!(benches);

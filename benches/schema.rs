@@ -54,5 +54,26 @@ fn bench(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, bench);
+/// 500,000 distinct values against a schema listing all 500,000: membership by hash set, not a
+/// linear search per value (issue "Hostile input": 50,000 took ~53 s). Target: well under 1 s.
+fn many_categories(c: &mut Criterion) {
+    const N: usize = 500_000;
+    let values: Vec<String> = (0..N).map(|i| format!("customer-{i}")).collect();
+    let ds = Dataset::from_columns(vec![(
+        "id".into(),
+        Column::categorical(values.iter().map(|v| Some(v.as_str()))),
+    )])
+    .unwrap();
+    let schema = mlharness::schema::InferOptions::default()
+        .max_domain_size(N)
+        .infer(&ds);
+    assert!(schema.validate(&ds).is_valid());
+    let mut g = c.benchmark_group("schema_500k_categories");
+    g.throughput(Throughput::Elements(N as u64));
+    g.sample_size(10);
+    g.bench_function("validate", |b| b.iter(|| schema.validate(black_box(&ds))));
+    g.finish();
+}
+
+criterion_group!(benches, bench, many_categories);
 criterion_main!(benches);

@@ -11,6 +11,31 @@ use std::io::{Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+/// Writes to standard output. A closed pipe (`mlharness drift a.csv b.csv | head -1`) ends
+/// the process quietly with status 141, as Unix tools killed by SIGPIPE do; any other write
+/// error (a full disk) is exit 2 naming standard output. Never a panic.
+fn emit(text: std::fmt::Arguments<'_>) {
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = out.write_fmt(text).and_then(|()| out.flush()) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(141);
+        }
+        let _ = writeln!(
+            std::io::stderr(),
+            "ERROR: mlharness: cannot write to standard output: {e}"
+        );
+        std::process::exit(i32::from(ERROR));
+    }
+}
+
+macro_rules! say {
+    ($($arg:tt)*) => { emit(format_args!($($arg)*)) };
+}
+
+macro_rules! sayln {
+    ($($arg:tt)*) => { emit(format_args!("{}\n", format_args!($($arg)*))) };
+}
+
 /// Test machine-learning systems as routinely as `cargo test`.
 #[derive(Parser)]
 #[command(name = "mlharness", version, about)]
@@ -249,9 +274,9 @@ fn drift(args: &DriftArgs) -> ExitCode {
         Err(e) => return unusable("drift", e),
     };
     match args.format {
-        DriftFormat::Text => print!("{report}"),
-        DriftFormat::Json => print!("{}", report.to_json()),
-        DriftFormat::Md => print!("{}", report.to_markdown()),
+        DriftFormat::Text => say!("{report}"),
+        DriftFormat::Json => say!("{}", report.to_json()),
+        DriftFormat::Md => say!("{}", report.to_markdown()),
     }
     if report.drift {
         ExitCode::FAILURE
@@ -283,12 +308,12 @@ fn schema_infer(
         .max_domain_size(max_domain_size)
         .infer(&ds);
     match output {
-        None => print!("{}", schema.to_json()),
+        None => say!("{}", schema.to_json()),
         Some(path) => {
             if let Err(e) = schema.save(path) {
                 return unusable("schema infer", e);
             }
-            println!(
+            sayln!(
                 "wrote {}: {} columns inferred from {} rows of {}",
                 path.display(),
                 schema.columns.len(),
@@ -311,8 +336,8 @@ fn validate(args: &ValidateArgs) -> ExitCode {
     };
     let report = schema.validate_in(&ds, args.environment.as_deref());
     match args.format {
-        Format::Text => print!("{report}"),
-        Format::Json => print!("{}", report.to_json()),
+        Format::Text => say!("{report}"),
+        Format::Json => say!("{}", report.to_json()),
     }
     if report.is_valid() {
         ExitCode::SUCCESS
@@ -336,7 +361,7 @@ fn config_diff(args: ConfigDiffArgs) -> ExitCode {
     };
     match config_diff_command(&command) {
         Ok((ok, output)) => {
-            print!("{output}");
+            say!("{output}");
             ExitCode::from(if ok { 0 } else { 1 })
         }
         Err(e) => unusable("config-diff", e),
@@ -402,12 +427,12 @@ fn hook_command(action: HookAction) -> ExitCode {
         HookAction::Restore => {
             return match hook::SetAside::pending(&dir) {
                 Ok(None) => {
-                    println!("nothing is set aside");
+                    sayln!("nothing is set aside");
                     ExitCode::from(PASS)
                 }
                 Ok(Some(set)) => match set.restore() {
                     Ok(()) => {
-                        println!("put back every set-aside change");
+                        sayln!("put back every set-aside change");
                         ExitCode::from(PASS)
                     }
                     Err(e) => could_not_run("hook restore", e),
@@ -424,7 +449,7 @@ fn hook_command(action: HookAction) -> ExitCode {
             hook::uninstall(&dir, h)
         };
         match result {
-            Ok(action) => println!("{action}"),
+            Ok(action) => sayln!("{action}"),
             Err(e) => return could_not_run("hook", e),
         }
     }
@@ -477,7 +502,7 @@ fn init(args: InitArgs) -> ExitCode {
     match crate::init::init(&dir, &options) {
         Ok(lines) => {
             for line in lines {
-                println!("{line}");
+                sayln!("{line}");
             }
             ExitCode::from(PASS)
         }

@@ -142,6 +142,7 @@ impl ConfigCheck {
     /// Runs the check. `Err` when an input is unusable (a file missing or malformed, a bad
     /// rule); otherwise the report, which may show changes and violations.
     pub fn run(self) -> Result<Report, ConfigError> {
+        self.options.validate()?;
         let (actual_label, actual) = self.actual.ok_or_else(|| {
             ConfigError::Incomplete(
                 "no actual config: give one with .actual(…) or .actual_file(…)".into(),

@@ -148,6 +148,20 @@ impl DiffOptions {
         self
     }
 
+    /// Refuses a tolerance that is NaN, infinite or negative: it would make every number
+    /// equal, or none, without saying so.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        for (option, value) in [
+            ("tolerance", self.tolerance),
+            ("relative_tolerance", self.relative_tolerance),
+        ] {
+            if !(value.is_finite() && value >= 0.0) {
+                return Err(ConfigError::InvalidOption { option, value });
+            }
+        }
+        Ok(())
+    }
+
     /// Numbers within `relative` × the larger magnitude of each other are equal.
     pub fn relative_tolerance(mut self, relative: f64) -> Self {
         self.relative_tolerance = relative;

@@ -154,6 +154,14 @@ pub enum ConfigError {
     /// A check was run without something it needs (e.g. no actual config).
     #[error("config check: {0}")]
     Incomplete(String),
+    /// A comparison setting is out of range.
+    #[error("config check: `{option}` must be a finite number of at least 0, got {value}")]
+    InvalidOption {
+        /// `tolerance` or `relative_tolerance`.
+        option: &'static str,
+        /// What was given.
+        value: f64,
+    },
 }
 
 /// 1-based line and column (in characters) of byte offset `at` in `text`.

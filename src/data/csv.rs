@@ -180,6 +180,12 @@ fn read(input: &[u8], path: &Path, options: &CsvOptions) -> Result<Dataset, Data
             path: path.to_path_buf(),
         });
     }
+    if let Some(i) = header.iter().position(|h| h.is_empty()) {
+        return Err(DataError::EmptyHeader {
+            path: path.to_path_buf(),
+            column: i + 1,
+        });
+    }
     let mut seen = HashSet::new();
     for name in &header {
         if !seen.insert(name.as_str()) {
@@ -194,7 +200,7 @@ fn read(input: &[u8], path: &Path, options: &CsvOptions) -> Result<Dataset, Data
         .keys()
         .chain(options.target.as_ref())
         .collect();
-    if let Some(unknown) = declared.into_iter().find(|c| !header.contains(c)) {
+    if let Some(unknown) = declared.into_iter().find(|c| !seen.contains(c.as_str())) {
         return Err(DataError::UnknownDeclaredColumn {
             path: path.to_path_buf(),
             column: unknown.clone(),

@@ -64,6 +64,14 @@ pub enum DataError {
         /// The header's names.
         available: String,
     },
+    /// A header name is empty (`x,,plan`): the column could not be named in any check.
+    #[error("{}:1: column {column} of the header has no name", path.display())]
+    EmptyHeader {
+        /// The file.
+        path: PathBuf,
+        /// 1-based position of the nameless column.
+        column: usize,
+    },
     /// A header names the same column twice.
     #[error("{}:1: column `{column}` appears twice in the header", path.display())]
     DuplicateHeader {

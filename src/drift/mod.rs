@@ -89,6 +89,14 @@ pub enum DriftError {
         /// Its kind in the current data.
         current: ColumnKind,
     },
+    /// A file has a header but no rows.
+    #[error("{}: the {side} data has no rows: nothing to compare", path.display())]
+    NoRows {
+        /// The file.
+        path: std::path::PathBuf,
+        /// `reference` or `current`.
+        side: &'static str,
+    },
     /// One side has no rows.
     #[error("the {side} data has no rows: nothing to compare")]
     Empty {
@@ -394,17 +402,31 @@ pub fn compare_csv(
     current: impl AsRef<std::path::Path>,
     options: &DriftOptions,
 ) -> Result<DriftReport, DriftError> {
-    let r = Dataset::from_csv(reference)?;
+    let r = Dataset::from_csv(&reference)?;
+    if r.is_empty() {
+        // Checked before the current file is read with the reference's kinds, which a
+        // header-only file cannot give.
+        return Err(DriftError::NoRows {
+            path: reference.as_ref().to_path_buf(),
+            side: "reference",
+        });
+    }
     let kinds = r
         .columns()
         .fold(crate::data::CsvOptions::default(), |o, (name, c)| {
             o.kind(name, c.kind())
         });
-    let c = Dataset::from_csv_with(current, &kinds).or_else(|e| match e {
+    let c = Dataset::from_csv_with(&current, &kinds).or_else(|e| match e {
         // A column the current file lacks: report it as a drift error naming both sides.
         DataError::UnknownDeclaredColumn { .. } => Dataset::from_csv(current_path(&e)),
         e => Err(e),
     })?;
+    if c.is_empty() {
+        return Err(DriftError::NoRows {
+            path: current.as_ref().to_path_buf(),
+            side: "current",
+        });
+    }
     options.compare(&r, &c)
 }
 
@@ -466,6 +488,23 @@ pub struct DriftReport {
     compared: Vec<String>,
 }
 
+/// The compared columns with at least one drifted row, in column order; a set, so that a
+/// report over 50,000 columns is not a quadratic walk.
+fn drifted_in<'a>(
+    compared: &'a [String],
+    rows: &'a [ColumnDrift],
+) -> impl Iterator<Item = &'a str> + 'a {
+    let drifted: std::collections::HashSet<&str> = rows
+        .iter()
+        .filter(|r| r.drift)
+        .map(|r| r.column.as_str())
+        .collect();
+    compared
+        .iter()
+        .map(String::as_str)
+        .filter(move |c| drifted.contains(c))
+}
+
 impl DriftReport {
     fn new(
         columns: Vec<ColumnDrift>,
@@ -474,10 +513,7 @@ impl DriftReport {
         current_rows: usize,
         options: &DriftOptions,
     ) -> Self {
-        let drifted = compared
-            .iter()
-            .filter(|c| columns.iter().any(|r| &r.column == *c && r.drift))
-            .count();
+        let drifted = drifted_in(&compared, &columns).count();
         let drifted_share = if compared.is_empty() {
             0.0
         } else {
@@ -496,11 +532,7 @@ impl DriftReport {
 
     /// Names of the columns with at least one drifted test, in column order.
     pub fn drifted_columns(&self) -> Vec<&str> {
-        self.compared
-            .iter()
-            .filter(|c| self.columns.iter().any(|r| &r.column == *c && r.drift))
-            .map(String::as_str)
-            .collect()
+        drifted_in(&self.compared, &self.columns).collect()
     }
 
     /// The rows of one column.

@@ -452,10 +452,13 @@ fn check_numeric(spec: &ColumnSchema, n: &Numeric, rows: usize, out: &mut Vec<Vi
 }
 
 fn check_categorical(spec: &ColumnSchema, c: &Categorical, rows: usize, out: &mut Vec<Violation>) {
-    let allowed: Option<Vec<bool>> = spec
-        .categories
-        .as_ref()
-        .map(|cats| c.levels().iter().map(|l| cats.contains(l)).collect());
+    let allowed: Option<Vec<bool>> = spec.categories.as_ref().map(|cats| {
+        let cats: std::collections::HashSet<&str> = cats.iter().map(String::as_str).collect();
+        c.levels()
+            .iter()
+            .map(|l| cats.contains(l.as_str()))
+            .collect()
+    });
     let (mut missing, mut unseen) = (Tally::default(), Tally::default());
     let mut unseen_counts = vec![0usize; c.levels().len()];
     for (i, code) in c.codes().iter().enumerate() {

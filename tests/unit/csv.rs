@@ -429,3 +429,20 @@ fn several_unknown_declared_columns_name_the_first_in_name_order() {
     let (err, _) = load_err("a\n1\n", &options);
     assert!(err.to_string().contains("`bb`"), "{err}");
 }
+
+/// Issue 14, bug 3: `x,,plan` was read with a column named "".
+#[rstest]
+#[case::middle("x,,plan\n1,2,a\n", 2)]
+#[case::first(",x\n1,2\n", 1)]
+#[case::blank_after_trim("x, ,plan\n1,2,a\n", 2)]
+fn an_empty_header_name_is_an_error_naming_its_position(
+    #[case] contents: &str,
+    #[case] column: usize,
+) {
+    let (err, path) = load_err(contents, &CsvOptions::default());
+    assert_eq!(
+        err.to_string(),
+        format!("{path}:1: column {column} of the header has no name")
+    );
+    assert!(matches!(err, DataError::EmptyHeader { column: c, .. } if c == column));
+}

@@ -88,3 +88,34 @@ fn a_new_file_gets_the_same_permissions_as_std_fs_write() {
         mode(&plain)
     );
 }
+
+/// Issue 14, bug 7: a killed write left an anonymous `.tmpXXXX` beside the golden for good.
+#[test]
+fn temporary_files_are_named_for_their_target_and_swept_by_the_next_write() {
+    let dir = tempfile::tempdir().unwrap();
+    let golden = dir.path().join("golden.json");
+    let stale = dir.path().join(".golden.json.AbC123.mlharness-tmp");
+    let fresh = dir.path().join(".golden.json.XyZ789.mlharness-tmp");
+    let other = dir.path().join(".schema.json.Old000.mlharness-tmp");
+    for p in [&stale, &fresh, &other] {
+        std::fs::write(p, "half a file").unwrap();
+    }
+    let hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    for p in [&stale, &other] {
+        std::fs::File::options()
+            .write(true)
+            .open(p)
+            .unwrap()
+            .set_modified(hour_ago)
+            .unwrap();
+    }
+    write_atomic(&golden, "{}").unwrap();
+    assert_eq!(
+        entries(dir.path()),
+        vec![
+            ".golden.json.XyZ789.mlharness-tmp", // a minute old at most: maybe another writer's
+            ".schema.json.Old000.mlharness-tmp", // another file's: its own next write sweeps it
+            "golden.json",
+        ]
+    );
+}

@@ -125,6 +125,9 @@ struct State {
     /// Text is kept only inside a failure and the output of a failed test.
     capturing: bool,
     failed_once: bool,
+    /// A failure's `message` and where its text starts, until the text shows whether it
+    /// repeats the message.
+    message: Option<(String, usize)>,
 }
 
 impl State {
@@ -157,11 +160,13 @@ impl State {
                 } else {
                     Outcome::Failed
                 };
-                if let Some(m) = attr(e, b"message") {
-                    case.output.push_str(&m);
-                    case.output.push('\n');
-                }
+                // The message is usually the first line of the text that follows; it is
+                // written out only when the text does not start with it.
+                self.message = attr(e, b"message").map(|m| (m, case.output.len()));
                 self.capturing = !empty;
+                if empty {
+                    self.flush_message();
+                }
             }
             b"flakyFailure" | b"flakyError" => self.failed_once = true,
             b"rerunFailure" | b"rerunError" => case.outcome = Outcome::Failed,
@@ -180,6 +185,15 @@ impl State {
         }
     }
 
+    /// At the end of a failure: its message goes before its text unless the text repeats it.
+    fn flush_message(&mut self) {
+        if let (Some((m, start)), Some(case)) = (self.message.take(), self.current.as_mut()) {
+            if !case.output[start..].trim_start().starts_with(m.as_str()) {
+                case.output.insert_str(start, &format!("{m}\n"));
+            }
+        }
+    }
+
     fn end(&mut self, name: &[u8]) {
         match name {
             b"testcase" => {
@@ -191,7 +205,11 @@ impl State {
                 }
                 self.capturing = false;
             }
-            b"failure" | b"error" | b"system-out" | b"system-err" => self.capturing = false,
+            b"failure" | b"error" => {
+                self.flush_message();
+                self.capturing = false;
+            }
+            b"system-out" | b"system-err" => self.capturing = false,
             _ => {}
         }
     }

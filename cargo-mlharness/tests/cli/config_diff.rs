@@ -213,3 +213,28 @@ fn unusable_input_exits_2_with_a_one_line_cause() {
         assert_eq!(err.lines().count(), 1, "{args:?}: one line: {err}");
     }
 }
+
+/// Issue 14, bug 6: `--tolerance NaN` and `--tolerance -1` were accepted and made every number
+/// equal, or none, without a word.
+#[test]
+fn a_tolerance_that_is_not_a_finite_non_negative_number_is_refused() {
+    let d = dir(&[("expected.toml", EXPECTED), ("actual.yaml", ACTUAL_YAML)]);
+    for bad in ["NaN", "-1", "inf"] {
+        let (code, out, err) = run(
+            d.path(),
+            &[
+                "expected.toml",
+                "actual.yaml",
+                &format!("--tolerance={bad}"),
+            ],
+            &[],
+        );
+        assert_eq!((code, out.as_str()), (2, ""), "{bad}: {err}");
+        assert!(
+            err.starts_with(
+                "mlharness config-diff: config check: `tolerance` must be a finite number of at least 0, got"
+            ),
+            "{bad}: {err}"
+        );
+    }
+}

@@ -159,3 +159,31 @@ fn unusable_input_exits_2_with_a_one_line_cause() {
         assert!(out.stdout.is_empty());
     }
 }
+
+/// Issue 14, bug 6: a reference file with a header and no rows was reported as a problem of the
+/// current file.
+#[test]
+fn a_reference_without_rows_is_named_as_such() {
+    let dir = TempDir::new().unwrap();
+    let empty = dir.path().join("reference.csv");
+    std::fs::write(&empty, "minutes,plan,calls\n").unwrap();
+    let b = csv(dir.path(), "current.csv", 50, 0.0, None, false);
+    let out = run(&[s(&empty), s(&b)]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        text(&out.stderr),
+        format!(
+            "mlharness drift: {}: the reference data has no rows: nothing to compare\n",
+            empty.display()
+        )
+    );
+    let out = run(&[s(&b), s(&empty)]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        text(&out.stderr),
+        format!(
+            "mlharness drift: {}: the current data has no rows: nothing to compare\n",
+            empty.display()
+        )
+    );
+}

@@ -169,3 +169,50 @@ fn unusable_input_exits_2_with_a_one_line_cause() {
         assert!(err.contains(cause), "{args:?}: {err}");
     }
 }
+
+/// A schema of 3,000 columns: more output than a pipe buffer holds.
+fn wide_csv(dir: &Path) -> std::path::PathBuf {
+    let names: Vec<String> = (0..3000).map(|i| format!("feature_{i}")).collect();
+    let values: Vec<String> = (0..3000).map(|i| i.to_string()).collect();
+    let path = dir.join("wide.csv");
+    std::fs::write(
+        &path,
+        format!("{}\n{}\n", names.join(","), values.join(",")),
+    )
+    .unwrap();
+    path
+}
+
+/// Issue 14, bug 4: `mlharness … | head -1` panicked (exit 101) when the pipe closed.
+#[test]
+fn a_closed_stdout_ends_quietly_and_a_full_disk_is_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let wide = wide_csv(dir.path());
+    let mut child = Command::new(env!("CARGO_BIN_EXE_mlharness"))
+        .args(["schema", "infer"])
+        .arg(&wide)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take()); // the reader goes away, as `head` does
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(141), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stderr), "", "quiet");
+
+    if Path::new("/dev/full").exists() {
+        let full = std::fs::File::create("/dev/full").unwrap();
+        let out = Command::new(env!("CARGO_BIN_EXE_mlharness"))
+            .args(["schema", "infer"])
+            .arg(&wide)
+            .stdout(full)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        assert!(
+            text(&out.stderr).starts_with("ERROR: mlharness: cannot write to standard output:"),
+            "{}",
+            text(&out.stderr)
+        );
+    }
+}

@@ -54,6 +54,18 @@ fn junit_failure_output_keeps_the_panic_message_unescaped() {
         "entities decoded: {}",
         failed.output
     );
+    // nextest's `message` attribute is the first line of the failure text: shown once.
+    let first: Vec<&str> = failed.output.lines().take(2).collect();
+    assert!(
+        first[0].contains("panicked at") && !first[1].contains("panicked at"),
+        "{}",
+        failed.output
+    );
+    let xml = r#"<testsuite><testcase name="t" classname="c::unit"><failure message="boom">other text</failure></testcase></testsuite>"#;
+    assert_eq!(
+        junit::parse(xml, "j.xml".as_ref()).unwrap()[0].output,
+        "boom\nother text"
+    );
 }
 
 #[test]
