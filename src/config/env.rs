@@ -77,8 +77,12 @@ impl Env {
 /// # Ok::<(), mlharness::config::ConfigError>(())
 /// ```
 pub fn expand(text: &str, env: &Env, file: &str) -> Result<String, ConfigError> {
-    Expander { text, env, file }.expand(0, text.len())
+    Expander { text, env, file }.expand(0, text.len(), 0)
 }
+
+/// How deep `${A:-${B:-…}}` may nest. Each level scans to its closing brace, so the bound also
+/// keeps expansion linear in the text (and the stack shallow) on a hostile file.
+pub const MAX_EXPANSION_DEPTH: usize = 32;
 
 struct Expander<'a> {
     /// The whole text: positions in errors are computed against it.
@@ -88,8 +92,8 @@ struct Expander<'a> {
 }
 
 impl Expander<'_> {
-    /// Expands `text[start..end]`.
-    fn expand(&self, start: usize, end: usize) -> Result<String, ConfigError> {
+    /// Expands `text[start..end]`, `depth` levels inside other `${…}`.
+    fn expand(&self, start: usize, end: usize, depth: usize) -> Result<String, ConfigError> {
         let bytes = self.text.as_bytes();
         let mut out = String::with_capacity(end - start);
         let mut i = start;
@@ -105,7 +109,7 @@ impl Expander<'_> {
             if bytes[i] == b'$' && i + 1 < end && bytes[i + 1] == b'{' {
                 out.push_str(&self.text[copied..i]);
                 let close = self.closing_brace(i, end)?;
-                out.push_str(&self.substitute(i, close)?);
+                out.push_str(&self.substitute(i, close, depth)?);
                 i = close + 1;
                 copied = i;
                 continue;
@@ -139,7 +143,7 @@ impl Expander<'_> {
     }
 
     /// Expands the `${…}` spanning `dollar..=close`.
-    fn substitute(&self, dollar: usize, close: usize) -> Result<String, ConfigError> {
+    fn substitute(&self, dollar: usize, close: usize, depth: usize) -> Result<String, ConfigError> {
         let inner = &self.text[dollar + 2..close];
         let name_len = inner
             .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
@@ -157,7 +161,15 @@ impl Expander<'_> {
         let non_empty = value.as_deref().is_some_and(|v| !v.is_empty());
         let word_start = dollar + 2 + name_len;
         // The operand after a one- or two-character operator, expanded only when used.
-        let word = |op_len: usize| self.expand(word_start + op_len, close);
+        let word = |op_len: usize| {
+            if depth + 1 > MAX_EXPANSION_DEPTH {
+                return Err(self.bad(
+                    dollar,
+                    format!("`${{…}}` nested more than {MAX_EXPANSION_DEPTH} deep (the limit)"),
+                ));
+            }
+            self.expand(word_start + op_len, close, depth + 1)
+        };
         if rest.is_empty() {
             return value.ok_or_else(|| {
                 let (line, column) = line_column(self.text, dollar);
@@ -219,6 +231,24 @@ mod tests {
 
     fn ok(text: &str) -> String {
         expand(text, &env(), "f").unwrap()
+    }
+
+    /// Issue 14, bug 1: 15,000 levels overflowed the stack, and time grew with the square of
+    /// the nesting.
+    #[test]
+    fn nesting_beyond_the_limit_is_an_error_naming_where() {
+        let nested = |n: usize| format!("x = {}1{}", "${UNSET:-".repeat(n), "}".repeat(n));
+        assert_eq!(ok(&nested(MAX_EXPANSION_DEPTH)), "x = 1");
+        let err = expand(&nested(15_000), &env(), "f.toml")
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            err,
+            format!(
+                "f.toml:1:{}: `${{…}}` nested more than 32 deep (the limit)",
+                5 + 9 * 32
+            )
+        );
     }
 
     #[test]

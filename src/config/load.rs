@@ -363,9 +363,84 @@ impl<'de> Visitor<'de> for ValueVisitor {
     }
 }
 
+/// How deep a config may nest (tables and arrays), in every format.
+pub const MAX_DEPTH: usize = 128;
+
+/// How many nodes a YAML document may expand to, aliases counted as copies of what they name:
+/// a few hundred bytes of `&a [*b, *b, …]` can otherwise expand to gigabytes.
+pub const MAX_YAML_NODES: u64 = 1_000_000;
+
+/// Walks the YAML events once, without building anything, and refuses nesting deeper than
+/// [`MAX_DEPTH`] or an expansion beyond [`MAX_YAML_NODES`] before the loader (which recurses
+/// and copies aliases) sees the text.
+#[cfg(feature = "yaml")]
+fn check_yaml_limits(text: &str, file: &str) -> Result<(), ConfigError> {
+    use yaml_rust2::parser::{Event, Parser};
+    let mut parser = Parser::new_from_str(text);
+    // Open collections: their anchor and their expanded size so far.
+    let mut open: Vec<(usize, u64)> = Vec::new();
+    let mut anchored: std::collections::HashMap<usize, u64> = std::collections::HashMap::new();
+    let mut total: u64 = 0;
+    loop {
+        let (event, mark) = match parser.next_token() {
+            Ok(e) => e,
+            // The loader reports syntax errors, with their position.
+            Err(_) => return Ok(()),
+        };
+        let limit = |what: String| ConfigError::Parse {
+            file: file.to_string(),
+            format: "YAML",
+            line: mark.line(),
+            column: mark.col() + 1,
+            message: what,
+        };
+        // The node's size as a child of its collection, and how many values it adds.
+        let (node, adds) = match event {
+            Event::StreamEnd => return Ok(()),
+            Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
+                if open.len() >= MAX_DEPTH {
+                    return Err(limit(format!(
+                        "nested more than {MAX_DEPTH} levels deep (the limit)"
+                    )));
+                }
+                open.push((anchor, 1));
+                continue;
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                let (anchor, size) = open.pop().unwrap_or((0, 1));
+                if anchor > 0 {
+                    anchored.insert(anchor, size);
+                }
+                (size, 1)
+            }
+            Event::Scalar(_, _, anchor, _) => {
+                if anchor > 0 {
+                    anchored.insert(anchor, 1);
+                }
+                (1, 1)
+            }
+            Event::Alias(anchor) => {
+                let size = anchored.get(&anchor).copied().unwrap_or(1);
+                (size, size)
+            }
+            _ => continue,
+        };
+        total = total.saturating_add(adds);
+        if total > MAX_YAML_NODES {
+            return Err(limit(format!(
+                "expands to more than {MAX_YAML_NODES} values through its aliases (the limit)"
+            )));
+        }
+        if let Some((_, size)) = open.last_mut() {
+            *size = size.saturating_add(node);
+        }
+    }
+}
+
 #[cfg(feature = "yaml")]
 fn parse_yaml(text: &str, file: &str) -> Result<Value, ConfigError> {
     use yaml_rust2::YamlLoader;
+    check_yaml_limits(text, file)?;
     let mut docs = YamlLoader::load_from_str(text).map_err(|e| ConfigError::Parse {
         file: file.to_string(),
         format: "YAML",

@@ -130,6 +130,31 @@ impl Lines<'_> {
     }
 }
 
+/// The offset of a quote that opens a field and is never closed, scanning RFC 4180 quoting
+/// (`""` inside quotes is a quote).
+fn unterminated_quote(bytes: &[u8], delimiter: u8) -> Option<usize> {
+    let (mut in_quotes, mut field_start, mut opened) = (false, true, 0);
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if in_quotes {
+            if b == b'"' {
+                if bytes.get(i + 1) == Some(&b'"') {
+                    i += 1;
+                } else {
+                    in_quotes = false;
+                }
+            }
+        } else if field_start && b == b'"' {
+            (in_quotes, field_start, opened) = (true, false, i);
+        } else {
+            field_start = b == delimiter || b == b'\n' || b == b'\r';
+        }
+        i += 1;
+    }
+    in_quotes.then_some(opened)
+}
+
 fn read(input: &[u8], path: &Path, options: &CsvOptions) -> Result<Dataset, DataError> {
     let lines = std::cell::RefCell::new(Lines {
         bytes: input,
@@ -145,6 +170,19 @@ fn read(input: &[u8], path: &Path, options: &CsvOptions) -> Result<Dataset, Data
             DataError::Io {
                 path: path.to_path_buf(),
                 source,
+            }
+        }
+        // A short row that opens a quote it never closes: the quote is the cause.
+        csv::ErrorKind::UnequalLengths { pos: Some(pos), .. }
+            if unterminated_quote(
+                &input[(pos.byte() as usize).min(input.len())..],
+                options.delimiter,
+            )
+            .is_some() =>
+        {
+            DataError::UnterminatedQuote {
+                path: path.to_path_buf(),
+                line: line_of(Some(pos)),
             }
         }
         csv::ErrorKind::UnequalLengths {
@@ -213,10 +251,23 @@ fn read(input: &[u8], path: &Path, options: &CsvOptions) -> Result<Dataset, Data
     let mut raw: Vec<Vec<String>> = vec![Vec::new(); header.len()];
     let mut row_lines: Vec<u64> = Vec::new();
     let mut record = csv::StringRecord::new();
+    let mut last_start = None;
     while reader.read_record(&mut record).map_err(csv_error)? {
+        last_start = record.position().map(|p| p.byte() as usize);
         row_lines.push(line_of(record.position()));
         for (col, field) in raw.iter_mut().zip(record.iter()) {
             col.push(field.to_string());
+        }
+    }
+    // An opening quote that is never closed makes the csv crate read the rest of the file
+    // into one field, without an error; only the last record can hold one.
+    if let Some(start) = last_start.filter(|&s| s < input.len()) {
+        if let Some(offset) = unterminated_quote(&input[start..], options.delimiter) {
+            let at = start + offset;
+            return Err(DataError::UnterminatedQuote {
+                path: path.to_path_buf(),
+                line: 1 + input[..at].iter().filter(|&&b| b == b'\n').count() as u64,
+            });
         }
     }
 

@@ -64,6 +64,14 @@ pub enum DataError {
         /// The header's names.
         available: String,
     },
+    /// A quoted field is opened and never closed: the rest of the file would be read into it.
+    #[error("{}:{line}: a quoted field opened on this line is never closed (the rest of the file would be read into it)", path.display())]
+    UnterminatedQuote {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line of the opening quote.
+        line: u64,
+    },
     /// A header name is empty (`x,,plan`): the column could not be named in any check.
     #[error("{}:1: column {column} of the header has no name", path.display())]
     EmptyHeader {

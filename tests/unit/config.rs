@@ -923,3 +923,68 @@ fn long_values_are_cut_in_the_table_but_not_in_json() {
         30
     );
 }
+
+/// Issue 14, bug 1: a YAML sequence nested 10,000 deep overflowed the stack (5,000 deep took
+/// ~800 MB); TOML and JSON are held to the same depth.
+#[test]
+fn nesting_deeper_than_the_limit_is_an_error_in_every_format() {
+    let depth = 10_000;
+    let yaml = format!(
+        "a:\n{}",
+        (0..depth)
+            .map(|i| format!("{}- \n", "  ".repeat(i + 1)))
+            .collect::<String>()
+    );
+    let err = parse_str(&yaml, Format::Yaml).unwrap_err().to_string();
+    assert!(
+        err.starts_with("<string>:")
+            && err.ends_with("invalid YAML: nested more than 128 levels deep (the limit)"),
+        "{err}"
+    );
+    // Flow style: yaml-rust2's scanner has a limit of its own, and says so with the position.
+    let flow = format!("a: {}{}\n", "[".repeat(depth), "]".repeat(depth));
+    let err = parse_str(&flow, Format::Yaml).unwrap_err().to_string();
+    assert!(
+        err.starts_with("<string>:1:") && err.contains("invalid YAML") && err.contains("limit"),
+        "{err}"
+    );
+
+    let json = format!("{{\"a\": {}{}}}", "[".repeat(depth), "]".repeat(depth));
+    let err = parse_str(&json, Format::Json).unwrap_err().to_string();
+    assert!(
+        err.starts_with("<string>:1:") && err.contains("recursion limit"),
+        "{err}"
+    );
+
+    let toml_text = format!("a = {}{}\n", "[".repeat(depth), "]".repeat(depth));
+    let err = parse_str(&toml_text, Format::Toml).unwrap_err().to_string();
+    assert!(err.starts_with("<string>:1:"), "{err}");
+
+    // At the limit, all is well.
+    let fine = format!("a: {}1{}\n", "[".repeat(100), "]".repeat(100));
+    assert!(parse_str(&fine, Format::Yaml).is_ok());
+}
+
+/// Issue 14, bug 1: a 342-byte "billion laughs" alias bomb ran until memory was exhausted.
+#[test]
+fn a_yaml_alias_bomb_is_refused_before_it_expands() {
+    let mut bomb = String::from(
+        "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n",
+    );
+    for (i, name) in ["b", "c", "d", "e", "f", "g", "h", "i"].iter().enumerate() {
+        let prev = ["a", "b", "c", "d", "e", "f", "g", "h"][i];
+        bomb.push_str(&format!(
+            "{name}: &{name} [{}]\n",
+            vec![format!("*{prev}"); 9].join(",")
+        ));
+    }
+    assert!(bomb.len() < 400, "{}", bomb.len());
+    let err = parse_str(&bomb, Format::Yaml).unwrap_err().to_string();
+    assert!(
+        err.contains("expands to more than 1000000 values through its aliases (the limit)"),
+        "{err}"
+    );
+    // Aliases within the limit still work.
+    let ok = parse_str("base: &b {lr: 0.1}\nprod: *b\n", Format::Yaml).unwrap();
+    assert_eq!(ok.get("prod.lr"), Some(&Value::from(0.1)));
+}

@@ -446,3 +446,25 @@ fn an_empty_header_name_is_an_error_naming_its_position(
     );
     assert!(matches!(err, DataError::EmptyHeader { column: c, .. } if c == column));
 }
+
+/// Issue 14, bug 3: an unterminated quote on row 2 of 3 was read as one row, the rest of the
+/// file swallowed into one field, with no error.
+#[rstest]
+#[case::middle_row("a,b,c\n1,2,x\n3,\"4,y\n5,6,z\n", 3)]
+#[case::last_field("a,b\n1,x\n2,\"y\n", 3)]
+#[case::crlf("a,b\r\n1,\"x\r\n2,y\r\n", 2)]
+fn an_unterminated_quote_is_an_error_naming_its_line(#[case] contents: &str, #[case] line: u64) {
+    let (err, path) = load_err(contents, &CsvOptions::default());
+    assert_eq!(
+        err.to_string(),
+        format!("{path}:{line}: a quoted field opened on this line is never closed (the rest of the file would be read into it)")
+    );
+}
+
+#[rstest]
+#[case::quoted_newline("a,b\n1,\"two\nlines\"\n")]
+#[case::escaped_quotes("a,b\n1,\"say \"\"hi\"\"\"\n")]
+#[case::quote_inside_a_bare_field("a,b\n1,5\"\n")]
+fn closed_and_literal_quotes_still_load(#[case] contents: &str) {
+    assert_eq!(load(contents).n_rows(), 1);
+}
