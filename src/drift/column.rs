@@ -191,7 +191,12 @@ pub(super) fn tests(
                     }
                 }
             }
-            rows.push(categorical_distribution(name, &counts));
+            let distinct = counts.values().filter(|c| c[0] > 0.0).count();
+            if distinct > options.max_levels {
+                rows.push(binned_distribution(name, &counts, options.max_levels));
+            } else {
+                rows.push(categorical_distribution(name, &counts));
+            }
         }
         _ => {}
     }
@@ -239,6 +244,65 @@ fn numeric_distribution(name: &str, a: &[f64], b: &[f64]) -> ColumnDrift {
     ))
 }
 
+/// How many new or vanished levels a note names before "… and N more": reports stay small
+/// enough for a CI job summary whatever the column holds.
+const NAMED_LEVELS: usize = 10;
+
+/// Names the first [`NAMED_LEVELS`] of `items`, largest first, then how many more there are.
+fn bounded_list(mut items: Vec<(f64, String)>) -> String {
+    items.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let more = items.len().saturating_sub(NAMED_LEVELS);
+    let mut shown: Vec<String> = items
+        .into_iter()
+        .take(NAMED_LEVELS)
+        .map(|(_, s)| s)
+        .collect();
+    if more > 0 {
+        shown.push(format!("… and {more} more"));
+    }
+    shown.join(", ")
+}
+
+/// An identifier-like column: the `max_levels - 1` most frequent reference values, `(other)`
+/// for the rest of the reference's values and `(unseen)` for current values the reference
+/// never had, compared like any categorical column.
+fn binned_distribution(
+    name: &str,
+    counts: &BTreeMap<&str, [f64; 2]>,
+    max_levels: usize,
+) -> ColumnDrift {
+    let distinct = counts.values().filter(|c| c[0] > 0.0).count();
+    let n_ref: f64 = counts.values().map(|c| c[0]).sum();
+    let mut by_reference: Vec<(&str, [f64; 2])> = counts
+        .iter()
+        .filter(|(_, c)| c[0] > 0.0)
+        .map(|(l, c)| (*l, *c))
+        .collect();
+    // Most frequent first; ties in level order, so the bins do not depend on hashing.
+    by_reference.sort_by(|a, b| b.1[0].total_cmp(&a.1[0]).then(a.0.cmp(b.0)));
+    let keep = max_levels - 1;
+    let mut bins: BTreeMap<&str, [f64; 2]> = by_reference[..keep].iter().copied().collect();
+    let other = by_reference[keep..]
+        .iter()
+        .fold([0.0; 2], |acc, (_, c)| [acc[0] + c[0], acc[1] + c[1]]);
+    let unseen: f64 = counts.values().filter(|c| c[0] == 0.0).map(|c| c[1]).sum();
+    bins.insert("(other)", other);
+    if unseen > 0.0 {
+        bins.insert("(unseen)", [0.0, unseen]);
+    }
+    let mut row = categorical_distribution(name, &bins);
+    let n_cur: f64 = counts.values().map(|c| c[1]).sum();
+    let note = format!(
+        "identifier-like: {distinct} distinct values in {n_ref} reference rows, compared as the {keep} most frequent, (other) and (unseen); {:.1}% of current values unseen in the reference",
+        if n_cur > 0.0 { 100.0 * unseen / n_cur } else { 0.0 }
+    );
+    row.note = Some(match row.note.take() {
+        Some(n) if !n.is_empty() => format!("{note}; {n}"),
+        _ => note,
+    });
+    row
+}
+
 fn categorical_distribution(name: &str, counts: &BTreeMap<&str, [f64; 2]>) -> ColumnDrift {
     let row = ColumnDrift::new(name, Aspect::Distribution, "chi2", JENSEN_SHANNON);
     let ref_counts: Vec<f64> = counts.values().map(|c| c[0]).collect();
@@ -259,21 +323,21 @@ fn categorical_distribution(name: &str, counts: &BTreeMap<&str, [f64; 2]>) -> Co
         .unwrap_or(f64::NAN);
     let share = |n: f64, total: usize| 100.0 * n / total as f64;
     let mut notes = Vec::new();
-    let new: Vec<String> = counts
+    let new: Vec<(f64, String)> = counts
         .iter()
         .filter(|(_, c)| c[0] == 0.0)
-        .map(|(l, c)| format!("`{l}` ({:.1}%)", share(c[1], n_cur)))
+        .map(|(l, c)| (c[1], format!("`{l}` ({:.1}%)", share(c[1], n_cur))))
         .collect();
     if !new.is_empty() {
-        notes.push(format!("new: {}", new.join(", ")));
+        notes.push(format!("new: {}", bounded_list(new)));
     }
-    let gone: Vec<String> = counts
+    let gone: Vec<(f64, String)> = counts
         .iter()
         .filter(|(_, c)| c[1] == 0.0)
-        .map(|(l, c)| format!("`{l}` (was {:.1}%)", share(c[0], n_ref)))
+        .map(|(l, c)| (c[0], format!("`{l}` (was {:.1}%)", share(c[0], n_ref))))
         .collect();
     if !gone.is_empty() {
-        notes.push(format!("gone: {}", gone.join(", ")));
+        notes.push(format!("gone: {}", bounded_list(gone)));
     }
     {
         // The level whose share moved most (a new or vanished one is already named).

@@ -159,6 +159,7 @@ pub struct DriftOptions {
     max_drifted_share: f64,
     missing_check: bool,
     sparse_zero_share: f64,
+    max_levels: usize,
 }
 
 impl Default for DriftOptions {
@@ -174,11 +175,36 @@ impl Default for DriftOptions {
             max_drifted_share: 0.0,
             missing_check: true,
             sparse_zero_share: 0.5,
+            max_levels: 50,
         }
     }
 }
 
 impl DriftOptions {
+    /// Categorical columns with more distinct reference values than this (identifiers, free
+    /// text, zip codes) are compared over their `max_levels - 1` most frequent reference values,
+    /// one `(other)` bin and one `(unseen)` bin for current values the reference never had
+    /// (default 50). A chi-squared over 500,000 one-count levels sees nothing; these bins see
+    /// half the values turn new.
+    ///
+    /// ```
+    /// use mlharness::data::{Column, Dataset};
+    /// use mlharness::drift::DriftOptions;
+    /// // 2,000 customers, then 2,000 of whom half are new.
+    /// let ids = |from: usize| {
+    ///     let names: Vec<String> = (from..from + 2000).map(|i| format!("c{i}")).collect();
+    ///     Dataset::from_columns(vec![("customer".into(), Column::categorical(names.iter().map(|s| Some(s.as_str()))))]).unwrap()
+    /// };
+    /// let report = DriftOptions::default().compare(&ids(0), &ids(1000))?;
+    /// assert!(report.drift, "{report}");
+    /// assert!(report.to_string().contains("identifier-like"), "{report}");
+    /// # Ok::<(), mlharness::drift::DriftError>(())
+    /// ```
+    pub fn max_levels(mut self, levels: usize) -> Self {
+        self.max_levels = levels;
+        self
+    }
+
     /// Significance level for p-value decisions (default 0.05).
     pub fn alpha(mut self, alpha: f64) -> Self {
         self.alpha = alpha;
@@ -264,6 +290,9 @@ impl DriftOptions {
         };
         if !(self.alpha > 0.0 && self.alpha < 1.0) {
             return bad("alpha", "strictly between 0 and 1", self.alpha);
+        }
+        if self.max_levels < 2 {
+            return bad("max_levels", "at least 2", self.max_levels as f64);
         }
         if !(0.0..1.0).contains(&self.max_drifted_share) {
             return bad("max_drifted_share", "in [0, 1)", self.max_drifted_share);

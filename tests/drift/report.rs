@@ -423,3 +423,73 @@ fn infinite_values_are_left_out_of_the_distribution_and_said_so() {
         "{report}"
     );
 }
+
+fn ids(names: &[String]) -> Dataset {
+    Dataset::from_columns(vec![(
+        "customer".into(),
+        Column::categorical(names.iter().map(|s| Some(s.as_str()))),
+    )])
+    .unwrap()
+}
+
+/// Issue 14, bug 5: 500,000 distinct values of which half were new reported "no drift" (p = 1)
+/// in an 11 MB report.
+#[test]
+fn an_identifier_like_column_with_half_new_values_is_flagged_in_a_small_report() {
+    let n = 200_000;
+    let reference: Vec<String> = (0..n).map(|i| format!("cust-{i}")).collect();
+    let current: Vec<String> = (n / 2..n + n / 2).map(|i| format!("cust-{i}")).collect();
+    let report = DriftOptions::default()
+        .compare(&ids(&reference), &ids(&current))
+        .unwrap();
+    assert!(report.drift, "{report}");
+    let row = report.column("customer").next().unwrap();
+    let note = row.note.as_deref().unwrap();
+    assert!(
+        note.starts_with("identifier-like: 200000 distinct values in 200000 reference rows, compared as the 49 most frequent, (other) and (unseen); 50.0% of current values unseen in the reference"),
+        "{note}"
+    );
+    assert!(note.contains("new: `(unseen)` (50.0%)"), "{note}");
+    let md = report.to_markdown();
+    assert!(
+        md.len() < 64 * 1024,
+        "Markdown fits a CI job summary: {} bytes",
+        md.len()
+    );
+    assert!(report.to_json().len() < 64 * 1024);
+}
+
+/// The same binning does not alarm on two samples of one high-cardinality distribution.
+#[test]
+fn an_identifier_like_column_from_one_distribution_is_not_flagged() {
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
+    let mut draw = |n: usize| -> Vec<String> {
+        (0..n)
+            // 2,000 zip-code-like values, a few frequent and a long tail.
+            .map(|_| format!("z{}", (rng.gen::<f64>().powi(3) * 2000.0) as usize))
+            .collect()
+    };
+    let (a, b) = (draw(20_000), draw(20_000));
+    let report = DriftOptions::default().compare(&ids(&a), &ids(&b)).unwrap();
+    assert!(!report.drift, "{report}");
+    assert!(report.to_string().contains("identifier-like"), "{report}");
+}
+
+/// New and vanished categories are named up to a bound, then counted.
+#[test]
+fn new_categories_are_named_up_to_ten_then_counted() {
+    let reference: Vec<String> = (0..4000).map(|i| format!("plan-{}", i % 40)).collect();
+    let current: Vec<String> = (0..4000).map(|i| format!("plan-{}", 40 + i % 30)).collect();
+    let report = DriftOptions::default()
+        .compare(&ids(&reference), &ids(&current))
+        .unwrap();
+    let note = report
+        .column("customer")
+        .next()
+        .unwrap()
+        .note
+        .clone()
+        .unwrap();
+    assert!(note.contains(", … and 20 more; gone: "), "{note}");
+    assert!(note.ends_with(", … and 30 more"), "{note}");
+}
