@@ -45,38 +45,59 @@ fn ks(c: &mut Criterion) {
     g.finish();
 }
 
-fn report(c: &mut Criterion) {
-    const ROWS: usize = 100_000;
-    const COLUMNS: usize = 20;
-    let data = |seed: u64, shift: f64| {
-        let columns = (0..COLUMNS)
+/// `columns` numeric columns of `rows` values, column `j` shifted by `shift * j`.
+fn numeric_columns(rows: usize, columns: usize, seed: u64, shift: f64) -> Dataset {
+    Dataset::from_columns(
+        (0..columns)
             .map(|j| {
                 (
                     format!("x{j}"),
-                    Column::numeric(uniform(ROWS, seed * 100 + j as u64, shift * j as f64)),
+                    Column::numeric(uniform(rows, seed * 100 + j as u64, shift * j as f64)),
                 )
             })
-            .collect();
-        Dataset::from_columns(columns).unwrap()
-    };
-    let reference = data(1, 0.0);
-    let current = data(2, 0.002);
+            .collect(),
+    )
+    .unwrap()
+}
+
+/// One criterion group timing `DriftOptions::default().compare(reference, current)`.
+fn bench_compare(
+    c: &mut Criterion,
+    group: &str,
+    elements: u64,
+    reference: &Dataset,
+    current: &Dataset,
+) {
     let options = DriftOptions::default();
     assert_eq!(
-        options.compare(&reference, &current).unwrap().columns.len(),
-        COLUMNS
+        options.compare(reference, current).unwrap().columns.len(),
+        reference.n_columns()
     );
-    let mut g = c.benchmark_group("drift_report_100k_x_20");
-    g.throughput(Throughput::Elements((2 * ROWS * COLUMNS) as u64));
+    let mut g = c.benchmark_group(group);
+    g.throughput(Throughput::Elements(elements));
     g.sample_size(10);
     g.bench_function("compare", |bench| {
         bench.iter(|| {
             options
-                .compare(black_box(&reference), black_box(&current))
+                .compare(black_box(reference), black_box(current))
                 .unwrap()
         })
     });
     g.finish();
+}
+
+fn report(c: &mut Criterion) {
+    const ROWS: usize = 100_000;
+    const COLUMNS: usize = 20;
+    let reference = numeric_columns(ROWS, COLUMNS, 1, 0.0);
+    let current = numeric_columns(ROWS, COLUMNS, 2, 0.002);
+    bench_compare(
+        c,
+        "drift_report_100k_x_20",
+        (2 * ROWS * COLUMNS) as u64,
+        &reference,
+        &current,
+    );
 }
 
 /// 50,000 columns of 30 rows: a wide table is linear work, not a quadratic walk over column
@@ -84,30 +105,15 @@ fn report(c: &mut Criterion) {
 fn wide(c: &mut Criterion) {
     const ROWS: usize = 30;
     const COLUMNS: usize = 50_000;
-    let data = |seed: u64| {
-        let columns = (0..COLUMNS)
-            .map(|j| {
-                (
-                    format!("x{j}"),
-                    Column::numeric(uniform(ROWS, seed * 1_000_000 + j as u64, 0.0)),
-                )
-            })
-            .collect();
-        Dataset::from_columns(columns).unwrap()
-    };
-    let (reference, current) = (data(1), data(2));
-    let options = DriftOptions::default();
-    let mut g = c.benchmark_group("drift_report_30_x_50k_columns");
-    g.throughput(Throughput::Elements(COLUMNS as u64));
-    g.sample_size(10);
-    g.bench_function("compare", |bench| {
-        bench.iter(|| {
-            options
-                .compare(black_box(&reference), black_box(&current))
-                .unwrap()
-        })
-    });
-    g.finish();
+    let reference = numeric_columns(ROWS, COLUMNS, 1, 0.0);
+    let current = numeric_columns(ROWS, COLUMNS, 2, 0.0);
+    bench_compare(
+        c,
+        "drift_report_30_x_50k_columns",
+        COLUMNS as u64,
+        &reference,
+        &current,
+    );
 }
 
 criterion_group!(benches, ks, report, wide);
