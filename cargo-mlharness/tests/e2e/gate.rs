@@ -312,12 +312,26 @@ fn a_second_run_waits_for_the_first_and_gives_up_in_time() {
     );
 
     p.write("mlharness.toml", "[gate]\nlock_timeout = 120\n");
-    let run = std::thread::scope(|s| {
-        let waiting = s.spawn(|| p.mlharness(&["run", "--no-coverage"]));
-        std::thread::sleep(std::time::Duration::from_secs(3));
-        held.unlock().unwrap();
-        waiting.join().unwrap()
-    });
+    // Released once the run says it waits: no timing guess.
+    let mut child = p
+        .command(env!("CARGO_BIN_EXE_mlharness"))
+        .args(["run", "--no-coverage"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    std::io::BufRead::read_line(&mut stdout, &mut first).unwrap();
+    held.unlock().unwrap();
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut stdout, &mut rest).unwrap();
+    let out = child.wait_with_output().unwrap();
+    let run = crate::Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: first + &rest,
+        stderr: crate::text(&out.stderr),
+    };
     assert_eq!(run.code, 0, "{run}");
     assert!(
         run.stdout.contains("waiting for another mlharness run"),
