@@ -77,7 +77,24 @@ impl Env {
 /// # Ok::<(), mlharness::config::ConfigError>(())
 /// ```
 pub fn expand(text: &str, env: &Env, file: &str) -> Result<String, ConfigError> {
-    Expander { text, env, file }.expand(0, text.len(), 0)
+    expand_within(text, env, file, super::load::MAX_EXPANDED_BYTES)
+}
+
+/// [`expand`] with a bound on the expanded size (see [`super::Limits`]).
+pub(crate) fn expand_within(
+    text: &str,
+    env: &Env,
+    file: &str,
+    max_bytes: usize,
+) -> Result<String, ConfigError> {
+    Expander {
+        text,
+        env,
+        file,
+        max_bytes,
+        inserted: std::cell::Cell::new(0),
+    }
+    .expand(0, text.len(), 0)
 }
 
 /// How deep `${A:-${B:-…}}` may nest. Each level scans to its closing brace, so the bound also
@@ -89,6 +106,10 @@ struct Expander<'a> {
     text: &'a str,
     env: &'a Env,
     file: &'a str,
+    /// Bound on the output: every output byte comes from the text or from an inserted value,
+    /// so counting inserted values' bytes bounds it without measuring nested results.
+    max_bytes: usize,
+    inserted: std::cell::Cell<usize>,
 }
 
 impl Expander<'_> {
@@ -157,6 +178,20 @@ impl Expander<'_> {
         }
         let rest = &inner[name_len..];
         let value = self.env.get(name);
+        if let Some(v) = &value {
+            let total = self.inserted.get().saturating_add(v.len());
+            self.inserted.set(total);
+            if total.saturating_add(self.text.len()) > self.max_bytes {
+                return Err(self.bad(
+                    dollar,
+                    format!(
+                        "expanding `${{…}}` makes the text more than {} bytes (the limit; see \
+                         config::Limits)",
+                        self.max_bytes
+                    ),
+                ));
+            }
+        }
         let set = value.is_some();
         let non_empty = value.as_deref().is_some_and(|v| !v.is_empty());
         let word_start = dollar + 2 + name_len;

@@ -1,8 +1,9 @@
 //! Reading TOML, JSON and YAML into one [`Value`] tree, with defaults and `${VAR}` expansion.
 
+use super::env::expand_within;
 use super::error::line_column;
 use super::value::Table;
-use super::{expand, ConfigError, Env, Path, Value};
+use super::{ConfigError, Env, Path, Value};
 use serde::de::{self, Deserialize, Visitor};
 use std::fmt;
 use std::path::Path as FsPath;
@@ -75,6 +76,41 @@ pub struct Loader {
     format: Option<Format>,
     env: Option<Env>,
     defaults: Option<Result<Value, String>>,
+    limits: Limits,
+}
+
+/// Bounds on what a config may expand to. The defaults refuse hostile files (alias bombs,
+/// `${X}` repeated a million times over a large variable) long before memory runs out and are
+/// far above any real config; raise them with [`Loader::limits`] for a generated config that
+/// needs more.
+///
+/// ```
+/// use mlharness::config::{Format, Limits, Loader};
+/// let tight = Loader::new().env_vars([("X", "0123456789")]).limits(Limits {
+///     max_expanded_bytes: 64,
+///     ..Limits::default()
+/// });
+/// let text = "a = \"${X}${X}${X}${X}${X}${X}${X}\"\n";
+/// let err = tight.parse_str(text, Format::Toml, "big.toml").unwrap_err().to_string();
+/// assert!(err.contains("more than 64 bytes"), "{err}");
+/// # Ok::<(), mlharness::config::ConfigError>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Values a YAML document may hold once its aliases are expanded (default
+    /// [`MAX_YAML_NODES`]).
+    pub max_yaml_values: u64,
+    /// Bytes the text may grow to once `${…}` is expanded (default [`MAX_EXPANDED_BYTES`]).
+    pub max_expanded_bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_yaml_values: MAX_YAML_NODES,
+            max_expanded_bytes: MAX_EXPANDED_BYTES,
+        }
+    }
 }
 
 impl Default for Loader {
@@ -90,7 +126,14 @@ impl Loader {
             format: None,
             env: Some(Env::Process),
             defaults: None,
+            limits: Limits::default(),
         }
+    }
+
+    /// Replaces the [`Limits`] (alias expansion, `${…}` growth).
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
     }
 
     /// Reads files in `format` whatever their extension.
@@ -179,7 +222,7 @@ impl Loader {
         let expanded;
         let text = match &self.env {
             Some(env) => {
-                expanded = expand(text, env, file)?;
+                expanded = expand_within(text, env, file, self.limits.max_expanded_bytes)?;
                 expanded.as_str()
             }
             None => text,
@@ -187,7 +230,7 @@ impl Loader {
         let tree = match format {
             Format::Toml => parse_toml(text, file)?,
             Format::Json => parse_json(text, file)?,
-            Format::Yaml => parse_yaml(text, file)?,
+            Format::Yaml => parse_yaml(text, file, self.limits.max_yaml_values)?,
         };
         if !matches!(tree, Value::Table(_)) {
             return Err(ConfigError::UnsupportedValue {
@@ -370,11 +413,14 @@ pub const MAX_DEPTH: usize = 128;
 /// a few hundred bytes of `&a [*b, *b, …]` can otherwise expand to gigabytes.
 pub const MAX_YAML_NODES: u64 = 1_000_000;
 
+/// How large a config's text may grow through `${…}` expansion: 16 MiB.
+pub const MAX_EXPANDED_BYTES: usize = 16 << 20;
+
 /// Walks the YAML events once, without building anything, and refuses nesting deeper than
 /// [`MAX_DEPTH`] or an expansion beyond [`MAX_YAML_NODES`] before the loader (which recurses
 /// and copies aliases) sees the text.
 #[cfg(feature = "yaml")]
-fn check_yaml_limits(text: &str, file: &str) -> Result<(), ConfigError> {
+fn check_yaml_limits(text: &str, file: &str, max_values: u64) -> Result<(), ConfigError> {
     use yaml_rust2::parser::{Event, Parser};
     let mut parser = Parser::new_from_str(text);
     // Open collections: their anchor and their expanded size so far.
@@ -426,9 +472,10 @@ fn check_yaml_limits(text: &str, file: &str) -> Result<(), ConfigError> {
             _ => continue,
         };
         total = total.saturating_add(adds);
-        if total > MAX_YAML_NODES {
+        if total > max_values {
             return Err(limit(format!(
-                "expands to more than {MAX_YAML_NODES} values through its aliases (the limit)"
+                "expands to more than {max_values} values through its aliases (the limit; \
+                 see config::Limits)"
             )));
         }
         if let Some((_, size)) = open.last_mut() {
@@ -438,9 +485,9 @@ fn check_yaml_limits(text: &str, file: &str) -> Result<(), ConfigError> {
 }
 
 #[cfg(feature = "yaml")]
-fn parse_yaml(text: &str, file: &str) -> Result<Value, ConfigError> {
+fn parse_yaml(text: &str, file: &str, max_values: u64) -> Result<Value, ConfigError> {
     use yaml_rust2::YamlLoader;
-    check_yaml_limits(text, file)?;
+    check_yaml_limits(text, file, max_values)?;
     let mut docs = YamlLoader::load_from_str(text).map_err(|e| ConfigError::Parse {
         file: file.to_string(),
         format: "YAML",
@@ -467,7 +514,7 @@ fn parse_yaml(text: &str, file: &str) -> Result<Value, ConfigError> {
 }
 
 #[cfg(not(feature = "yaml"))]
-fn parse_yaml(_text: &str, file: &str) -> Result<Value, ConfigError> {
+fn parse_yaml(_text: &str, file: &str, _max_values: u64) -> Result<Value, ConfigError> {
     Err(ConfigError::YamlDisabled {
         file: file.to_string(),
     })

@@ -56,7 +56,9 @@ pub use self::check::{ConfigCheck, IntoTree};
 pub use self::diff::{diff, Change, ChangeKind, DiffOptions};
 pub use self::env::{expand, Env, MAX_EXPANSION_DEPTH};
 pub use self::error::ConfigError;
-pub use self::load::{load, parse_str, Format, Loader, MAX_DEPTH, MAX_YAML_NODES};
+pub use self::load::{
+    load, parse_str, Format, Limits, Loader, MAX_DEPTH, MAX_EXPANDED_BYTES, MAX_YAML_NODES,
+};
 pub use self::path::{Path, Pattern, Segment};
 pub use self::report::Report;
 pub use self::rules::{Bound, Check, Rule, Rules, Violation};

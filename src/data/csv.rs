@@ -29,7 +29,12 @@ pub struct CsvOptions {
     missing: Vec<String>,
     kinds: BTreeMap<String, ColumnKind>,
     target: Option<String>,
+    max_field_bytes: usize,
 }
+
+/// The largest field read by default: 1 MiB. A bigger one is almost always a quoting accident
+/// (a stray quote swallowing rows) or not tabular data; [`CsvOptions::max_field_bytes`] raises it.
+pub const MAX_FIELD_BYTES: usize = 1 << 20;
 
 impl Default for CsvOptions {
     fn default() -> Self {
@@ -38,6 +43,7 @@ impl Default for CsvOptions {
             missing: DEFAULT_MISSING.iter().map(|s| s.to_string()).collect(),
             kinds: BTreeMap::new(),
             target: None,
+            max_field_bytes: MAX_FIELD_BYTES,
         }
     }
 }
@@ -65,6 +71,21 @@ impl CsvOptions {
     /// Marks a column as the target.
     pub fn target(mut self, column: impl Into<String>) -> Self {
         self.target = Some(column.into());
+        self
+    }
+
+    /// The largest field accepted, in bytes (default [`MAX_FIELD_BYTES`]); a larger one is a
+    /// [`DataError::FieldTooLarge`] naming its line and column.
+    ///
+    /// ```
+    /// use mlharness::data::{CsvOptions, DataError, Dataset};
+    /// let text = format!("id,notes\n1,{}\n", "x".repeat(100));
+    /// let options = CsvOptions::default().max_field_bytes(64);
+    /// let err = Dataset::from_csv_bytes(text.as_bytes(), "notes.csv", &options).unwrap_err();
+    /// assert!(matches!(err, DataError::FieldTooLarge { line: 2, .. }), "{err}");
+    /// ```
+    pub fn max_field_bytes(mut self, bytes: usize) -> Self {
+        self.max_field_bytes = bytes;
         self
     }
 }
@@ -98,7 +119,27 @@ impl Dataset {
             path: path.to_path_buf(),
             source,
         })?;
-        let mut ds = read(&bytes, path, options)?;
+        Self::from_csv_bytes(&bytes, path, options)
+    }
+
+    /// Reads CSV text already in memory; `source` names it in errors and becomes
+    /// [`Dataset::source`].
+    ///
+    /// ```
+    /// use mlharness::data::{CsvOptions, Dataset};
+    /// let ds = Dataset::from_csv_bytes(b"x,y\n1,a\n", "upload.csv", &CsvOptions::default())?;
+    /// assert_eq!(ds.n_rows(), 1);
+    /// let err = Dataset::from_csv_bytes(b"x,y\n1\n", "upload.csv", &CsvOptions::default());
+    /// assert!(err.unwrap_err().to_string().starts_with("upload.csv:2:"));
+    /// # Ok::<(), mlharness::data::DataError>(())
+    /// ```
+    pub fn from_csv_bytes(
+        bytes: &[u8],
+        source: impl AsRef<Path>,
+        options: &CsvOptions,
+    ) -> Result<Self, DataError> {
+        let path = source.as_ref();
+        let mut ds = read(bytes, path, options)?;
         ds.set_source(path);
         Ok(ds)
     }
@@ -207,12 +248,24 @@ fn read(input: &[u8], path: &Path, options: &CsvOptions) -> Result<Dataset, Data
         .has_headers(true)
         .flexible(false)
         .from_reader(input);
-    let header: Vec<String> = reader
-        .headers()
-        .map_err(csv_error)?
+    let too_large =
+        |line: u64, field: usize, column: String, bytes: usize| DataError::FieldTooLarge {
+            path: path.to_path_buf(),
+            line,
+            field,
+            column,
+            bytes,
+            limit: options.max_field_bytes,
+        };
+    let header_record = reader.headers().map_err(csv_error)?;
+    if let Some((j, h)) = header_record
         .iter()
-        .map(|h| h.trim().to_string())
-        .collect();
+        .enumerate()
+        .find(|(_, h)| h.len() > options.max_field_bytes)
+    {
+        return Err(too_large(1, j + 1, String::new(), h.len()));
+    }
+    let header: Vec<String> = header_record.iter().map(|h| h.trim().to_string()).collect();
     if header.is_empty() || (header.len() == 1 && header[0].is_empty()) {
         return Err(DataError::EmptyFile {
             path: path.to_path_buf(),
@@ -255,7 +308,19 @@ fn read(input: &[u8], path: &Path, options: &CsvOptions) -> Result<Dataset, Data
     while reader.read_record(&mut record).map_err(csv_error)? {
         last_start = record.position().map(|p| p.byte() as usize);
         row_lines.push(line_of(record.position()));
-        for (col, field) in raw.iter_mut().zip(record.iter()) {
+        for (j, (col, field)) in raw.iter_mut().zip(record.iter()).enumerate() {
+            if field.len() > options.max_field_bytes {
+                let line = row_lines.last().copied().unwrap_or(0);
+                // A quote never closed is the usual cause, and the better message.
+                let start = last_start.unwrap_or(0).min(input.len());
+                if unterminated_quote(&input[start..], options.delimiter).is_some() {
+                    return Err(DataError::UnterminatedQuote {
+                        path: path.to_path_buf(),
+                        line,
+                    });
+                }
+                return Err(too_large(line, j + 1, header[j].clone(), field.len()));
+            }
             col.push(field.to_string());
         }
     }

@@ -72,6 +72,22 @@ pub enum DataError {
         /// 1-based line of the opening quote.
         line: u64,
     },
+    /// A field is larger than [`super::CsvOptions::max_field_bytes`].
+    #[error("{}:{line}: field {field}{} has {bytes} bytes, more than the {limit} accepted (a stray quote swallowing rows? raise CsvOptions::max_field_bytes if the data is right)", path.display(), if column.is_empty() { String::new() } else { format!(" (`{column}`)") })]
+    FieldTooLarge {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line where the row starts.
+        line: u64,
+        /// 1-based field position in the row.
+        field: usize,
+        /// Column name (empty for a header field).
+        column: String,
+        /// The field's size.
+        bytes: usize,
+        /// The limit in force.
+        limit: usize,
+    },
     /// A header name is empty (`x,,plan`): the column could not be named in any check.
     #[error("{}:1: column {column} of the header has no name", path.display())]
     EmptyHeader {

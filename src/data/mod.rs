@@ -30,7 +30,7 @@ mod split;
 
 pub(crate) use self::column::quantile_sorted;
 pub use self::column::{Categorical, Column, ColumnKind, Numeric};
-pub use self::csv::CsvOptions;
+pub use self::csv::{CsvOptions, MAX_FIELD_BYTES};
 pub use self::error::DataError;
 pub(crate) use self::split::rng;
 pub use self::split::Split;

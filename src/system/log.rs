@@ -32,13 +32,28 @@ use std::path::Path;
 
 /// What a valid prediction log holds.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct LogSummary {
-    /// Number of lines (requests logged).
+    /// Number of whole lines (requests logged).
     pub lines: usize,
     /// The model versions seen.
     pub model_versions: BTreeSet<String>,
     /// Rows predicted, summed over `input_data_summary.rows`.
     pub rows: u64,
+    /// The last line's number when it is cut off (no newline, not a whole record): a writer
+    /// stopped mid-line, or is writing it now. It is not counted in `lines`, and is not a
+    /// problem by itself; a line-count check still sees the entry missing.
+    ///
+    /// ```
+    /// use mlharness::system::log::check_prediction_lines;
+    /// let whole = r#"{"runtime": 1, "timestamp": "2026-11-24T06:00:00Z", "prediction": "no", "input_data_summary": {"rows": 1, "columns": 2}, "model_version": "1", "request_unique_id": "a"}"#;
+    /// let text = format!("{whole}\n{{\"runtime\": 2, \"times");
+    /// let summary = check_prediction_lines(&text, "log.jsonl", None).unwrap();
+    /// assert_eq!((summary.lines, summary.torn_last_line), (1, Some(2)));
+    /// let short = check_prediction_lines(&text, "log.jsonl", Some(2)).unwrap_err();
+    /// assert!(short.to_string().contains("line 2 is cut off"), "{short}");
+    /// ```
+    pub torn_last_line: Option<usize>,
 }
 
 /// Reads the log at `path` and checks every line; with `expected_lines`, also that there is
@@ -69,23 +84,30 @@ pub fn check_prediction_lines(
         lines: 0,
         model_versions: BTreeSet::new(),
         rows: 0,
+        torn_last_line: None,
     };
+    let count = text.lines().count();
+    let ends_whole = text.is_empty() || text.ends_with('\n');
     for (i, line) in text.lines().enumerate() {
         let n = i + 1;
         if line.trim().is_empty() {
             problems.push((n, String::new(), "blank line".into()));
             continue;
         }
+        let parsed = serde_json::from_str::<Value>(line);
+        if n == count && !ends_whole && parsed.is_err() {
+            summary.torn_last_line = Some(n);
+            continue;
+        }
         summary.lines += 1;
-        let record: Value = match serde_json::from_str(line) {
+        let record: Value = match parsed {
             Ok(Value::Object(m)) => Value::Object(m),
             Ok(other) => {
                 problems.push((n, String::new(), format!("not a JSON object: {other}")));
                 continue;
             }
             Err(e) => {
-                // Two writers interleaving show up here, as a line that is not JSON.
-                problems.push((n, String::new(), format!("not JSON ({e})")));
+                problems.push((n, String::new(), not_json(line, &e)));
                 continue;
             }
         };
@@ -164,9 +186,13 @@ pub fn check_prediction_lines(
             ),
         }
     }
-    let count_problem = expected_lines
-        .filter(|&e| e != summary.lines)
-        .map(|e| format!("{} lines for {e} requests", summary.lines));
+    let count_problem = expected_lines.filter(|&e| e != summary.lines).map(|e| {
+        let torn = summary
+            .torn_last_line
+            .map(|n| format!(", and line {n} is cut off (no newline, not a whole record)"))
+            .unwrap_or_default();
+        format!("{} lines for {e} requests{torn}", summary.lines)
+    });
     if problems.is_empty() && count_problem.is_none() {
         return Ok(summary);
     }
@@ -203,6 +229,33 @@ pub fn check_prediction_lines(
     } else {
         failure.with_table(t)
     })
+}
+
+/// Why a line is not JSON, in the words of what usually causes it.
+fn not_json(line: &str, e: &serde_json::Error) -> String {
+    // A whole record after the start of the line: a cut-off line that a later writer appended
+    // to instead of starting a new line.
+    let glued = line
+        .match_indices("{\"")
+        .map(|(at, _)| at)
+        .filter(|&at| at > 0)
+        .find(|&at| {
+            matches!(
+                serde_json::from_str::<Value>(&line[at..]),
+                Ok(Value::Object(_))
+            )
+        });
+    if let Some(at) = glued {
+        return format!(
+            "a cut-off record with a whole one glued to it at byte {at} (a writer stopped \
+             mid-line and the next one appended without ending the line)"
+        );
+    }
+    if e.is_eof() {
+        return "cut off: the record ends mid-way (a writer stopped mid-line)".into();
+    }
+    // Two writers interleaving show up here too, as a line that is not JSON.
+    format!("not JSON ({e})")
 }
 
 /// `YYYY-MM-DDTHH:MM:SS[.frac](Z|±HH:MM)`, fields in range (`t`/`z` and a space also allowed).
@@ -307,12 +360,14 @@ mod tests {
             GOOD.replace("r1", "r4").replace(r#""rows":2,"#, ""),
             GOOD.to_string(),
             r#"{"runtime":1,"time{"runtime":2}"#.to_string(),
+            r#"{"runtime":1,"time"#.to_string(),
         ]
-        .join("\n");
+        .join("\n")
+            + "\n";
         let f = check_prediction_lines(&text, "p.jsonl", Some(5)).unwrap_err();
         let msg = f.to_string();
         assert!(
-            msg.starts_with("prediction_log: p.jsonl: 6 lines for 5 requests"),
+            msg.starts_with("prediction_log: p.jsonl: 7 lines for 5 requests"),
             "{msg}"
         );
         for needle in [
@@ -322,10 +377,42 @@ mod tests {
             "4  input_data_summary.rows",
             "5  request_unique_id",
             "\"r1\" already on line 1",
-            "not JSON (expected",
+            "6                           a cut-off record with a whole one glued to it at byte 18",
+            "7                           cut off: the record ends mid-way",
         ] {
             assert!(msg.contains(needle), "{needle:?} not in\n{msg}");
         }
+    }
+
+    /// Issue 14, bug 8: a cut-off last line failed the check as "not JSON"; a restart that
+    /// glued its first line to it corrupted an answered request's entry without saying so.
+    #[test]
+    fn torn_lines_are_named_as_such() {
+        let torn = &GOOD[..40];
+        let s = check_prediction_lines(&format!("{GOOD}\n{torn}"), "p.jsonl", Some(1)).unwrap();
+        assert_eq!((s.lines, s.torn_last_line), (1, Some(2)));
+
+        let glued = format!("{GOOD}\n{torn}{}\n", GOOD.replace("r1", "r2"));
+        let msg = check_prediction_lines(&glued, "p.jsonl", None)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            msg.contains("1 problem(s) on 1 line(s), first on line 2"),
+            "{msg}"
+        );
+        assert!(
+            msg.contains("a cut-off record with a whole one glued to it at byte 40"),
+            "{msg}"
+        );
+        let ended = format!("{GOOD}\n{torn}\n{}\n", GOOD.replace("r1", "r2"));
+        let msg = check_prediction_lines(&ended, "p.jsonl", None)
+            .unwrap_err()
+            .to_string();
+        assert!(msg.contains("first on line 2"), "{msg}");
+        assert!(
+            msg.contains("cut off: the record ends mid-way (a writer stopped mid-line)"),
+            "{msg}"
+        );
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! System tests of a model behind an HTTP API: start the real service, call it as clients do,
 //! and check what comes back ([`contract`]), how fast ([`latency`]), what it logged
-//! ([`log`]) and what it reports on `/metrics` ([`prometheus`]).
+//! ([`log`]), what it reports on `/metrics` ([`prometheus`]) and whether SIGTERM under load
+//! loses an answered request's log line ([`shutdown`]).
 //!
 //! [`Service::start`] runs a command (typically `env!("CARGO_BIN_EXE_my-service")`), waits for
 //! the line on stdout that names its address (`listening on http://127.0.0.1:PORT`), keeps its
@@ -26,6 +27,7 @@ pub mod contract;
 pub mod latency;
 pub mod log;
 pub mod prometheus;
+pub mod shutdown;
 
 use serde_json::Value;
 use std::io::{BufRead, BufReader, Read};
@@ -38,6 +40,7 @@ pub use contract::{check_contract, Case};
 pub use latency::{LatencyProbe, LatencyReport};
 pub use log::{check_prediction_log, LogSummary};
 pub use prometheus::{Metrics, PrometheusError, Sample};
+pub use shutdown::{ShutdownReport, ShutdownUnderLoad};
 
 /// Why a service could not be started or called. Each variant that concerns a started process
 /// carries what it printed, since that is usually where the reason is.
@@ -178,10 +181,14 @@ impl std::fmt::Debug for Service {
 }
 
 fn agent() -> ureq::Agent {
+    agent_with_timeout(Duration::from_secs(30))
+}
+
+fn agent_with_timeout(timeout: Duration) -> ureq::Agent {
     ureq::Agent::config_builder()
         // Tests look at 4xx/5xx replies; they are answers, not errors.
         .http_status_as_error(false)
-        .timeout_global(Some(Duration::from_secs(30)))
+        .timeout_global(Some(timeout))
         .build()
         .into()
 }

@@ -2,8 +2,8 @@
 //! the diff, rules and rules files, and the report's two renderings.
 
 use mlharness::config::{
-    diff, parse_str, ChangeKind, ConfigCheck, ConfigError, DiffOptions, Env, Format, Loader, Rules,
-    Value,
+    diff, parse_str, ChangeKind, ConfigCheck, ConfigError, DiffOptions, Env, Format, Limits,
+    Loader, Rules, Value,
 };
 use std::path::PathBuf;
 use tempfile::TempDir;
@@ -981,10 +981,56 @@ fn a_yaml_alias_bomb_is_refused_before_it_expands() {
     assert!(bomb.len() < 400, "{}", bomb.len());
     let err = parse_str(&bomb, Format::Yaml).unwrap_err().to_string();
     assert!(
-        err.contains("expands to more than 1000000 values through its aliases (the limit)"),
+        err.contains(
+            "expands to more than 1000000 values through its aliases (the limit; see config::Limits)"
+        ),
         "{err}"
     );
     // Aliases within the limit still work.
     let ok = parse_str("base: &b {lr: 0.1}\nprod: *b\n", Format::Yaml).unwrap();
     assert_eq!(ok.get("prod.lr"), Some(&Value::from(0.1)));
+}
+
+/// Issue 14: the YAML value bound can be raised by a user whose generated config needs more.
+#[test]
+fn the_yaml_value_limit_can_be_raised_and_lowered() {
+    let text = "base: &b [1, 2, 3, 4]\nx: [*b, *b, *b]\n";
+    let loader = |max_yaml_values| {
+        Loader::new().no_expansion().limits(Limits {
+            max_yaml_values,
+            ..Limits::default()
+        })
+    };
+    let err = loader(10)
+        .parse_str(text, Format::Yaml, "gen.yaml")
+        .unwrap_err()
+        .to_string();
+    assert!(err.starts_with("gen.yaml:2:"), "{err}");
+    assert!(err.contains("more than 10 values"), "{err}");
+    let tree = loader(100)
+        .parse_str(text, Format::Yaml, "gen.yaml")
+        .unwrap();
+    assert_eq!(tree.get("x[2][3]"), Some(&Value::from(4)));
+}
+
+/// Issue 14, bug 1: `${X}` repeated over a large variable grew without bound.
+#[test]
+fn expansion_growth_is_bounded_and_named() {
+    let big = "x".repeat(1 << 20);
+    let text = format!("a = \"{}\"\n", "${BIG}".repeat(40));
+    let err = Loader::new()
+        .env_vars([("BIG", big.as_str())])
+        .parse_str(&text, Format::Toml, "bomb.toml")
+        .unwrap_err()
+        .to_string();
+    assert!(err.starts_with("bomb.toml:1:"), "{err}");
+    assert!(
+        err.contains("makes the text more than 16777216 bytes (the limit; see config::Limits)"),
+        "{err}"
+    );
+    let fine = Loader::new()
+        .env_vars([("BIG", big.as_str())])
+        .parse_str("a = \"${BIG}\"\n", Format::Toml, "ok.toml")
+        .unwrap();
+    assert_eq!(fine.get("a"), Some(&Value::from(big.as_str())));
 }

@@ -468,3 +468,38 @@ fn an_unterminated_quote_is_an_error_naming_its_line(#[case] contents: &str, #[c
 fn closed_and_literal_quotes_still_load(#[case] contents: &str) {
     assert_eq!(load(contents).n_rows(), 1);
 }
+
+/// Issue 14: a field has a size limit, reported with its line and column, and raised by an option.
+#[test]
+fn a_field_over_the_size_limit_names_line_and_column() {
+    let big = "x".repeat(200);
+    let contents = format!("id,notes\n1,short\n2,{big}\n");
+    let (err, path) = load_err(&contents, &CsvOptions::default().max_field_bytes(100));
+    assert_eq!(
+        err.to_string(),
+        format!("{path}:3: field 2 (`notes`) has 200 bytes, more than the 100 accepted (a stray quote swallowing rows? raise CsvOptions::max_field_bytes if the data is right)")
+    );
+    let raised = Dataset::from_csv_bytes(
+        contents.as_bytes(),
+        "notes.csv",
+        &CsvOptions::default().max_field_bytes(200),
+    )
+    .unwrap();
+    assert_eq!(
+        raised.categorical("notes").unwrap().get(1),
+        Some(big.as_str())
+    );
+}
+
+#[test]
+fn an_oversize_field_from_an_open_quote_is_reported_as_the_quote() {
+    let rows: String = (0..50).map(|i| format!("{i},row {i}\n")).collect();
+    let contents = format!("id,notes\n1,\"never closed\n{rows}");
+    let (err, path) = load_err(&contents, &CsvOptions::default().max_field_bytes(64));
+    assert!(
+        err.to_string().starts_with(&format!(
+            "{path}:2: a quoted field opened on this line is never closed"
+        )),
+        "{err}"
+    );
+}

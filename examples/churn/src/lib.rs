@@ -21,10 +21,12 @@
 mod contract;
 mod model;
 mod pipeline;
+mod request;
 
 pub use contract::{check_input, schema, InvalidInput, REFUSED, SCHEMA_JSON};
 pub use model::{config_path, ChurnError, ChurnModel, TrainConfig, ARTIFACT_FORMAT, CLASSES, LOSS};
 pub use pipeline::{FeaturePipeline, PipelineError, UNSEEN};
+pub use request::{parse_request, serving_columns, BadRequest, PredictRequest};
 
 use mlharness::data::{ColumnKind, CsvOptions, DataError, Dataset};
 use std::path::PathBuf;

@@ -3,6 +3,7 @@
 //! ```text
 //! churn-service [--port N] [--model ARTIFACT.json] [--log PREDICTIONS.jsonl]
 //!               [--log-input] [--redact FIELD,FIELD…]
+//!               [--header-timeout SECS] [--request-timeout SECS] [--drain-timeout SECS]
 //! ```
 //!
 //! - `POST /predict`: one JSON record or an array of them → `{"model_version", "predictions":
@@ -14,29 +15,40 @@
 //! It listens on 127.0.0.1 (port 0 by default: the system picks one) and prints one ready line,
 //! `churn-service listening on http://127.0.0.1:PORT`. Without `--model` it trains at startup
 //! from the churn data with `config/model.toml`. Every prediction request appends one JSON line
-//! to the prediction log (`--log` or `CHURN_PREDICTION_LOG`).
+//! to the prediction log (`--log` or `CHURN_PREDICTION_LOG`), in one `write` to a file opened
+//! for appending; a log that ends in a cut-off line (a previous process killed mid-write) gets
+//! a newline first, so that line stays detectably broken instead of corrupting the next one.
+//!
+//! Every connection has a deadline for its request head (`--header-timeout`, 10 s: a client
+//! that sends half a header is dropped) and every request one for its body and answer
+//! (`--request-timeout`, 10 s: a Content-Length larger than the body sent gets 408). On SIGTERM
+//! or SIGINT it stops accepting, lets requests in flight finish for up to `--drain-timeout`
+//! (5 s), and exits 0 (1 if the drain had to cut requests short).
 //!
 //! `CHURN_FAULT` selects a deliberately broken variant, for proving the system tests catch it:
-//! `500_on_malformed`, `no_model_version_in_logs`, `slow_200ms`, `never_ready`.
+//! `500_on_malformed`, `no_model_version_in_logs`, `slow_200ms`, `never_ready`, and
+//! `buffered_log` (log lines held in a buffer that is never flushed: SIGTERM loses them).
 
-use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
-use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
+use axum::body::Body;
+use axum::extract::{MatchedPath, Request, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use churn::{ChurnModel, TrainConfig};
-use mlharness::data::{Column, ColumnKind, Dataset};
+use hyper::server::conn::http1;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::service::TowerToHyperService;
 use prometheus::{Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, Opts, Registry};
 use serde_json::{json, Map, Value};
 use std::fs::{File, OpenOptions};
-use std::io::Write;
-use std::path::PathBuf;
+use std::io::{BufWriter, Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 /// Largest request body accepted; a batch of a few hundred records fits.
 const BODY_LIMIT: usize = 256 * 1024;
@@ -51,6 +63,7 @@ enum Fault {
     NoModelVersionInLogs,
     Slow200ms,
     NeverReady,
+    BufferedLog,
 }
 
 struct Options {
@@ -60,12 +73,16 @@ struct Options {
     log_input: bool,
     redact: Vec<String>,
     fault: Fault,
+    header_timeout: Duration,
+    request_timeout: Duration,
+    drain_timeout: Duration,
 }
 
 fn usage(problem: &str) -> ! {
     eprintln!(
         "churn-service: {problem}\nusage: churn-service [--port N] [--model ARTIFACT.json] \
-         [--log PREDICTIONS.jsonl] [--log-input] [--redact FIELD,FIELD…]"
+         [--log PREDICTIONS.jsonl] [--log-input] [--redact FIELD,FIELD…] \
+         [--header-timeout SECS] [--request-timeout SECS] [--drain-timeout SECS]"
     );
     std::process::exit(2)
 }
@@ -84,8 +101,19 @@ fn options() -> Options {
             Some("no_model_version_in_logs") => Fault::NoModelVersionInLogs,
             Some("slow_200ms") => Fault::Slow200ms,
             Some("never_ready") => Fault::NeverReady,
+            Some("buffered_log") => Fault::BufferedLog,
             Some(other) => usage(&format!("unknown CHURN_FAULT {other:?}")),
         },
+        header_timeout: Duration::from_secs(10),
+        request_timeout: Duration::from_secs(10),
+        drain_timeout: Duration::from_secs(5),
+    };
+    let seconds = |name: &str, v: String| -> Duration {
+        v.parse::<f64>()
+            .ok()
+            .and_then(|s| Duration::try_from_secs_f64(s).ok())
+            .filter(|d| !d.is_zero())
+            .unwrap_or_else(|| usage(&format!("{name} {v:?} is not a number of seconds > 0")))
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -108,6 +136,15 @@ fn options() -> Options {
                     .split(',')
                     .map(|s| s.trim().to_string())
                     .collect()
+            }
+            "--header-timeout" => {
+                o.header_timeout = seconds("--header-timeout", value("--header-timeout"))
+            }
+            "--request-timeout" => {
+                o.request_timeout = seconds("--request-timeout", value("--request-timeout"))
+            }
+            "--drain-timeout" => {
+                o.drain_timeout = seconds("--drain-timeout", value("--drain-timeout"))
             }
             other => usage(&format!("unknown argument {other:?}")),
         }
@@ -167,17 +204,71 @@ impl Metrics {
 struct AppState {
     model: ChurnModel,
     metrics: Metrics,
-    // One writer for the log: a line is written whole under the lock, so concurrent requests
-    // never interleave, and before the response is sent, so a client that got its answer can
-    // read its line.
-    log: Option<Mutex<File>>,
+    // One writer for the log, written before the response is sent, so a client that got its
+    // answer can read its line.
+    log: Option<Mutex<Log>>,
     log_input: bool,
     redact: Vec<String>,
     fault: Fault,
     ids: AtomicU64,
     id_prefix: String,
-    /// Feature columns expected in serving, with their kinds, in schema order.
-    columns: Vec<(String, ColumnKind)>,
+}
+
+/// The prediction log. `Direct` is the service as it should be; `Buffered` is the
+/// `buffered_log` fault, whose lines sit in memory until the buffer fills.
+enum Log {
+    Direct(File),
+    Buffered(BufWriter<File>),
+}
+
+impl Log {
+    /// Opens `path` for appending. A file that ends in a cut-off line gets a newline first:
+    /// the broken line stays one line, which a log check reports, and the next entry starts
+    /// whole instead of being glued to it.
+    fn open(path: &Path, fault: Fault) -> std::io::Result<Log> {
+        let mut file = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .read(true)
+            .open(path)?;
+        let len = file.metadata()?.len();
+        if len > 0 {
+            let mut last = [0u8];
+            file.seek(SeekFrom::Start(len - 1))?;
+            file.read_exact(&mut last)?;
+            if last[0] != b'\n' {
+                eprintln!(
+                    "churn-service: {} ends in a cut-off line (a writer stopped mid-line); \
+                     ending it, so new entries start on a line of their own",
+                    path.display()
+                );
+                file.write_all(b"\n")?;
+            }
+        }
+        Ok(match fault {
+            Fault::BufferedLog => Log::Buffered(BufWriter::new(file)),
+            _ => Log::Direct(file),
+        })
+    }
+
+    /// Appends one whole line. On a file opened for appending, one `write` puts the line at
+    /// the end in one piece; a short write (a disk nearly full) is finished, then reported.
+    fn append(&mut self, line: &[u8]) -> std::io::Result<()> {
+        match self {
+            Log::Direct(file) => {
+                let n = file.write(line)?;
+                if n < line.len() {
+                    file.write_all(&line[n..])?;
+                    return Err(std::io::Error::other(format!(
+                        "a short write ({n} of {} bytes) had to be finished",
+                        line.len()
+                    )));
+                }
+                Ok(())
+            }
+            Log::Buffered(buffer) => buffer.write_all(line),
+        }
+    }
 }
 
 type Shared = Arc<AppState>;
@@ -190,20 +281,14 @@ fn error(status: StatusCode, message: &str, problems: Vec<Value>) -> Response {
     (status, Json(body)).into_response()
 }
 
-fn problem(record: Option<usize>, field: &str, what: String) -> Value {
-    json!({"record": record, "field": field, "problem": what})
-}
-
-async fn predict(
-    State(state): State<Shared>,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
-) -> Response {
+async fn predict(State(state): State<Shared>, request: Request) -> Response {
     let start = Instant::now();
     if state.fault == Fault::Slow200ms {
         tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     }
-    let content_type = headers
+    let (parts, body) = request.into_parts();
+    let content_type = parts
+        .headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
@@ -215,64 +300,25 @@ async fn predict(
             vec![],
         );
     }
-    let body = match body {
-        Ok(b) if b.len() > BODY_LIMIT => {
-            return error(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                &format!(
-                    "the body has {} bytes, more than the {BODY_LIMIT} accepted",
-                    b.len()
-                ),
-                vec![],
-            )
-        }
+    let body = match read_body(&parts.headers, body).await {
         Ok(b) => b,
-        Err(rejection) => {
-            let status = rejection.status();
-            return if status == StatusCode::PAYLOAD_TOO_LARGE {
-                error(
-                    status,
-                    &format!("the body is larger than the {BODY_LIMIT} bytes accepted"),
-                    vec![],
-                )
-            } else {
-                error(StatusCode::BAD_REQUEST, &rejection.body_text(), vec![])
-            };
-        }
+        Err(response) => return response,
     };
-    let value: Value = match serde_json::from_slice(&body) {
-        Ok(v) => v,
-        Err(e) => {
-            let status = if state.fault == Fault::FiveHundredOnMalformed {
+    let churn::PredictRequest {
+        records,
+        batch,
+        data,
+    } = match churn::parse_request(&body) {
+        Ok(r) => r,
+        Err(bad) => {
+            let status = if state.fault == Fault::FiveHundredOnMalformed
+                && bad.message.starts_with("the body is not valid JSON")
+            {
                 StatusCode::INTERNAL_SERVER_ERROR
             } else {
                 StatusCode::BAD_REQUEST
             };
-            return error(status, &format!("the body is not valid JSON: {e}"), vec![]);
-        }
-    };
-    let (records, batch) = match value {
-        Value::Array(items) => (items, true),
-        v @ Value::Object(_) => (vec![v], false),
-        other => {
-            return error(
-                StatusCode::BAD_REQUEST,
-                &format!("expected a JSON object or an array of objects, found {other}"),
-                vec![],
-            )
-        }
-    };
-    if records.is_empty() {
-        return error(StatusCode::BAD_REQUEST, "the batch is empty", vec![]);
-    }
-    let data = match to_dataset(&state.columns, &records) {
-        Ok(d) => d,
-        Err(problems) => {
-            return error(
-                StatusCode::BAD_REQUEST,
-                "the input breaks the churn data contract",
-                problems,
-            )
+            return error(status, &bad.message, bad.problems);
         }
     };
     let p_yes = match state.model.churn_probability(&data) {
@@ -371,7 +417,7 @@ async fn predict(
         let written = log
             .lock()
             .map_err(|_| std::io::Error::other("log lock poisoned"))
-            .and_then(|mut f| f.write_all(text.as_bytes()));
+            .and_then(|mut log| log.append(text.as_bytes()));
         if let Err(e) = written {
             eprintln!("churn-service: cannot write the prediction log: {e}");
         }
@@ -389,57 +435,35 @@ async fn predict(
     response
 }
 
-/// JSON records → a dataset with the schema's serving columns; every record's missing fields
-/// and wrong types are listed, not just the first.
-fn to_dataset(columns: &[(String, ColumnKind)], records: &[Value]) -> Result<Dataset, Vec<Value>> {
-    let mut problems = Vec::new();
-    let mut out = Vec::with_capacity(columns.len());
-    for (name, kind) in columns {
-        let mut numbers = Vec::new();
-        let mut categories: Vec<Option<String>> = Vec::new();
-        for (i, record) in records.iter().enumerate() {
-            let Some(record) = record.as_object() else {
-                if out.is_empty() && name == &columns[0].0 {
-                    problems.push(problem(Some(i), "", format!("not a JSON object: {record}")));
-                }
-                continue;
-            };
-            let value = record.get(name);
-            match (kind, value) {
-                (_, None) => problems.push(problem(Some(i), name, "missing".into())),
-                (ColumnKind::Numeric, Some(Value::Null)) => numbers.push(f64::NAN),
-                (ColumnKind::Numeric, Some(Value::Number(n))) => match n.as_f64() {
-                    Some(x) => numbers.push(x),
-                    None => problems.push(problem(Some(i), name, format!("{n} is not a float"))),
-                },
-                (ColumnKind::Categorical, Some(Value::Null)) => categories.push(None),
-                (ColumnKind::Categorical, Some(Value::String(s))) => {
-                    categories.push(Some(s.clone()))
-                }
-                (ColumnKind::Numeric, Some(v)) => problems.push(problem(
-                    Some(i),
-                    name,
-                    format!("expected a number, found {v}"),
-                )),
-                (ColumnKind::Categorical, Some(v)) => problems.push(problem(
-                    Some(i),
-                    name,
-                    format!("expected a string, found {v}"),
-                )),
-            }
+/// The body, at most [`READ_LIMIT`] bytes; 413 over [`BODY_LIMIT`], 400 when it cannot be read.
+/// (The whole request runs under `--request-timeout`, so a body that never arrives is a 408.)
+async fn read_body(headers: &HeaderMap, body: Body) -> Result<Vec<u8>, Response> {
+    let too_large = |size: String| {
+        error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            &format!("the body has {size} bytes, more than the {BODY_LIMIT} accepted"),
+            vec![],
+        )
+    };
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if let Some(n) = declared.filter(|&n| n > READ_LIMIT as u64) {
+        return Err(too_large(n.to_string()));
+    }
+    match axum::body::to_bytes(body, READ_LIMIT).await {
+        Ok(b) if b.len() > BODY_LIMIT => Err(too_large(b.len().to_string())),
+        Ok(b) => Ok(b.to_vec()),
+        Err(e) if e.to_string().contains("length limit") => {
+            Err(too_large(format!("more than {READ_LIMIT}")))
         }
-        out.push((
-            name.clone(),
-            match kind {
-                ColumnKind::Numeric => Column::numeric(numbers),
-                ColumnKind::Categorical => Column::categorical(categories),
-            },
-        ));
+        Err(e) => Err(error(
+            StatusCode::BAD_REQUEST,
+            &format!("cannot read the body: {e}"),
+            vec![],
+        )),
     }
-    if !problems.is_empty() {
-        return Err(problems);
-    }
-    Dataset::from_columns(out).map_err(|e| vec![problem(None, "", e.to_string())])
 }
 
 async fn health(State(state): State<Shared>) -> Json<Value> {
@@ -505,6 +529,22 @@ async fn record(State(state): State<Shared>, request: Request, next: Next) -> Re
     response
 }
 
+/// The whole request, body included, within `--request-timeout`. Handlers write the log only
+/// after their last await, so a request cut here was neither answered nor logged.
+async fn deadline(State(limit): State<Duration>, request: Request, next: Next) -> Response {
+    match tokio::time::timeout(limit, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => error(
+            StatusCode::REQUEST_TIMEOUT,
+            &format!(
+                "the request was not complete within {:?} (a Content-Length larger than the body?)",
+                limit
+            ),
+            vec![],
+        ),
+    }
+}
+
 fn load_model(o: &Options) -> Result<ChurnModel, String> {
     match &o.model {
         Some(path) => ChurnModel::load(path).map_err(|e| e.to_string()),
@@ -542,10 +582,7 @@ fn main() {
         std::process::exit(1)
     });
     let log = o.log.as_ref().map(|path| {
-        OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(path)
+        Log::open(path, o.fault)
             .map(Mutex::new)
             .unwrap_or_else(|e| {
                 eprintln!(
@@ -555,12 +592,6 @@ fn main() {
                 std::process::exit(1)
             })
     });
-    let columns = churn::schema()
-        .columns
-        .iter()
-        .filter(|c| c.expected_in(Some("serving")))
-        .map(|c| (c.name.clone(), c.kind))
-        .collect();
     let started = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .unwrap_or_default();
@@ -569,12 +600,11 @@ fn main() {
         metrics,
         log,
         log_input: o.log_input,
-        redact: o.redact,
+        redact: o.redact.clone(),
         fault: o.fault,
         ids: AtomicU64::new(0),
         // Unique across restarts appending to the same log: start time, process, counter.
         id_prefix: format!("{:x}-{:x}", started.as_micros(), std::process::id()),
-        columns,
     });
     let app = Router::new()
         .route("/predict", post(predict))
@@ -583,8 +613,8 @@ fn main() {
         .route("/metrics", get(scrape))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(middleware::from_fn_with_state(o.request_timeout, deadline))
         .layer(middleware::from_fn_with_state(state.clone(), record))
-        .layer(DefaultBodyLimit::max(READ_LIMIT))
         .with_state(state);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -593,7 +623,7 @@ fn main() {
             eprintln!("churn-service: cannot start the runtime: {e}");
             std::process::exit(1)
         });
-    runtime.block_on(async move {
+    let code = runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", o.port))
             .await
             .unwrap_or_else(|e| {
@@ -606,15 +636,61 @@ fn main() {
         if o.fault != Fault::NeverReady {
             println!("churn-service listening on http://{addr}");
         }
-        // SIGTERM (how test fixtures and process managers stop a service) or Ctrl-C: stop
-        // accepting, finish the requests in flight, and return from main, so every prediction
-        // log line is whole and an instrumented build writes its coverage profile.
-        if let Err(e) = axum::serve(listener, app)
-            .with_graceful_shutdown(shutdown_signal())
-            .await
-        {
-            eprintln!("churn-service: server error: {e}");
-            std::process::exit(1)
-        }
+        serve(listener, app, &o).await
     });
+    // Tasks cut by the drain are not waited for again.
+    runtime.shutdown_timeout(Duration::from_millis(100));
+    std::process::exit(code)
+}
+
+/// Accepts connections until SIGTERM or SIGINT, then drains. Returns the exit code.
+///
+/// hyper's own connection loop rather than `axum::serve`, which sets no timer and so no
+/// deadline for a request head: a client sending half a header would hold its connection
+/// (and a task) for ever.
+async fn serve(listener: tokio::net::TcpListener, app: Router, o: &Options) -> i32 {
+    let mut http = http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(o.header_timeout);
+    let graceful = GracefulShutdown::new();
+    let mut signal = std::pin::pin!(shutdown_signal());
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => {
+                    let conn = http.serve_connection(
+                        TokioIo::new(stream),
+                        TowerToHyperService::new(app.clone()),
+                    );
+                    let conn = graceful.watch(conn);
+                    tokio::spawn(async move {
+                        // A client that hangs up or times out is its own business.
+                        let _ = conn.await;
+                    });
+                }
+                Err(e) => {
+                    // Out of file descriptors, typically: back off instead of spinning.
+                    eprintln!("churn-service: cannot accept a connection: {e}");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+            },
+            _ = &mut signal => break,
+        }
+    }
+    // Stop accepting first, so a client sees a refused connection, not a hung one.
+    drop(listener);
+    if o.fault == Fault::BufferedLog {
+        // The fault: exit at once, as a service that never flushes its buffer would.
+        std::process::exit(0);
+    }
+    match tokio::time::timeout(o.drain_timeout, graceful.shutdown()).await {
+        Ok(()) => 0,
+        Err(_) => {
+            eprintln!(
+                "churn-service: requests still in flight after the {:?} drain; cutting them",
+                o.drain_timeout
+            );
+            1
+        }
+    }
 }
