@@ -92,7 +92,8 @@ struct ConfigDiffArgs {
     #[arg(long, value_name = "PATTERN")]
     ignore: Vec<String>,
     /// Numbers within this of each other are equal.
-    #[arg(long, value_name = "ABS")]
+    // Negative numbers parse, so that `--tolerance -1` is refused by the check, with its reason.
+    #[arg(long, value_name = "ABS", allow_negative_numbers = true)]
     tolerance: Option<f64>,
     /// Output: aligned tables, or JSON with `equal`, `changes` and `rule_violations`.
     #[arg(long, value_enum, default_value_t = Format::Text)]
@@ -364,6 +365,14 @@ fn config_diff(args: ConfigDiffArgs) -> ExitCode {
             say!("{output}");
             ExitCode::from(if ok { 0 } else { 1 })
         }
+        // Named as the user typed it: the flag, not the library's field.
+        Err(mlharness::config::ConfigError::InvalidOption { option, value }) => unusable(
+            "config-diff",
+            format!(
+                "--{} {value}: must be a finite number of at least 0",
+                option.replace('_', "-")
+            ),
+        ),
         Err(e) => unusable("config-diff", e),
     }
 }

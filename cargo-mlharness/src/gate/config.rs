@@ -116,8 +116,39 @@ impl GateConfig {
             path: path.to_path_buf(),
             message,
         };
-        let file: File = toml::from_str(text)
-            .map_err(|e| invalid(e.to_string().trim_end().replace('\n', "\n  ")))?;
+        // One line, `file:line:column: message`, like every other input error: toml's own
+        // rendering quotes the offending line, which may be megabytes long.
+        let file: File = toml::from_str(text).map_err(|e| {
+            let at = e.span().map_or(0, |s| s.start).min(text.len());
+            let before = &text.as_bytes()[..at];
+            let line = 1 + before.iter().filter(|&&b| b == b'\n').count();
+            let line_start = before
+                .iter()
+                .rposition(|&b| b == b'\n')
+                .map_or(0, |i| i + 1);
+            let column = 1 + text[line_start..at].chars().count();
+            // The line itself, cut short, so the key is named even when toml's message
+            // speaks only of the value.
+            let line_text = text[line_start..].lines().next().unwrap_or("").trim();
+            let quoted = match line_text.char_indices().nth(80) {
+                Some((cut, _)) => format!("{}…", &line_text[..cut]),
+                None => line_text.to_string(),
+            };
+            let context = if quoted.is_empty() {
+                String::new()
+            } else {
+                format!(" (in `{quoted}`)")
+            };
+            GateError::ConfigSyntax {
+                path: path.to_path_buf(),
+                line,
+                column,
+                message: format!(
+                    "invalid TOML: {}{context}",
+                    e.message().trim_end().replace('\n', "; ")
+                ),
+            }
+        })?;
         let g = file.gate;
         if !(0.0..=100.0).contains(&g.min_coverage) {
             return Err(invalid(format!(

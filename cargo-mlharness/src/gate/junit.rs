@@ -82,8 +82,11 @@ pub fn parse(xml: &str, path: &Path) -> Result<Vec<TestCase>, GateError> {
     let mut reader = Reader::from_str(xml);
     let error = |reader: &Reader<&[u8]>, message: String| GateError::Junit {
         path: path.to_path_buf(),
-        line: 1 + xml[..(reader.buffer_position() as usize).min(xml.len())]
-            .matches('\n')
+        // Bytes, not a str slice: the reader's position can fall inside a multi-byte character
+        // (found by fuzzing: a byte-order mark).
+        line: 1 + xml.as_bytes()[..(reader.buffer_position() as usize).min(xml.len())]
+            .iter()
+            .filter(|&&b| b == b'\n')
             .count(),
         message,
     };

@@ -51,6 +51,18 @@ pub enum GateError {
         /// What is wrong, with line and column.
         message: String,
     },
+    /// `mlharness.toml` is not valid TOML, or has a key or value the gate does not know.
+    #[error("{}:{line}:{column}: {message}", path.display())]
+    ConfigSyntax {
+        /// The configuration file.
+        path: PathBuf,
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// What is wrong.
+        message: String,
+    },
     /// The JUnit XML is malformed.
     #[error("{}:{line}: malformed JUnit XML: {message}", path.display())]
     Junit {

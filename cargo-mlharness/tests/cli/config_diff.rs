@@ -219,22 +219,20 @@ fn unusable_input_exits_2_with_a_one_line_cause() {
 #[test]
 fn a_tolerance_that_is_not_a_finite_non_negative_number_is_refused() {
     let d = dir(&[("expected.toml", EXPECTED), ("actual.yaml", ACTUAL_YAML)]);
-    for bad in ["NaN", "-1", "inf"] {
-        let (code, out, err) = run(
-            d.path(),
-            &[
-                "expected.toml",
-                "actual.yaml",
-                &format!("--tolerance={bad}"),
-            ],
-            &[],
-        );
-        assert_eq!((code, out.as_str()), (2, ""), "{bad}: {err}");
-        assert!(
-            err.starts_with(
-                "mlharness config-diff: config check: `tolerance` must be a finite number of at least 0, got"
-            ),
-            "{bad}: {err}"
-        );
+    for (bad, shown) in [("NaN", "NaN"), ("-1", "-1"), ("inf", "inf")] {
+        // Both spellings: `--tolerance -1` must not be taken for an unknown flag.
+        for args in [
+            vec![format!("--tolerance={bad}")],
+            vec!["--tolerance".to_string(), bad.to_string()],
+        ] {
+            let mut all = vec!["expected.toml", "actual.yaml"];
+            all.extend(args.iter().map(String::as_str));
+            let (code, out, err) = run(d.path(), &all, &[]);
+            assert_eq!((code, out.as_str()), (2, ""), "{bad}: {err}");
+            assert_eq!(
+                err.trim_end(),
+                format!("mlharness config-diff: --tolerance {shown}: must be a finite number of at least 0"),
+            );
+        }
     }
 }

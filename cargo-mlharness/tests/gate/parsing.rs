@@ -167,18 +167,47 @@ fn config_errors_name_the_key_and_line() {
     .unwrap_err()
     .to_string();
     assert!(
-        err.contains("mlharness.toml") && err.contains("line 3") && err.contains("smoke"),
+        err.starts_with("mlharness.toml:3:") && err.contains("smoke"),
         "{err}"
     );
     let err = GateConfig::parse("[gate]\nmin_coverage = \"high\"\n", "m.toml".as_ref())
         .unwrap_err()
         .to_string();
+    assert_eq!(
+        err,
+        "m.toml:2:16: invalid TOML: invalid type: string \"high\", expected f64 (in `min_coverage = \"high\"`)"
+    );
+    // One line, however long the offending one.
+    let deep = format!("a = {}{}\n", "[".repeat(10_000), "]".repeat(10_000));
+    let err = GateConfig::parse(&deep, "m.toml".as_ref())
+        .unwrap_err()
+        .to_string();
     assert!(
-        err.contains("line 2") && err.contains("min_coverage"),
+        err.starts_with("m.toml:1:") && !err.contains('\n') && err.len() < 400,
         "{err}"
     );
     let err = GateConfig::parse("[gate]\nmin_coverage = 180.0\n", "m.toml".as_ref())
         .unwrap_err()
         .to_string();
     assert!(err.contains("gate.min_coverage"), "{err}");
+}
+
+/// Found by fuzzing (fuzz/regressions/junit/bom-then-bad-declaration): a byte-order mark
+/// followed by a malformed declaration panicked while counting lines for the error message
+/// (a str slice ending inside the mark).
+#[test]
+fn malformed_junit_after_a_byte_order_mark_is_an_error_not_a_panic() {
+    let input = std::fs::read(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../fuzz/regressions/junit/bom-then-bad-declaration"),
+    )
+    .unwrap();
+    let xml = String::from_utf8(input).unwrap();
+    let err = junit::parse(&xml, "junit.xml".as_ref()).unwrap_err();
+    assert!(matches!(err, GateError::Junit { line: 1, .. }), "{err}");
+    assert!(
+        err.to_string()
+            .starts_with("junit.xml:1: malformed JUnit XML"),
+        "{err}"
+    );
 }

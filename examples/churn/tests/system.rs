@@ -528,6 +528,75 @@ fn a_request_that_never_completes_is_cut_off() {
     assert_eq!(service.get("/health").unwrap().status, 200);
 }
 
+/// Issue 14: bad requests, from malformed JSON to protocol garbage, each get a 4xx (or a closed
+/// connection for bytes that are not HTTP), never a 5xx, a crash or a hang; the service keeps
+/// answering after all of them.
+#[test]
+fn hostile_requests_get_a_client_error_never_a_5xx_or_a_hang() {
+    let service = start(None, None);
+    let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+    let huge_batch = format!("[{}]", vec!["null"; 200_000].join(","));
+    let long_string = format!("{{\"state\": \"{}\"}}", "x".repeat(200_000));
+    let mut invalid_utf8 = b"{\"state\": \"".to_vec();
+    invalid_utf8.extend([0xff, 0xfe, b'"', b'}']);
+    let bodies: Vec<(&str, Vec<u8>)> = vec![
+        ("empty", Vec::new()),
+        ("not JSON", b"state=KS".to_vec()),
+        ("truncated", br#"{"state": "KS", "account_"#.to_vec()),
+        ("a number", b"42".to_vec()),
+        ("nested 100000 deep", deep.into_bytes()),
+        ("200000 nulls", huge_batch.into_bytes()),
+        ("a 200 KB string", long_string.into_bytes()),
+        ("1e999", br#"{"account_length": 1e999}"#.to_vec()),
+        ("NaN literal", br#"{"account_length": NaN}"#.to_vec()),
+        ("invalid UTF-8", invalid_utf8),
+        ("NUL bytes", b"{\"state\": \"K\\u0000S\"}\0\0".to_vec()),
+        ("duplicate keys", br#"{"state": "KS", "state": 5}"#.to_vec()),
+        ("over the body limit", vec![b' '; 300 * 1024]),
+    ];
+    let mut wrong = Vec::new();
+    for (what, body) in &bodies {
+        let mut request = format!(
+            "POST /predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n\
+             Content-Length: {}\r\nConnection: close\r\n\r\n",
+            body.len()
+        )
+        .into_bytes();
+        request.extend(body);
+        match raw_exchange(service.url(), &request) {
+            Ok(reply) if reply.starts_with("HTTP/1.1 4") && reply.contains("\"error\"") => {}
+            Ok(reply) => wrong.push(format!("{what}: {}", reply.lines().next().unwrap_or(""))),
+            Err(e) => wrong.push(format!("{what}: {e}")),
+        }
+    }
+    let protocol: Vec<(&str, Vec<u8>)> = vec![
+        ("not HTTP", b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03".to_vec()),
+        ("a 100 KB path", format!("GET /{} HTTP/1.1\r\nHost: x\r\n\r\n", "a".repeat(100_000)).into_bytes()),
+        ("10000 headers", format!("GET /health HTTP/1.1\r\n{}\r\n", "X-A: b\r\n".repeat(10_000)).into_bytes()),
+        ("bad content-length", b"POST /predict HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\n".to_vec()),
+        ("two content-lengths", b"POST /predict HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{}".to_vec()),
+        ("bad chunked body", b"POST /predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n".to_vec()),
+    ];
+    for (what, request) in &protocol {
+        match raw_exchange(service.url(), request) {
+            Ok(reply) if reply.is_empty() || reply.starts_with("HTTP/1.1 4") => {}
+            Ok(reply) => wrong.push(format!("{what}: {}", reply.lines().next().unwrap_or(""))),
+            Err(e) => wrong.push(format!("{what}: {e}")),
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "not a client error:\n{}",
+        wrong.join("\n")
+    );
+    assert_eq!(
+        service.get("/health").unwrap().status,
+        200,
+        "{}",
+        service.stderr()
+    );
+}
+
 /// The drain is bounded: a request that would hold the service past it is cut, and the exit
 /// status says so.
 #[test]
