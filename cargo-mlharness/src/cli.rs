@@ -109,6 +109,10 @@ struct DriftArgs {
     /// Compare only these columns (comma-separated; default: every column of the reference).
     #[arg(long, value_delimiter = ',', value_name = "COLUMNS")]
     columns: Vec<String>,
+    /// The checked-in schema: its column kinds decide how each column is compared (a zip code
+    /// it calls categorical is compared as categories); default: inferred from the reference.
+    #[arg(long, value_name = "FILE")]
+    schema: Option<PathBuf>,
     /// Report format.
     #[arg(long, value_enum, default_value_t = DriftFormat::Text)]
     format: DriftFormat,
@@ -269,6 +273,12 @@ fn drift(args: &DriftArgs) -> ExitCode {
     let mut options = mlharness::drift::DriftOptions::default();
     if !args.columns.is_empty() {
         options = options.columns(&args.columns);
+    }
+    if let Some(path) = &args.schema {
+        match mlharness::schema::Schema::load(path) {
+            Ok(schema) => options = options.schema(schema),
+            Err(e) => return unusable("drift", e),
+        }
     }
     let report = match mlharness::drift::compare_csv(&args.reference, &args.current, &options) {
         Ok(r) => r,

@@ -160,6 +160,9 @@ pub struct DriftOptions {
     missing_check: bool,
     sparse_zero_share: f64,
     max_levels: usize,
+    /// Column kinds for [`compare_csv`]; not part of a report.
+    #[serde(skip)]
+    schema: Option<crate::schema::Schema>,
 }
 
 impl Default for DriftOptions {
@@ -176,6 +179,7 @@ impl Default for DriftOptions {
             missing_check: true,
             sparse_zero_share: 0.5,
             max_levels: 50,
+            schema: None,
         }
     }
 }
@@ -202,6 +206,29 @@ impl DriftOptions {
     /// ```
     pub fn max_levels(mut self, levels: usize) -> Self {
         self.max_levels = levels;
+        self
+    }
+
+    /// The checked-in schema, which decides column kinds when [`compare_csv`] reads files: a
+    /// column of digits the schema calls categorical (a zip code, an area code) is compared
+    /// as categories, not as numbers. Without it, kinds are inferred from the reference.
+    ///
+    /// ```
+    /// use mlharness::data::{Column, Dataset};
+    /// use mlharness::drift::{compare_csv, DriftOptions};
+    /// use mlharness::schema::Schema;
+    /// # let dir = tempfile::tempdir()?;
+    /// let (a, b) = (dir.path().join("a.csv"), dir.path().join("b.csv"));
+    /// std::fs::write(&a, "area\n415\n408\n415\n")?;
+    /// std::fs::write(&b, "area\n415\n510\n415\n")?;
+    /// let area = Column::categorical([Some("415"), Some("408")]);
+    /// let schema = Schema::infer(&Dataset::from_columns(vec![("area".into(), area)])?);
+    /// let report = compare_csv(&a, &b, &DriftOptions::default().schema(schema))?;
+    /// assert!(report.to_string().contains("new: `510`"), "{report}");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn schema(mut self, schema: crate::schema::Schema) -> Self {
+        self.schema = Some(schema);
         self
     }
 
@@ -410,9 +437,10 @@ impl DriftOptions {
     }
 }
 
-/// Loads two CSV files and compares them: the reference's column kinds are inferred, and the
-/// current file is read with the same kinds, so a stray word in a numeric column is an error
-/// naming its line and column rather than a silently categorical column.
+/// Loads two CSV files and compares them: the reference's column kinds come from
+/// [`DriftOptions::schema`] when one is given, and are inferred otherwise; the current file is
+/// read with the same kinds, so a stray word in a numeric column is an error naming its line
+/// and column rather than a silently categorical column.
 ///
 /// ```
 /// use mlharness::drift::{compare_csv, DriftOptions};
@@ -431,7 +459,10 @@ pub fn compare_csv(
     current: impl AsRef<std::path::Path>,
     options: &DriftOptions,
 ) -> Result<DriftReport, DriftError> {
-    let r = Dataset::from_csv(&reference)?;
+    let r = match &options.schema {
+        Some(schema) => schema.read_csv(&reference)?,
+        None => Dataset::from_csv(&reference)?,
+    };
     if r.is_empty() {
         // Checked before the current file is read with the reference's kinds, which a
         // header-only file cannot give.

@@ -17,7 +17,8 @@
 //! let report = ShutdownUnderLoad::new("/predict", serde_json::json!({"tenure": 3}))
 //!     .rounds(20)
 //!     .run(log, || {
-//!         let mut cmd = Command::new(env!("CARGO_BIN_EXE_my-service"));
+//!         // In a package's own tests: `env!("CARGO_BIN_EXE_my-service")`.
+//!         let mut cmd = Command::new("target/debug/my-service");
 //!         cmd.args(["--port", "0", "--log"]).arg(log);
 //!         Service::start(cmd)
 //!     })?;

@@ -187,3 +187,80 @@ fn a_reference_without_rows_is_named_as_such() {
         )
     );
 }
+
+/// Issue 18, item 5: with `--schema`, a numeric-looking column the schema calls categorical (an
+/// area code) is compared as categories; without it, as numbers.
+#[test]
+fn a_schema_decides_that_an_area_code_is_compared_as_categories() {
+    let dir = TempDir::new().unwrap();
+    let write = |name: &str, codes: &[&str]| {
+        let mut text = String::from("area_code,minutes\n");
+        for (i, code) in codes.iter().cycle().take(300).enumerate() {
+            text.push_str(&format!("{code},{}\n", i % 50));
+        }
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        path
+    };
+    let reference = write("reference.csv", &["415", "408", "510", "415"]);
+    let current = write("current.csv", &["415", "408", "510", "999"]);
+    // As reviewed and checked in: the area code is a code, not a quantity.
+    let schema = dir.path().join("schema.json");
+    std::fs::write(
+        &schema,
+        r#"{"mlharness_schema": 1, "columns": [
+            {"name": "area_code", "kind": "categorical", "nullable": false, "categories": ["408", "415", "510"]},
+            {"name": "minutes", "kind": "numeric", "nullable": false}
+        ]}"#,
+    )
+    .unwrap();
+    let test_of = |extra: &[&str]| {
+        let mut args = vec![
+            reference.to_str().unwrap(),
+            current.to_str().unwrap(),
+            "--format",
+            "json",
+            "--columns",
+            "area_code",
+        ];
+        args.extend(extra);
+        let out = run(&args);
+        assert_ne!(out.status.code(), Some(2), "{}", text(&out.stderr));
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let distribution = json["columns"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["aspect"] == "distribution")
+            .cloned()
+            .unwrap();
+        (
+            distribution["test"].as_str().unwrap().to_string(),
+            distribution["note"].as_str().unwrap_or("").to_string(),
+        )
+    };
+    assert_eq!(test_of(&[]).0, "ks");
+    let (test, note) = test_of(&["--schema", schema.to_str().unwrap()]);
+    assert_eq!(test, "chi2");
+    assert!(note.contains("new: `999` (25.0%)"), "{note}");
+}
+
+#[test]
+fn a_schema_that_does_not_load_is_exit_2_naming_it() {
+    let dir = TempDir::new().unwrap();
+    let a = csv(dir.path(), "a.csv", 20, 0.0, None, false);
+    let bad = dir.path().join("schema.json");
+    std::fs::write(&bad, "{\"columns\": 5}").unwrap();
+    let out = run(&[
+        a.to_str().unwrap(),
+        a.to_str().unwrap(),
+        "--schema",
+        bad.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("schema.json"),
+        "{}",
+        text(&out.stderr)
+    );
+}
