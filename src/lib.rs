@@ -33,6 +33,7 @@ pub mod edge;
 pub mod failure;
 pub mod fixtures;
 pub mod fs;
+pub mod kind;
 mod macros;
 pub mod metrics;
 pub mod model;

@@ -1,7 +1,7 @@
 //! `benchmark_score!` and `differential!`: checks as named tests.
 
-/// Generates `mod benchmark { #[test] fn … }`: benchmark-score tests named
-/// `benchmark::<name>`, which the gate counts as the benchmark-score kind.
+/// Generates `mod mlharness_benchmark { #[test] fn … }`: benchmark-score tests named
+/// `mlharness_benchmark::<name>`, which the gate counts as the benchmark-score kind.
 ///
 /// Each `fn name() { … }` (optionally `fn name() -> Type { … }`, so that `?` works) returns a
 /// [`Verdict`](crate::check::Verdict): an [`Outcome`](crate::check::Outcome), a `Vec` of them, or
@@ -35,12 +35,12 @@
 #[macro_export]
 macro_rules! benchmark_score {
     ($($checks:tt)*) => {
-        $crate::__check_tests! { benchmark; $($checks)* }
+        $crate::__check_tests! { mlharness_benchmark; $($checks)* }
     };
 }
 
-/// Generates `mod differential { #[test] fn … }`: differential tests named
-/// `differential::<name>` (e.g. `differential::v2_vs_golden`), which the gate counts as the
+/// Generates `mod mlharness_differential { #[test] fn … }`: differential tests named
+/// `mlharness_differential::<name>` (e.g. `mlharness_differential::v2_vs_golden`), which the gate counts as the
 /// differential kind. Same syntax as [`benchmark_score!`](crate::benchmark_score).
 ///
 /// ```
@@ -61,7 +61,7 @@ macro_rules! benchmark_score {
 #[macro_export]
 macro_rules! differential {
     ($($checks:tt)*) => {
-        $crate::__check_tests! { differential; $($checks)* }
+        $crate::__check_tests! { mlharness_differential; $($checks)* }
     };
 }
 

@@ -4,7 +4,7 @@
 //! depend on the batch a row is in, on the order of rows, or on the order of named columns.
 //!
 //! The [`pipeline_test!`](crate::pipeline_test) macro turns each into a named test
-//! (`pipeline::batch_invariance`, …).
+//! (`mlharness_pipeline::batch_invariance`, …).
 //!
 //! ```
 //! use mlharness::data::{Column, Dataset};
@@ -428,8 +428,8 @@ pub fn filters_rows<E: Display>(
     ))
 }
 
-/// Generates one test per pipeline check in a module `pipeline`, so reports read
-/// `pipeline::batch_invariance`. `fit` is `|train: &Dataset, seed: u64| -> Result<Model, E>`,
+/// Generates one test per pipeline check in a module `mlharness_pipeline`, so reports read
+/// `mlharness_pipeline::batch_invariance`. `fit` is `|train: &Dataset, seed: u64| -> Result<Model, E>`,
 /// `train` and `holdout` are datasets; optional `save` / `load` add `artifact_round_trip`.
 /// Invoke it once per module.
 ///
@@ -457,7 +457,7 @@ macro_rules! pipeline_test {
         $(,)?
     ) => {
         #[cfg(test)]
-        mod pipeline {
+        mod mlharness_pipeline {
             #[allow(unused_imports)]
             use super::*;
 

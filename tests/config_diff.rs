@@ -84,7 +84,7 @@ fn check(running: &str, defaults: &ServiceConfig, env: &[(&str, &str)]) -> Repor
 }
 
 /// The message a failing config-diff test shows (`ConfigCheck::assert` panics with it; see
-/// `config_diff::fails_naming_the_path`).
+/// `mlharness_config_diff::fails_naming_the_path`).
 fn failure_message(report: &Report) -> String {
     assert!(!report.is_ok(), "expected the check to fail:\n{report}");
     report.to_string()
@@ -259,7 +259,7 @@ fn ignored_paths_and_tolerance_let_legitimate_differences_through() {
     assert!(report.is_ok(), "{report}");
 }
 
-// The macro, as a user writes it: each entry becomes `config_diff::<name>`.
+// The macro, as a user writes it: each entry becomes `mlharness_config_diff::<name>`.
 mlharness::config_diff! {
     /// The service runs with exactly the checked-in config.
     matches_checked_in => ConfigCheck::new()
@@ -281,4 +281,47 @@ mlharness::config_diff! {
     fails_on_unusable_input => ConfigCheck::new()
         .expected(FILE, checked_in("a = = 1"))
         .actual("service config", service(CHECKED_IN, &ServiceConfig::default(), &[])),
+}
+
+/// Issue 18, item 6: a failing config check names the test's line, not a line inside
+/// mlharness (it reported `src/config/check.rs:180`).
+#[test]
+fn a_failing_check_points_at_the_callers_line() {
+    use std::sync::{Arc, Mutex};
+    let seen: Arc<Mutex<Option<String>>> = Arc::default();
+    let me = std::thread::current().id();
+    let previous = Arc::new(std::panic::take_hook());
+    {
+        let (seen, previous) = (Arc::clone(&seen), Arc::clone(&previous));
+        // Other tests of this binary may panic meanwhile (`cargo test` runs them as threads):
+        // only this thread's panic is recorded; theirs go to the usual hook.
+        std::panic::set_hook(Box::new(move |info| {
+            if std::thread::current().id() == me {
+                *seen.lock().unwrap() = info
+                    .location()
+                    .map(|l| format!("{}:{}", l.file(), l.line()));
+            } else {
+                previous(info);
+            }
+        }));
+    }
+    let check = mlharness::config::ConfigCheck::new()
+        .expected(
+            "a.toml",
+            mlharness::config::parse_str("a = 1", mlharness::config::Format::Toml),
+        )
+        .actual(
+            "b",
+            mlharness::config::parse_str("a = 2", mlharness::config::Format::Toml),
+        );
+    let call_line = line!() + 1;
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| check.assert()));
+    let _ = std::panic::take_hook();
+    let previous = Arc::try_unwrap(previous).ok();
+    if let Some(previous) = previous {
+        std::panic::set_hook(previous);
+    }
+    assert!(result.is_err(), "the check should fail");
+    let location = seen.lock().unwrap().clone().unwrap();
+    assert_eq!(location, format!("tests/config_diff.rs:{call_line}"));
 }

@@ -55,7 +55,7 @@ fn second_half_with_busier_evenings() -> Dataset {
     shift_column(&second_half(), "total_eve_calls", 0.5)
 }
 
-// Named tests `drift::churn_second_half` and `drift::churn_busier_evenings`.
+// Named tests `mlharness_drift::churn_second_half` and `mlharness_drift::churn_busier_evenings`.
 mlharness::drift_test! {
     reference: first_half(),
     no_drift: { churn_second_half => second_half() },

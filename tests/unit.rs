@@ -27,6 +27,8 @@ mod edge;
 mod fixtures;
 #[path = "unit/fs.rs"]
 mod fs;
+#[path = "unit/macro_modules.rs"]
+mod macro_modules;
 #[path = "unit/metrics.rs"]
 mod metrics;
 #[path = "unit/model.rs"]

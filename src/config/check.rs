@@ -175,6 +175,8 @@ impl ConfigCheck {
     }
 
     /// Runs the check and panics with the report (or the cause) unless it is clean: for tests.
+    /// The panic names the caller's line, not this function's.
+    #[track_caller]
     pub fn assert(self) {
         match self.run() {
             Ok(report) if report.is_ok() => {}
@@ -185,7 +187,7 @@ impl ConfigCheck {
 }
 
 /// Generates one named test per config check, in a module `config_diff` (so the gate counts
-/// them as config-diff tests: `config_diff::matches_checked_in`, `config_diff::rules_hold`).
+/// them as config-diff tests: `mlharness_config_diff::matches_checked_in`, `mlharness_config_diff::rules_hold`).
 ///
 /// Each entry is `name => check`, where `check` is a [`ConfigCheck`] expression, or
 /// `name => snapshot(tree)` for an insta snapshot of a tree (with the `snapshot` feature; see
@@ -214,8 +216,8 @@ impl ConfigCheck {
 /// }
 ///
 /// # fn main() {
-/// // In a test build these are `#[test]` functions `config_diff::matches_checked_in` and
-/// // `config_diff::rules_hold`; here, the same checks run directly:
+/// // In a test build these are `#[test]` functions `mlharness_config_diff::matches_checked_in` and
+/// // `mlharness_config_diff::rules_hold`; here, the same checks run directly:
 /// assert!(ConfigCheck::new()
 ///     .actual("service", service_config())
 ///     .rules(Rules::new().allowed("loss", ["log_loss"]))
@@ -228,7 +230,7 @@ impl ConfigCheck {
 macro_rules! config_diff {
     ($($body:tt)*) => {
         #[cfg(test)]
-        mod config_diff {
+        mod mlharness_config_diff {
             #[allow(unused_imports)]
             use super::*;
             $crate::__config_diff_tests! { $($body)* }

@@ -31,6 +31,7 @@ pub fn render_snapshot(tree: &Value) -> String {
 
 /// For `assert_config_snapshot!`: the snapshot text, or a panic naming why there is no tree.
 #[doc(hidden)]
+#[track_caller]
 pub fn __snapshot_text(tree: impl IntoTree) -> String {
     match tree.into_tree() {
         Ok(tree) => render_snapshot(&tree),

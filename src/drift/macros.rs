@@ -66,7 +66,7 @@ macro_rules! assert_drift {
     };
 }
 
-/// Generates named drift tests in a module `drift` (so mlharness's gate counts them as drift
+/// Generates named drift tests in a module `mlharness_drift` (so mlharness's gate counts them as drift
 /// tests): one `#[test]` per entry, each comparing its current data with the reference.
 /// Entries under `no_drift` must not drift; entries under `drift` must (proof that the check
 /// catches a shift). `options` is optional.
@@ -103,7 +103,7 @@ macro_rules! drift_test {
         $(,)?
     ) => {
         #[cfg(test)]
-        mod drift {
+        mod mlharness_drift {
             #[allow(unused_imports)]
             use super::*;
 

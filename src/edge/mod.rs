@@ -45,8 +45,8 @@ pub use self::oddity::{
     UNSEEN_CATEGORY,
 };
 
-/// Generates one `#[test]` per oddity in a module `edge_cases`, so test reports read
-/// `edge_cases::unseen_category`. Each test builds the variant from `data` and `schema`, runs
+/// Generates one `#[test]` per oddity in a module `mlharness_edge_cases`, so test reports read
+/// `mlharness_edge_cases::unseen_category`. Each test builds the variant from `data` and `schema`, runs
 /// `model` on it and fails with an [`EdgeFailure`](crate::edge::EdgeFailure) message when the
 /// contract breaks (see [`edge`](crate::edge)). The expressions are evaluated in each test, with
 /// the enclosing module's items in scope.
@@ -111,7 +111,7 @@ macro_rules! edge_cases {
     (@tests ($model:expr) ($data:expr) ($schema:expr) [$($err:expr),*] [$($pred:expr),*]
         [$($name:ident),*] [$($cname:ident => $cfn:expr),*]) => {
         #[cfg(test)]
-        mod edge_cases {
+        mod mlharness_edge_cases {
             #[allow(unused_imports)]
             use super::*;
 

@@ -146,7 +146,7 @@ pub fn check<S, E>(
     }
 }
 
-/// Generates proptest tests of a transform in a module `transform_properties`, one per property:
+/// Generates proptest tests of a transform in a module `mlharness_transform_properties`, one per property:
 /// `shape_preserved`, `finite_in_finite_out`, `deterministic`, `idempotent_fit`, and
 /// `inverse_round_trip` when `inverse` is given. `fit` is `|&Dataset| -> Result<State, E>`,
 /// `apply` is `|&State, &Dataset| -> Result<Array2<f64>, E>`; data comes from `schema`.
@@ -166,7 +166,7 @@ pub fn check<S, E>(
 macro_rules! transform_properties {
     (fit: $fit:expr, apply: $apply:expr, schema: $schema:expr $(, inverse: $inverse:expr)? $(,)?) => {
         #[cfg(test)]
-        mod transform_properties {
+        mod mlharness_transform_properties {
             #[allow(unused_imports)]
             use super::*;
 

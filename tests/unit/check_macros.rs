@@ -58,11 +58,11 @@ mlharness::benchmark_score! {
     /// The generated test is named `…::benchmark::<name>`, the gate's benchmark-score kind.
     fn is_named_in_the_benchmark_module() {
         let name = std::thread::current().name().unwrap_or("").to_string();
-        let passed = name.ends_with("check_macros::benchmark::is_named_in_the_benchmark_module");
+        let passed = name.ends_with("check_macros::mlharness_benchmark::is_named_in_the_benchmark_module");
         Outcome::new(format!("test name {name}"), passed, Table::new(["name"]))
     }
 
-    #[should_panic(expected = "benchmark::failing_outcome_fails_the_test: 1 of 1 checks failed")]
+    #[should_panic(expected = "mlharness_benchmark::failing_outcome_fails_the_test: 1 of 1 checks failed")]
     fn failing_outcome_fails_the_test() {
         Outcome::new("always", false, Table::new(["x"]))
     }

@@ -495,7 +495,7 @@ fn under_ci_a_missing_golden_fails_with_the_command_to_create_it() {
         ("CI", "true"),
         ("CARGO_PKG_NAME", "churn"),
         ("NEXTEST_BINARY_ID", "churn::differential"),
-        ("NEXTEST_TEST_NAME", "differential::v2_vs_golden"),
+        ("NEXTEST_TEST_NAME", "mlharness_differential::v2_vs_golden"),
     ]));
     let err = Differential::new()
         .against_golden(&class_data(), &model_with(0.9), "m-1.0", &golden)
@@ -513,7 +513,7 @@ fn under_ci_a_missing_golden_fails_with_the_command_to_create_it() {
         "{text}"
     );
     assert!(
-        text.contains("`MLHARNESS_UPDATE=1 cargo nextest run -p churn --test differential differential::v2_vs_golden`"),
+        text.contains("`MLHARNESS_UPDATE=1 cargo nextest run -p churn --test differential mlharness_differential::v2_vs_golden`"),
         "{text}"
     );
     assert!(!path.exists(), "nothing is written under CI");

@@ -1,5 +1,5 @@
 //! Edge-case datasets (`mlharness::edge`): every oddity, the contract check, and the
-//! `edge_cases!` macro over a healthy model (its tests run as `edge::edge_cases::<oddity>`).
+//! `edge_cases!` macro over a healthy model (its tests run as `edge::mlharness_edge_cases::<oddity>`).
 
 use mlharness::data::{Column, Dataset};
 use mlharness::edge::{self, Breach, EdgeCase, EdgeOptions, Expect, Oddity, Outcome};

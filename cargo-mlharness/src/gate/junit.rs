@@ -34,7 +34,7 @@ impl Outcome {
 pub struct TestCase {
     /// nextest binary ID: `crate`, `crate::tests_file`, `crate::bin/name`.
     pub binary_id: String,
-    /// Test name within its binary, with module path (`edge_cases::nan`).
+    /// Test name within its binary, with module path (`mlharness_edge_cases::nan`).
     pub name: String,
     /// Its kind.
     pub kind: Kind,

@@ -11,7 +11,6 @@ pub mod config;
 pub mod coverage;
 pub mod hook;
 pub mod junit;
-mod kind;
 pub mod lock;
 pub mod nextest;
 pub mod report;
@@ -22,7 +21,8 @@ pub mod watch;
 pub mod workspace;
 
 pub use self::config::GateConfig;
-pub use self::kind::Kind;
+/// The test kinds; the table lives in the library, beside the macros that produce them.
+pub use mlharness::kind::{self, Kind};
 
 use std::path::PathBuf;
 

@@ -59,6 +59,48 @@ fn a_fresh_cargo_project_passes_with_coverage_and_kinds() {
 
 /// 9b: two members, the project's own nextest config with a `ci` profile of other settings,
 /// the target directory set in `.cargo/config.toml`: PASS, and the config untouched.
+/// Issue 18: each macro's generated tests, in a user's test file beside `use mlharness::drift;`
+/// and friends (tests/unit/macro_modules.rs of the mlharness crate, copied as it is), are
+/// counted by the gate as the macro's kind.
+#[test]
+fn each_macros_tests_are_counted_as_its_kind() {
+    let _turn = turn();
+    let p = Project::library("kinds");
+    let file = std::fs::read_to_string(crate::repo().join("tests/unit/macro_modules.rs")).unwrap();
+    p.write("tests/checks.rs", &file);
+    let run = p.mlharness(&["run", "--no-coverage"]);
+    assert_eq!(run.code, 0, "{run}");
+    let report = p.report();
+    let passed = |kind: &str| report["kinds"][kind]["passed"].as_u64().unwrap_or(0);
+    let counts: Vec<(&str, u64)> = [
+        "benchmark-score",
+        "differential",
+        "drift",
+        "integration",
+        "edge-case",
+        "config-diff",
+        "other",
+    ]
+    .into_iter()
+    .map(|k| (k, passed(k)))
+    .collect();
+    // pipeline_test! writes 6 checks, edge_cases! the 2 asked for; `other` is the file's own
+    // test, in a binary named for no kind.
+    assert_eq!(
+        counts,
+        [
+            ("benchmark-score", 1),
+            ("differential", 1),
+            ("drift", 1),
+            ("integration", 6),
+            ("edge-case", 2),
+            ("config-diff", 1),
+            ("other", 1),
+        ],
+        "{run}"
+    );
+}
+
 #[test]
 fn a_workspace_with_its_own_nextest_config_passes_and_keeps_it() {
     let _turn = turn();

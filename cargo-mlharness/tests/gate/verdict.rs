@@ -247,7 +247,7 @@ fn kinds_filtersets_match_the_classification() {
     assert!(!unit.contains("binary(=system)"), "{unit}");
     assert_eq!(
         Kind::Differential.filterset(&["unit"]),
-        "test(/(^|::)differential::/)"
+        "test(/(^|::)mlharness_differential::/) | test(/(^|::)differential::/)"
     );
 }
 

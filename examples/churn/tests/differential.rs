@@ -3,7 +3,7 @@
 //! models against the same golden, and reproducibility across seeds.
 //!
 //! Re-record the golden after an intended change:
-//! `MLHARNESS_UPDATE=1 cargo nextest run -p churn --test differential differential::v2_vs_golden`
+//! `MLHARNESS_UPDATE=1 cargo nextest run -p churn --test differential mlharness_differential::v2_vs_golden`
 
 mod common;
 

@@ -72,7 +72,7 @@ fn half(seed: u64, first: bool) -> Dataset {
     }
 }
 
-// `drift::churn_halves_seed_*`: random halves of the churn data must not alarm.
+// `mlharness_drift::churn_halves_seed_*`: random halves of the churn data must not alarm.
 mlharness::drift_test! {
     reference: half(1, true),
     no_drift: {

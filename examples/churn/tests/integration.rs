@@ -54,7 +54,7 @@ fn broken_model_scores_visibly_worse(split: &Split, #[case] broken: TrainConfig)
     );
 }
 
-// One named test per pipeline check: pipeline::one_prediction_per_row, finite_predictions,
+// One named test per pipeline check: mlharness_pipeline::one_prediction_per_row, finite_predictions,
 // same_seed_same_model, batch_invariance, row_order_invariance, column_order_invariance and
 // artifact_round_trip.
 mlharness::pipeline_test! {

@@ -213,7 +213,7 @@ proptest! {
 }
 
 // shape_preserved, finite_in_finite_out, deterministic and idempotent_fit, as
-// `transform_properties::<name>` tests over data generated from the serving schema.
+// `mlharness_transform_properties::<name>` tests over data generated from the serving schema.
 mlharness::transform_properties! {
     fit: |d: &Dataset| FeaturePipeline::fit(d, &features()),
     apply: |p: &FeaturePipeline, d: &Dataset| p.transform(d),

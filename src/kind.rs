@@ -1,4 +1,7 @@
-//! Test kinds, and how a test is classified into one.
+//! Test kinds, and how a test is classified into one: the one table that mlharness's
+//! test-generating macros and the gate (`mlharness run`) share. Each macro names its module
+//! [`Kind::macro_module`] (`mlharness_drift`, `mlharness_edge_cases`, …), a name no user
+//! import collides with; the gate classifies a test in such a module as that kind.
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -6,13 +9,15 @@ use std::str::FromStr;
 
 /// The level or purpose of a test, as the gate counts them.
 ///
-/// A test's kind comes from a module-path segment that mlharness's macros produce
-/// (`edge_cases::unseen_category` is an edge-case test wherever it lives), otherwise from its
+/// A test's kind comes from a module-path segment: the module a macro of mlharness generates
+/// (`mlharness_edge_cases::unseen_category` is an edge-case test wherever it lives), or a module
+/// named for the kind by hand (`mod drift { #[test] … }`); otherwise from its
 /// test binary's name (`tests/system.rs` holds system tests), otherwise from its target kind
 /// (unit tests in `src/` are unit tests); everything else is `other`.
 ///
 /// ```
-/// use cargo_mlharness::gate::Kind;
+/// use mlharness::kind::Kind;
+/// assert_eq!(Kind::classify("churn::unit", "mlharness_edge_cases::nan"), Kind::EdgeCase);
 /// assert_eq!(Kind::classify("churn::unit", "edge_cases::nan"), Kind::EdgeCase);
 /// assert_eq!(Kind::classify("churn::system", "health_answers"), Kind::System);
 /// assert_eq!(Kind::classify("churn", "pipeline_tests::fit"), Kind::Unit);
@@ -87,17 +92,41 @@ impl Kind {
         }
     }
 
-    /// Module-path segments, as mlharness's test-generating macros name their modules.
+    /// The module that this kind's test-generating macro puts its tests in, so the gate
+    /// counts them as this kind: `transform_properties!` (unit), `pipeline_test!`,
+    /// `benchmark_score!`, `differential!`, `config_diff!`, `edge_cases!`, `drift_test!`.
+    /// System tests have no macro.
+    ///
+    /// ```
+    /// use mlharness::kind::Kind;
+    /// assert_eq!(Kind::Drift.macro_module(), Some("mlharness_drift"));
+    /// assert_eq!(Kind::System.macro_module(), None);
+    /// ```
+    pub const fn macro_module(self) -> Option<&'static str> {
+        match self {
+            Kind::Unit => Some("mlharness_transform_properties"),
+            Kind::Integration => Some("mlharness_pipeline"),
+            Kind::BenchmarkScore => Some("mlharness_benchmark"),
+            Kind::Differential => Some("mlharness_differential"),
+            Kind::ConfigDiff => Some("mlharness_config_diff"),
+            Kind::EdgeCase => Some("mlharness_edge_cases"),
+            Kind::Drift => Some("mlharness_drift"),
+            Kind::System | Kind::Other => None,
+        }
+    }
+
+    /// Module-path segments of this kind: the macro's module, and the name a user gives a
+    /// module of such tests by hand.
     fn segments(self) -> &'static [&'static str] {
         match self {
-            Kind::Unit => &["transform_properties"],
-            Kind::Integration => &["pipeline"],
+            Kind::Unit => &["mlharness_transform_properties", "transform_properties"],
+            Kind::Integration => &["mlharness_pipeline", "pipeline"],
             Kind::System => &["system"],
-            Kind::BenchmarkScore => &["benchmark"],
-            Kind::Differential => &["differential"],
-            Kind::ConfigDiff => &["config_diff"],
-            Kind::EdgeCase => &["edge_cases"],
-            Kind::Drift => &["drift"],
+            Kind::BenchmarkScore => &["mlharness_benchmark", "benchmark"],
+            Kind::Differential => &["mlharness_differential", "differential"],
+            Kind::ConfigDiff => &["mlharness_config_diff", "config_diff"],
+            Kind::EdgeCase => &["mlharness_edge_cases", "edge_cases"],
+            Kind::Drift => &["mlharness_drift", "drift"],
             Kind::Other => &[],
         }
     }
@@ -134,7 +163,7 @@ impl Kind {
     /// binaries: nextest rejects a `binary(…)` that matches none, so only existing ones are named.
     ///
     /// ```
-    /// use cargo_mlharness::gate::Kind;
+    /// use mlharness::kind::Kind;
     /// assert!(Kind::System.filterset(&["system", "unit"]).contains("binary(=system)"));
     /// assert!(!Kind::System.filterset(&["unit"]).contains("binary("));
     /// ```
