@@ -48,9 +48,6 @@ pub mod system;
 pub mod table;
 pub mod transform;
 
-#[doc(hidden)]
-pub use mlharness_macros;
-
 // `assert_config_snapshot!` expands to `$crate::__insta::…`: users need no insta dependency.
 #[cfg(feature = "snapshot")]
 #[doc(hidden)]

@@ -40,6 +40,8 @@ mod oddity;
 pub use self::contract::{
     check, run_case, Breach, BuildVariant, EdgeFailure, EdgeOptions, Expect, Outcome,
 };
+#[doc(hidden)]
+pub use self::oddity::__names;
 pub use self::oddity::{
     variant, variants, EdgeCase, EdgeError, Oddity, EXTRA_COLUMN, EXTREME, LARGE_BATCH_ROWS,
     UNSEEN_CATEGORY,
@@ -90,35 +92,50 @@ macro_rules! edge_cases {
         $(,)?
     ) => {
         $crate::edge_cases!(@select ($model) ($data) ($schema)
-            [$($(stringify!($err)),*)?]
-            [$($(stringify!($pred)),*)?]
+            [$($($err),*)?]
+            [$($($pred),*)?]
             [$($($only),*)?]
             [$($($cname => $cfn),*)?]
         );
     };
+    // Every oddity: the names come from the one list in `edge::oddity`.
     (@select $m:tt $d:tt $s:tt $err:tt $pred:tt [] $custom:tt) => {
-        $crate::edge_cases!(@tests $m $d $s $err $pred [
-            missing_values_one_column, missing_values_everywhere, all_missing_column, nan,
-            positive_infinity, negative_infinity, huge_values, huge_negative_values,
-            far_out_of_range, negative_values, just_above_max, just_below_min, unseen_category,
-            empty_string_category, whitespace_category, empty_batch, single_row, duplicated_rows,
-            constant_column, missing_column, extra_column, shuffled_column_order, large_batch
-        ] $custom);
+        $crate::__mlharness_each_oddity!(edge_cases (@tests $m $d $s $err $pred) ($custom));
     };
     (@select $m:tt $d:tt $s:tt $err:tt $pred:tt [$($only:ident),+] $custom:tt) => {
         $crate::edge_cases!(@tests $m $d $s $err $pred [$($only),+] $custom);
     };
-    (@tests ($model:expr) ($data:expr) ($schema:expr) [$($err:expr),*] [$($pred:expr),*]
+    (@tests ($model:expr) ($data:expr) ($schema:expr) [$($err:ident),*] [$($pred:ident),*]
         [$($name:ident),*] [$($cname:ident => $cfn:expr),*]) => {
         #[cfg(test)]
         mod mlharness_edge_cases {
             #[allow(unused_imports)]
             use super::*;
 
+            /// The oddities and this suite's custom ones, by name: each name the macro was
+            /// given must resolve here, so a misspelt one is a compile error at its token
+            /// instead of an expectation silently dropped.
+            /// `only` takes built-in oddities; `expect_*` custom ones too.
+            #[allow(non_upper_case_globals, dead_code)]
+            mod __mlharness_oddities {
+                pub use $crate::edge::__names::*;
+            }
+            #[allow(non_upper_case_globals, dead_code)]
+            mod __mlharness_names {
+                pub use $crate::edge::__names::*;
+                $(pub const $cname: () = ();)*
+            }
+            #[allow(path_statements, clippy::no_effect)]
+            const _: () = {
+                $(__mlharness_names::$err;)*
+                $(__mlharness_names::$pred;)*
+                $(__mlharness_oddities::$name;)*
+            };
+
             fn __mlharness_options() -> $crate::edge::EdgeOptions {
                 $crate::edge::EdgeOptions::new()
-                    .expect_error(&[$($err),*])
-                    .expect_prediction(&[$($pred),*])
+                    .expect_error(&[$(stringify!($err)),*])
+                    .expect_prediction(&[$(stringify!($pred)),*])
             }
             $(
                 #[test]

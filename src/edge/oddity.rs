@@ -15,121 +15,105 @@ pub const EXTREME: f64 = 1e300;
 /// The category the `unseen_category` variant introduces.
 pub const UNSEEN_CATEGORY: &str = "mlharness_unseen_category";
 
-/// One kind of odd data, with a stable snake_case name.
-///
-/// ```
-/// use mlharness::edge::Oddity;
-/// assert_eq!(Oddity::UnseenCategory.name(), "unseen_category");
-/// assert_eq!("large_batch".parse::<Oddity>().unwrap(), Oddity::LargeBatch);
-/// assert_eq!(Oddity::ALL.len(), 23);
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Oddity {
-    /// Missing values in one feature column (every tenth row).
-    MissingValuesOneColumn,
-    /// Missing values in every feature column (every tenth row).
-    MissingValuesEverywhere,
-    /// One feature column entirely missing.
-    AllMissingColumn,
-    /// `NaN` as a value (not a missing marker) in one numeric column.
-    Nan,
-    /// `+inf` in one numeric column.
-    PositiveInfinity,
-    /// `-inf` in one numeric column.
-    NegativeInfinity,
-    /// `1e300` in one numeric column.
-    HugeValues,
-    /// `-1e300` in one numeric column.
-    HugeNegativeValues,
-    /// Values a thousand ranges above the schema's maximum.
-    FarOutOfRange,
-    /// Negative values in a numeric column whose schema minimum is at least 0.
-    NegativeValues,
-    /// Values 1% of the range above the schema's maximum.
-    JustAboveMax,
-    /// Values 1% of the range below the schema's minimum.
-    JustBelowMin,
-    /// A category the schema does not know, in one categorical column.
-    UnseenCategory,
-    /// The empty string as a category.
-    EmptyStringCategory,
-    /// A whitespace-only category.
-    WhitespaceCategory,
-    /// No rows at all.
-    EmptyBatch,
-    /// Only the first row.
-    SingleRow,
-    /// Every row twice.
-    DuplicatedRows,
-    /// One numeric column set to a single value.
-    ConstantColumn,
-    /// One feature column dropped.
-    MissingColumn,
-    /// One column the schema does not know, added.
-    ExtraColumn,
-    /// The columns in reverse order.
-    ShuffledColumnOrder,
-    /// 100,000 rows (the base rows, repeated).
-    LargeBatch,
+/// The one list of oddities: the enum, [`Oddity::ALL`], [`Oddity::name`], the names the
+/// [`edge_cases!`](crate::edge_cases) macro checks at compile time, and the list it generates
+/// tests from all come from here, so a name exists once. (`$d` is a literal `$`, for the macro
+/// this one defines.)
+macro_rules! oddities {
+    ($d:tt $($(#[doc = $doc:literal])* $variant:ident => $name:ident,)*) => {
+        /// One kind of odd data, with a stable snake_case name.
+        ///
+        /// ```
+        /// use mlharness::edge::Oddity;
+        /// assert_eq!(Oddity::UnseenCategory.name(), "unseen_category");
+        /// assert_eq!("large_batch".parse::<Oddity>().unwrap(), Oddity::LargeBatch);
+        /// assert_eq!(Oddity::ALL.len(), 23);
+        /// ```
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum Oddity {
+            $($(#[doc = $doc])* $variant,)*
+        }
+
+        impl Oddity {
+            /// Every oddity, in a stable order.
+            pub const ALL: [Oddity; 0 $(+ { let _ = stringify!($variant); 1 })*] =
+                [$(Oddity::$variant),*];
+
+            /// The stable snake_case name, as tests are named after it.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(Oddity::$variant => stringify!($name),)*
+                }
+            }
+        }
+
+        /// Each oddity under its name, so that `edge_cases!` can check the names it is given
+        /// at compile time: an unknown one does not resolve, and the compiler points at it.
+        #[doc(hidden)]
+        #[allow(non_upper_case_globals)]
+        pub mod __names {
+            $(pub const $name: super::Oddity = super::Oddity::$variant;)*
+        }
+
+        /// Calls back `$crate::$macro!(BEFORE [every oddity name] AFTER)`.
+        #[doc(hidden)]
+        #[macro_export]
+        macro_rules! __mlharness_each_oddity {
+            ($d callback:ident ($d($d before:tt)*) ($d($d after:tt)*)) => {
+                $crate::$d callback! { $d($d before)* [$($name),*] $d($d after)* }
+            };
+        }
+    };
 }
 
-impl Oddity {
-    /// Every oddity, in a stable order.
-    pub const ALL: [Oddity; 23] = [
-        Oddity::MissingValuesOneColumn,
-        Oddity::MissingValuesEverywhere,
-        Oddity::AllMissingColumn,
-        Oddity::Nan,
-        Oddity::PositiveInfinity,
-        Oddity::NegativeInfinity,
-        Oddity::HugeValues,
-        Oddity::HugeNegativeValues,
-        Oddity::FarOutOfRange,
-        Oddity::NegativeValues,
-        Oddity::JustAboveMax,
-        Oddity::JustBelowMin,
-        Oddity::UnseenCategory,
-        Oddity::EmptyStringCategory,
-        Oddity::WhitespaceCategory,
-        Oddity::EmptyBatch,
-        Oddity::SingleRow,
-        Oddity::DuplicatedRows,
-        Oddity::ConstantColumn,
-        Oddity::MissingColumn,
-        Oddity::ExtraColumn,
-        Oddity::ShuffledColumnOrder,
-        Oddity::LargeBatch,
-    ];
-
-    /// The stable snake_case name, as tests are named after it.
-    pub fn name(self) -> &'static str {
-        match self {
-            Oddity::MissingValuesOneColumn => "missing_values_one_column",
-            Oddity::MissingValuesEverywhere => "missing_values_everywhere",
-            Oddity::AllMissingColumn => "all_missing_column",
-            Oddity::Nan => "nan",
-            Oddity::PositiveInfinity => "positive_infinity",
-            Oddity::NegativeInfinity => "negative_infinity",
-            Oddity::HugeValues => "huge_values",
-            Oddity::HugeNegativeValues => "huge_negative_values",
-            Oddity::FarOutOfRange => "far_out_of_range",
-            Oddity::NegativeValues => "negative_values",
-            Oddity::JustAboveMax => "just_above_max",
-            Oddity::JustBelowMin => "just_below_min",
-            Oddity::UnseenCategory => "unseen_category",
-            Oddity::EmptyStringCategory => "empty_string_category",
-            Oddity::WhitespaceCategory => "whitespace_category",
-            Oddity::EmptyBatch => "empty_batch",
-            Oddity::SingleRow => "single_row",
-            Oddity::DuplicatedRows => "duplicated_rows",
-            Oddity::ConstantColumn => "constant_column",
-            Oddity::MissingColumn => "missing_column",
-            Oddity::ExtraColumn => "extra_column",
-            Oddity::ShuffledColumnOrder => "shuffled_column_order",
-            Oddity::LargeBatch => "large_batch",
-        }
-    }
+oddities! { $
+    /// Missing values in one feature column (every tenth row).
+    MissingValuesOneColumn => missing_values_one_column,
+    /// Missing values in every feature column (every tenth row).
+    MissingValuesEverywhere => missing_values_everywhere,
+    /// One feature column entirely missing.
+    AllMissingColumn => all_missing_column,
+    /// `NaN` as a value (not a missing marker) in one numeric column.
+    Nan => nan,
+    /// `+inf` in one numeric column.
+    PositiveInfinity => positive_infinity,
+    /// `-inf` in one numeric column.
+    NegativeInfinity => negative_infinity,
+    /// `1e300` in one numeric column.
+    HugeValues => huge_values,
+    /// `-1e300` in one numeric column.
+    HugeNegativeValues => huge_negative_values,
+    /// Values a thousand ranges above the schema's maximum.
+    FarOutOfRange => far_out_of_range,
+    /// Negative values in a numeric column whose schema minimum is at least 0.
+    NegativeValues => negative_values,
+    /// Values 1% of the range above the schema's maximum.
+    JustAboveMax => just_above_max,
+    /// Values 1% of the range below the schema's minimum.
+    JustBelowMin => just_below_min,
+    /// A category the schema does not know, in one categorical column.
+    UnseenCategory => unseen_category,
+    /// The empty string as a category.
+    EmptyStringCategory => empty_string_category,
+    /// A whitespace-only category.
+    WhitespaceCategory => whitespace_category,
+    /// No rows at all.
+    EmptyBatch => empty_batch,
+    /// Only the first row.
+    SingleRow => single_row,
+    /// Every row twice.
+    DuplicatedRows => duplicated_rows,
+    /// One numeric column set to a single value.
+    ConstantColumn => constant_column,
+    /// One feature column dropped.
+    MissingColumn => missing_column,
+    /// One column the schema does not know, added.
+    ExtraColumn => extra_column,
+    /// The columns in reverse order.
+    ShuffledColumnOrder => shuffled_column_order,
+    /// 100,000 rows (the base rows, repeated).
+    LargeBatch => large_batch,
 }
 
 impl fmt::Display for Oddity {

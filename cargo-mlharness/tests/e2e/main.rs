@@ -6,6 +6,7 @@
 mod gate;
 mod hooks;
 mod init;
+mod macros;
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
