@@ -48,10 +48,22 @@ pub mod system;
 pub mod table;
 pub mod transform;
 
-// `assert_config_snapshot!` expands to `$crate::__insta::…`: users need no insta dependency.
-#[cfg(feature = "snapshot")]
+pub mod prelude;
+
+/// What the macros expand to, kept apart from the API (insta's pattern): nothing here is
+/// covered by semver.
 #[doc(hidden)]
-pub use insta as __insta;
+pub mod _macro_support {
+    pub use crate::check::enforce;
+    /// Each oddity under its name, so `edge_cases!` can check the names it is given.
+    pub use crate::edge::oddity::oddity_names;
+    // `assert_config_snapshot!` expands to `$crate::_macro_support::insta::…`: users need no
+    // insta dependency.
+    #[cfg(feature = "snapshot")]
+    pub use crate::config::snapshot::snapshot_text;
+    #[cfg(feature = "snapshot")]
+    pub use insta;
+}
 
 /// The README's examples, compiled and run as doc-tests so they cannot rot.
 #[cfg(doctest)]

@@ -78,7 +78,7 @@ macro_rules! __check_tests {
                 fn $name() {
                     #[allow(clippy::redundant_closure_call)]
                     let verdict = (|| $(-> $ret)? { $body })();
-                    $crate::check::enforce(
+                    $crate::_macro_support::enforce(
                         concat!(stringify!($module), "::", stringify!($name)),
                         verdict,
                     );

@@ -49,7 +49,7 @@ mod load;
 mod path;
 mod report;
 mod rules;
-mod snapshot;
+pub(crate) mod snapshot;
 mod value;
 
 pub use self::check::{ConfigCheck, IntoTree};
@@ -63,6 +63,5 @@ pub use self::path::{Path, Pattern, Segment};
 pub use self::report::Report;
 pub use self::rules::{Bound, Check, Rule, Rules, Violation};
 #[doc(hidden)]
-pub use self::snapshot::__snapshot_text;
 pub use self::snapshot::render_snapshot;
 pub use self::value::{Table, Value};

@@ -1,6 +1,6 @@
 //! The resolved config as a snapshot, so that every config change shows up in review.
 
-use super::{IntoTree, Value};
+use super::Value;
 
 /// The tree as snapshot text: one `path = value` line per setting, in path order.
 ///
@@ -30,9 +30,9 @@ pub fn render_snapshot(tree: &Value) -> String {
 }
 
 /// For `assert_config_snapshot!`: the snapshot text, or a panic naming why there is no tree.
-#[doc(hidden)]
+#[cfg(feature = "snapshot")]
 #[track_caller]
-pub fn __snapshot_text(tree: impl IntoTree) -> String {
+pub fn snapshot_text(tree: impl super::IntoTree) -> String {
     match tree.into_tree() {
         Ok(tree) => render_snapshot(&tree),
         Err(e) => panic!("no config to snapshot: {e}"),
@@ -60,11 +60,11 @@ pub fn __snapshot_text(tree: impl IntoTree) -> String {
 #[macro_export]
 macro_rules! assert_config_snapshot {
     ($name:expr, $tree:expr $(,)?) => {{
-        let config = $crate::config::__snapshot_text($tree);
-        $crate::__insta::assert_snapshot!($name, config);
+        let config = $crate::_macro_support::snapshot_text($tree);
+        $crate::_macro_support::insta::assert_snapshot!($name, config);
     }};
     ($tree:expr $(,)?) => {{
-        let config = $crate::config::__snapshot_text($tree);
-        $crate::__insta::assert_snapshot!(config);
+        let config = $crate::_macro_support::snapshot_text($tree);
+        $crate::_macro_support::insta::assert_snapshot!(config);
     }};
 }

@@ -35,13 +35,11 @@
 //! ```
 
 mod contract;
-mod oddity;
+pub(crate) mod oddity;
 
 pub use self::contract::{
     check, run_case, Breach, BuildVariant, EdgeFailure, EdgeOptions, Expect, Outcome,
 };
-#[doc(hidden)]
-pub use self::oddity::__names;
 pub use self::oddity::{
     variant, variants, EdgeCase, EdgeError, Oddity, EXTRA_COLUMN, EXTREME, LARGE_BATCH_ROWS,
     UNSEEN_CATEGORY,
@@ -118,11 +116,11 @@ macro_rules! edge_cases {
             /// `only` takes built-in oddities; `expect_*` custom ones too.
             #[allow(non_upper_case_globals, dead_code)]
             mod __mlharness_oddities {
-                pub use $crate::edge::__names::*;
+                pub use $crate::_macro_support::oddity_names::*;
             }
             #[allow(non_upper_case_globals, dead_code)]
             mod __mlharness_names {
-                pub use $crate::edge::__names::*;
+                pub use $crate::_macro_support::oddity_names::*;
                 $(pub const $cname: () = ();)*
             }
             #[allow(path_statements, clippy::no_effect)]

@@ -52,7 +52,7 @@ macro_rules! oddities {
         /// at compile time: an unknown one does not resolve, and the compiler points at it.
         #[doc(hidden)]
         #[allow(non_upper_case_globals)]
-        pub mod __names {
+        pub mod oddity_names {
             $(pub const $name: super::Oddity = super::Oddity::$variant;)*
         }
 
