@@ -4,6 +4,7 @@
 mod config_diff;
 mod drift;
 mod schema;
+mod snapshots;
 
 use std::path::{Path, PathBuf};
 

@@ -50,6 +50,7 @@ fn one_iteration_of_the_optimiser_fails() {
     let split = split(HOLDOUT_SEED);
     let outcomes = all_benchmark_checks(&one_iteration(&split), &split, HOLDOUT_SEED).unwrap();
     let failed = failures(&outcomes);
+    insta::assert_snapshot!(failed.replace(env!("CARGO_MANIFEST_DIR"), "<churn>"));
     // Its probabilities are barely fitted: log loss is worse than the class shares'.
     assert!(
         failed.contains("FAILED benchmark: log_loss beats the most-frequent baseline"),
@@ -69,6 +70,7 @@ fn two_percent_of_the_data_fails() {
     let split = split(HOLDOUT_SEED);
     let outcomes = all_benchmark_checks(&two_percent(&split), &split, HOLDOUT_SEED).unwrap();
     let failed = failures(&outcomes);
+    insta::assert_snapshot!(failed.replace(env!("CARGO_MANIFEST_DIR"), "<churn>"));
     assert!(
         failed.contains(
             "FAILED benchmark: roc_auc beats the most-frequent baseline by at least 0.2000"
@@ -91,6 +93,7 @@ fn features_shuffled_at_prediction_time_fail() {
     let shuffled = ShuffledFeatures(healthy(&split, HOLDOUT_SEED));
     let outcomes = all_benchmark_checks(&shuffled, &split, HOLDOUT_SEED).unwrap();
     let failed = failures(&outcomes);
+    insta::assert_snapshot!(failed.replace(env!("CARGO_MANIFEST_DIR"), "<churn>"));
     assert_eq!(
         outcomes.iter().filter(|o| !o.passed()).count(),
         5,

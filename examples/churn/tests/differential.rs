@@ -73,6 +73,7 @@ fn one_iteration_differs_from_the_golden() {
     .unwrap();
     assert!(!outcome.passed());
     let text = outcome.to_string();
+    insta::assert_snapshot!(text.replace(env!("CARGO_MANIFEST_DIR"), "<churn>"));
     assert!(text.contains("changed rows"), "{text}");
     assert!(text.contains("TOO MANY"), "{text}");
     assert!(text.contains("roc_auc"), "{text}");
