@@ -10,6 +10,9 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(ds) = Dataset::from_csv_bytes(data, "fuzz.csv", &options) {
         let schema = Schema::infer(&ds);
         let report = schema.validate(&ds);
-        assert!(report.is_valid(), "a dataset breaks its own schema:\n{report}");
+        assert!(
+            report.is_valid(),
+            "a dataset breaks its own schema:\n{report}"
+        );
     }
 });
