@@ -463,7 +463,9 @@ fn sigterm_under_load_loses_no_answered_log_line() {
         .unwrap();
     assert_eq!(report.rounds, 20);
     assert!(report.answered >= 20, "{report:?}");
-    assert_eq!(report.logged, report.answered, "{report:?}");
+    // Every answered request is logged (the check itself asserts it, id by id); a request
+    // logged whose answer was lost on the way out would also be allowed.
+    assert!(report.logged >= report.answered, "{report:?}");
 }
 
 #[test]
