@@ -226,6 +226,7 @@ fn a_model_that_panics_on_nan_fails_the_nan_case() {
     let f = failure("nan", &panics_on_nan, Expect::Either);
     assert_eq!(f.breach, Breach::Panicked("age is NaN".into()));
     let text = f.to_string();
+    insta::assert_snapshot!(text);
     assert!(
         text.starts_with("edge case `nan` failed: the model panicked"),
         "{text}"
@@ -259,6 +260,7 @@ fn a_model_that_returns_nan_for_an_unseen_category_fails_that_case() {
         }
     );
     let text = f.to_string();
+    insta::assert_snapshot!(text);
     assert!(
         text.starts_with("edge case `unseen_category` failed: non-finite predictions"),
         "{text}"

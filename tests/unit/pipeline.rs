@@ -73,6 +73,7 @@ fn a_pipeline_whose_single_row_output_differs_from_its_batch_output_fails() {
         .batch_invariance()
         .unwrap_err()
         .to_string();
+    insta::assert_snapshot!(err);
     assert!(err.starts_with("batch_invariance: "), "{err}");
     assert!(
         err.contains("a row's prediction depends on the batch it is in"),
@@ -90,6 +91,7 @@ fn a_pipeline_with_an_unseeded_rng_fails_same_seed_same_model() {
         .same_seed_same_model()
         .unwrap_err()
         .to_string();
+    insta::assert_snapshot!(err);
     assert!(err.contains("10 of 10 rows differ"), "{err}");
     assert!(
         err.contains("the seed does not control (an unseeded RNG"),

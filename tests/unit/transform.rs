@@ -56,6 +56,7 @@ fn a_scaler_fitted_on_test_data_is_caught() {
     let err = transform::fitted_on_training(&leaky, fit_scaler, &train, &test, &all)
         .unwrap_err()
         .to_string();
+    insta::assert_snapshot!(err);
     assert!(
         err.contains("it is the state fitted on the test data (fit on test)"),
         "{err}"
