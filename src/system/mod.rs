@@ -120,9 +120,39 @@ impl Default for StartOptions {
 struct Captured {
     stdout: Mutex<String>,
     stderr: Mutex<String>,
+    /// Reader threads that have reached the end of their stream.
+    finished: Mutex<usize>,
+    finished_changed: std::sync::Condvar,
 }
 
 impl Captured {
+    fn finish(&self) {
+        if let Ok(mut n) = self.finished.lock() {
+            *n += 1;
+            self.finished_changed.notify_all();
+        }
+    }
+
+    /// Waits (at most `limit`) until `readers` reader threads have read everything the
+    /// process wrote: after it exits, its last lines may still be in the pipe. A grandchild
+    /// that keeps the pipe open is why the wait is bounded.
+    fn wait_for_readers(&self, readers: usize, limit: Duration) {
+        let deadline = Instant::now() + limit;
+        let Ok(mut n) = self.finished.lock() else {
+            return;
+        };
+        while *n < readers {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return;
+            }
+            match self.finished_changed.wait_timeout(n, left) {
+                Ok((guard, _)) => n = guard,
+                Err(_) => return,
+            }
+        }
+    }
+
     fn stdout(&self) -> String {
         self.stdout.lock().map(|s| s.clone()).unwrap_or_default()
     }
@@ -224,7 +254,8 @@ impl Service {
                         s.push('\n');
                     }
                     let _ = lines_tx.send(line.to_string());
-                })
+                });
+                captured.finish();
             });
         }
         if let Some(err) = child.stderr.take() {
@@ -235,7 +266,8 @@ impl Service {
                         s.push_str(line);
                         s.push('\n');
                     }
-                })
+                });
+                captured.finish();
             });
         }
         // From here on the child is owned by `service`, whose Drop kills it on every early return.
@@ -401,7 +433,11 @@ impl Service {
                     let _ = child.kill();
                 }
             }
-            child.wait().ok()
+            let status = child.wait().ok();
+            // So that `stdout()` and `stderr()` after `stop()` hold everything it printed.
+            self.captured
+                .wait_for_readers(READERS, Duration::from_secs(1));
+            status
         }
     }
 
@@ -412,8 +448,8 @@ impl Service {
     }
 
     fn exited_error(&self, status: ExitStatus) -> ServiceError {
-        // Let the reader threads drain what the process printed before it died.
-        std::thread::sleep(Duration::from_millis(50));
+        self.captured
+            .wait_for_readers(READERS, Duration::from_secs(1));
         ServiceError::Exited {
             status,
             stdout: self.captured.stdout(),
@@ -428,6 +464,9 @@ impl Drop for Service {
         self.stop();
     }
 }
+
+/// Reader threads of a started service: stdout and stderr.
+const READERS: usize = 2;
 
 /// Asks a child to stop (SIGTERM); false where there is no such signal.
 #[cfg(unix)]

@@ -639,16 +639,17 @@ fn a_restart_ends_a_cut_off_line_instead_of_gluing_to_it() {
     let whole = std::fs::read_to_string(&log).unwrap();
     std::fs::write(&log, format!("{whole}{}", &whole[..30])).unwrap();
     let mut service = start(None, Some(&log));
-    assert!(
-        service.stderr().contains("ends in a cut-off line"),
-        "{}",
-        service.stderr()
-    );
     assert_eq!(
         service.post_json("/predict", &record(1)).unwrap().status,
         200
     );
     service.stop();
+    // Read after `stop`, which waits for everything the service printed.
+    assert!(
+        service.stderr().contains("ends in a cut-off line"),
+        "{}",
+        service.stderr()
+    );
     let text = std::fs::read_to_string(&log).unwrap();
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), 3, "{text}");
