@@ -1,48 +1,94 @@
-//! Check outcomes: a verdict with a small table saying what was expected, what was found,
-//! by how much, and where — the failure message of benchmark-score and differential tests.
+//! The one outcome of every check in every kit, and the one way to assert it.
 //!
-//! Every check in [`benchmark`](crate::benchmark) and [`differential`](crate::differential)
-//! returns an [`Outcome`]. A test fails on it with [`Outcome::assert_passed`], or through the
-//! [`benchmark_score!`](crate::benchmark_score) and [`differential!`](crate::differential)
-//! macros, which accept anything that is a [`Verdict`].
+//! A check returns `Result<Outcome, Error>`: `Err` means the check could not run (bad input, a
+//! setting out of range, a model that cannot predict at all), and a check that ran is
+//! `Ok(outcome)`, passed or failed, with the table of evidence that says what was expected,
+//! what was found, by how much and where. Checks that produce more than a verdict (a drift
+//! report, a validation report, a log summary) return a report holding its [`Outcome`].
+//!
+//! In a test, [`Checked::assert_passed`] fails with the table, or `?` on
+//! [`Checked::require`] returns a [`CheckFailure`] that renders it. Both take the outcome, the
+//! `Result` around it, a `Vec` of outcomes, or a report.
 //!
 //! ```
-//! use mlharness::check::{Outcome, Table};
+//! use mlharness::prelude::*;
+//! use mlharness::table::Table;
+//!
 //! let mut table = Table::new(["metric", "found", "floor"]);
 //! table.row(["roc_auc", "0.7756", "0.7900"]);
-//! let outcome = Outcome::new("scores.toml thresholds", false, table)
-//!     .note("roc_auc is 0.0144 below its floor");
+//! let outcome = Outcome::new(Kind::BenchmarkScore, "scores.toml thresholds", false)
+//!     .with_headline("roc_auc is 0.0144 below its floor")
+//!     .with_table(table);
 //! let text = outcome.to_string();
-//! assert!(text.starts_with("FAILED scores.toml thresholds"));
+//! assert!(text.starts_with("FAILED scores.toml thresholds: roc_auc is 0.0144 below its floor"));
 //! assert!(text.contains("roc_auc  0.7756  0.7900"));
+//!
+//! let failure = outcome.require().unwrap_err();
+//! assert_eq!(failure.to_string(), text);
 //! ```
 
+use crate::kind::Kind;
+use crate::model::ModelError;
+use serde::Serialize;
+use std::error::Error;
 use std::fmt;
 
 pub use crate::table::Table;
 
-/// The result of one check: passed or not, the table that shows why, and notes.
-#[derive(Debug, Clone, PartialEq)]
+/// The result of one check that ran: its kind and name, passed or failed, a one-line
+/// headline, the table of evidence, and notes.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
+#[must_use = "an outcome may be a failure: assert it with `.assert_passed()` or `.require()?`"]
 pub struct Outcome {
+    kind: Kind,
     check: String,
     passed: bool,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    headline: String,
+    #[serde(skip_serializing_if = "Table::is_empty")]
     table: Table,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     notes: Vec<String>,
 }
 
 impl Outcome {
-    /// An outcome of the named check.
-    pub fn new(check: impl Into<String>, passed: bool, table: Table) -> Self {
+    /// An outcome of the check named `check`, of a test of kind `kind`.
+    pub fn new(kind: Kind, check: impl Into<String>, passed: bool) -> Self {
         Outcome {
+            kind,
             check: check.into(),
             passed,
-            table: table.with_rule(),
+            headline: String::new(),
+            table: Table::new(Vec::<String>::new()),
             notes: Vec::new(),
         }
     }
 
+    /// A passed outcome.
+    pub fn pass(kind: Kind, check: impl Into<String>) -> Self {
+        Outcome::new(kind, check, true)
+    }
+
+    /// A failed outcome with the headline saying what is wrong and, where it can be told, why.
+    pub fn fail(kind: Kind, check: impl Into<String>, headline: impl Into<String>) -> Self {
+        Outcome::new(kind, check, false).with_headline(headline)
+    }
+
+    /// Sets the one-line summary shown after the check's name.
+    pub fn with_headline(mut self, headline: impl Into<String>) -> Self {
+        self.headline = headline.into();
+        self
+    }
+
+    /// Sets the table of evidence.
+    pub fn with_table(mut self, table: Table) -> Self {
+        self.table = table.with_rule();
+        self
+    }
+
     /// Adds a line shown under the table (the reason, a hint, what was written).
-    pub fn note(mut self, note: impl Into<String>) -> Self {
+    pub fn with_note(mut self, note: impl Into<String>) -> Self {
         self.notes.push(note.into());
         self
     }
@@ -52,12 +98,22 @@ impl Outcome {
         self.passed
     }
 
-    /// The check's name.
-    pub fn check(&self) -> &str {
+    /// The kind of test the check belongs to.
+    pub fn kind(&self) -> Kind {
+        self.kind
+    }
+
+    /// The check's name (`standardized`, `beats_baseline(roc_auc)`, …).
+    pub fn name(&self) -> &str {
         &self.check
     }
 
-    /// The table.
+    /// The one-line summary; empty when there is nothing to say.
+    pub fn headline(&self) -> &str {
+        &self.headline
+    }
+
+    /// The table of evidence.
     pub fn table(&self) -> &Table {
         &self.table
     }
@@ -66,26 +122,19 @@ impl Outcome {
     pub fn notes(&self) -> &[String] {
         &self.notes
     }
-
-    /// Panics with the outcome (its table and notes) when the check failed.
-    ///
-    /// ```should_panic
-    /// use mlharness::check::{Outcome, Table};
-    /// Outcome::new("always fails", false, Table::new(["x"])).assert_passed();
-    /// ```
-    #[track_caller]
-    pub fn assert_passed(&self) {
-        if !self.passed {
-            panic!("{self}");
-        }
-    }
 }
 
 impl fmt::Display for Outcome {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let verdict = if self.passed { "passed" } else { "FAILED" };
-        writeln!(f, "{verdict} {}", self.check)?;
-        write!(f, "{}", self.table)?;
+        write!(f, "{verdict} {}", self.check)?;
+        if !self.headline.is_empty() {
+            write!(f, ": {}", self.headline)?;
+        }
+        writeln!(f)?;
+        if !self.table.is_empty() {
+            write!(f, "{}", self.table)?;
+        }
         for note in &self.notes {
             writeln!(f, "  {note}")?;
         }
@@ -93,46 +142,401 @@ impl fmt::Display for Outcome {
     }
 }
 
-/// What a check-generating test body may return: an [`Outcome`], several, or either inside a
-/// `Result` whose error (bad input, a model that cannot predict) fails the test too.
-pub trait Verdict {
-    /// The outcomes, or the error that kept the check from running.
-    fn into_outcomes(self) -> Result<Vec<Outcome>, String>;
+/// A check that failed or could not run, as an error: `Display` is the failed outcomes with
+/// their tables (or why the check could not run), and so is `Debug`, so a test returning
+/// `Result<(), CheckFailure>` prints the tables, not a struct dump.
+#[derive(Clone, PartialEq)]
+#[non_exhaustive]
+pub enum CheckFailure {
+    /// The checks ran and these failed.
+    Failed(Vec<Outcome>),
+    /// A check could not run; the error and its causes, joined by `: `.
+    CouldNotRun(String),
 }
 
-impl Verdict for Outcome {
-    fn into_outcomes(self) -> Result<Vec<Outcome>, String> {
+impl CheckFailure {
+    /// The failed outcomes (none when the check could not run).
+    pub fn outcomes(&self) -> &[Outcome] {
+        match self {
+            CheckFailure::Failed(o) => o,
+            CheckFailure::CouldNotRun(_) => &[],
+        }
+    }
+}
+
+impl fmt::Display for CheckFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CheckFailure::Failed(outcomes) => {
+                for (i, o) in outcomes.iter().enumerate() {
+                    if i > 0 {
+                        writeln!(f)?;
+                    }
+                    write!(f, "{o}")?;
+                }
+                Ok(())
+            }
+            CheckFailure::CouldNotRun(message) => write!(f, "the check could not run: {message}"),
+        }
+    }
+}
+
+impl fmt::Debug for CheckFailure {
+    // `unwrap()` and a test's `Err` print Debug: make it the message people need.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "\n{self}")
+    }
+}
+
+impl Error for CheckFailure {}
+
+/// An error and its causes on one line, joined by `: ` (each error's message says only its
+/// own part; the cause is its `source()`).
+///
+/// ```
+/// let io = std::io::Error::new(std::io::ErrorKind::NotFound, "no such file");
+/// let e = mlharness::fs::WriteError { path: "golden.csv".into(), source: io };
+/// assert_eq!(mlharness::check::chain(&e), "golden.csv: cannot write: no such file");
+/// ```
+pub fn chain(error: &(dyn Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut cause = error.source();
+    while let Some(e) = cause {
+        let part = e.to_string();
+        // An error that still repeats its cause in its own message is not printed twice.
+        if !text.ends_with(&part) {
+            text.push_str(": ");
+            text.push_str(&part);
+        }
+        cause = e.source();
+    }
+    text
+}
+
+/// What a check returns: an [`Outcome`], a `Vec` of them, a report holding one, or any of
+/// these in a `Result` whose error means the check could not run. The one way to assert a
+/// check in a test.
+///
+/// ```
+/// use mlharness::prelude::*;
+/// let ok: Result<Outcome, std::io::Error> = Ok(Outcome::pass(Kind::Unit, "scaled"));
+/// ok.assert_passed();
+///
+/// let bad = Outcome::fail(Kind::Unit, "scaled", "column `age` has mean 3");
+/// let message = std::panic::catch_unwind(|| bad.assert_passed()).unwrap_err();
+/// assert!(message.downcast_ref::<String>().unwrap().contains("mean 3"));
+/// ```
+pub trait Checked: Sized {
+    /// The outcomes, or why the check could not run.
+    fn into_outcomes(self) -> Result<Vec<Outcome>, CheckFailure>;
+
+    /// `Ok` when every outcome passed; otherwise the failed ones (or why the check could not
+    /// run), for `?` in a test returning `Result`.
+    fn require(self) -> Result<(), CheckFailure> {
+        let failed: Vec<Outcome> = self
+            .into_outcomes()?
+            .into_iter()
+            .filter(|o| !o.passed())
+            .collect();
+        if failed.is_empty() {
+            Ok(())
+        } else {
+            Err(CheckFailure::Failed(failed))
+        }
+    }
+
+    /// Panics with the failed outcomes' tables (or why the check could not run); quiet when
+    /// every outcome passed.
+    #[track_caller]
+    fn assert_passed(self) {
+        if let Err(failure) = self.require() {
+            panic!("{failure}");
+        }
+    }
+
+    /// Panics unless the check ran and failed; returns the failure, whose text is what a user
+    /// would read. For the tests that prove a check catches a broken model or broken data.
+    ///
+    /// ```
+    /// use mlharness::prelude::*;
+    /// let broken = Outcome::fail(Kind::Unit, "scaled", "column `age` has mean 3");
+    /// let failure = broken.assert_failed();
+    /// assert!(failure.to_string().contains("mean 3"));
+    /// ```
+    #[track_caller]
+    fn assert_failed(self) -> CheckFailure {
+        match self.into_outcomes() {
+            Err(CheckFailure::CouldNotRun(e)) => {
+                panic!("expected the check to fail, but it could not run: {e}")
+            }
+            Err(failure) => failure,
+            Ok(outcomes) => {
+                let failed: Vec<Outcome> =
+                    outcomes.iter().filter(|o| !o.passed()).cloned().collect();
+                if failed.is_empty() {
+                    let shown: Vec<String> = outcomes.iter().map(ToString::to_string).collect();
+                    panic!(
+                        "expected the check to fail, but it passed:\n{}",
+                        shown.join("\n")
+                    );
+                }
+                CheckFailure::Failed(failed)
+            }
+        }
+    }
+}
+
+impl Checked for Outcome {
+    fn into_outcomes(self) -> Result<Vec<Outcome>, CheckFailure> {
         Ok(vec![self])
     }
 }
 
-impl Verdict for Vec<Outcome> {
-    fn into_outcomes(self) -> Result<Vec<Outcome>, String> {
+impl Checked for &Outcome {
+    fn into_outcomes(self) -> Result<Vec<Outcome>, CheckFailure> {
+        Ok(vec![self.clone()])
+    }
+}
+
+impl Checked for Vec<Outcome> {
+    fn into_outcomes(self) -> Result<Vec<Outcome>, CheckFailure> {
         Ok(self)
     }
 }
 
-impl<T: Verdict, E: fmt::Display> Verdict for Result<T, E> {
-    fn into_outcomes(self) -> Result<Vec<Outcome>, String> {
-        self.map_err(|e| e.to_string())?.into_outcomes()
+impl<T: Checked, E: Into<Box<dyn Error>>> Checked for Result<T, E> {
+    fn into_outcomes(self) -> Result<Vec<Outcome>, CheckFailure> {
+        match self {
+            Ok(checked) => checked.into_outcomes(),
+            Err(e) => {
+                let boxed: Box<dyn Error> = e.into();
+                match boxed.downcast::<CheckFailure>() {
+                    Ok(failure) => Err(*failure),
+                    Err(other) => Err(CheckFailure::CouldNotRun(chain(other.as_ref()))),
+                }
+            }
+        }
     }
 }
 
-/// Fails the test `name` (panics) when the verdict holds a failed outcome or an error; quiet
-/// otherwise. The macros call this; it is public for hand-written tests.
+/// Implements [`Checked`] for a report that holds an [`Outcome`], by value and by reference.
+macro_rules! checked_report {
+    ($($report:ty),* $(,)?) => {$(
+        impl $crate::check::Checked for $report {
+            fn into_outcomes(self) -> Result<Vec<$crate::check::Outcome>, $crate::check::CheckFailure> {
+                Ok(vec![self.outcome().clone()])
+            }
+        }
+        impl $crate::check::Checked for &$report {
+            fn into_outcomes(self) -> Result<Vec<$crate::check::Outcome>, $crate::check::CheckFailure> {
+                Ok(vec![self.outcome().clone()])
+            }
+        }
+    )*};
+}
+pub(crate) use checked_report;
+
+/// A setting of a check outside its range: which check, which setting, what it must be and
+/// what it was. Every kit's error has it as a variant.
 ///
 /// ```
-/// use mlharness::check::{enforce, Outcome, Table};
-/// enforce("benchmark::ok", Outcome::new("passes", true, Table::new(["x"])));
-/// let failed = std::panic::catch_unwind(|| {
-///     enforce("benchmark::bad", Err::<Outcome, _>("data/holdout.csv: cannot read"));
-/// });
-/// assert!(failed.is_err());
+/// use mlharness::check::{InvalidSetting, Range};
+/// let e = InvalidSetting::ensure("beats_baseline", "margin", Range::Finite, f64::NAN).unwrap_err();
+/// assert_eq!(e.to_string(), "beats_baseline: `margin` must be a finite number, got NaN");
 /// ```
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{check}: `{setting}` must be {expected}, got {value}")]
+#[non_exhaustive]
+pub struct InvalidSetting {
+    /// The check (or option set) the setting belongs to.
+    pub check: &'static str,
+    /// The setting.
+    pub setting: &'static str,
+    /// What it must be.
+    pub expected: &'static str,
+    /// What it was.
+    pub value: String,
+}
+
+impl InvalidSetting {
+    /// The error for `setting = value`.
+    pub fn new(
+        check: &'static str,
+        setting: &'static str,
+        expected: &'static str,
+        value: impl fmt::Display,
+    ) -> Self {
+        InvalidSetting {
+            check,
+            setting,
+            expected,
+            value: value.to_string(),
+        }
+    }
+
+    /// `Ok(value)` when it is in `range`, else the error naming the setting.
+    pub fn ensure(
+        check: &'static str,
+        setting: &'static str,
+        range: Range,
+        value: f64,
+    ) -> Result<f64, InvalidSetting> {
+        if range.contains(value) {
+            Ok(value)
+        } else {
+            Err(InvalidSetting::new(
+                check,
+                setting,
+                range.expected(),
+                crate::table::number(value),
+            ))
+        }
+    }
+}
+
+/// The ranges checks' numeric settings take, for [`InvalidSetting::ensure`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Range {
+    /// Any finite number.
+    Finite,
+    /// A finite number ≥ 0 (tolerances, margins).
+    NonNegative,
+    /// In [0, 1] (shares).
+    Share,
+    /// In (0, 1), ends excluded (significance levels, confidence).
+    OpenUnit,
+}
+
+impl Range {
+    /// True when `value` is in the range (NaN never is).
+    pub fn contains(self, value: f64) -> bool {
+        match self {
+            Range::Finite => value.is_finite(),
+            Range::NonNegative => value.is_finite() && value >= 0.0,
+            Range::Share => (0.0..=1.0).contains(&value),
+            Range::OpenUnit => value > 0.0 && value < 1.0,
+        }
+    }
+
+    /// The range as the error message says it.
+    pub fn expected(self) -> &'static str {
+        match self {
+            Range::Finite => "a finite number",
+            Range::NonNegative => "a finite number ≥ 0",
+            Range::Share => "between 0 and 1",
+            Range::OpenUnit => "strictly between 0 and 1",
+        }
+    }
+}
+
+/// Why a check of a model could not run (as opposed to running and failing): the error of
+/// the benchmark-score, differential, pipeline and transform kits.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum CheckError {
+    /// A model (or a baseline) could not predict.
+    #[error("{who} failed to predict")]
+    Predict {
+        /// `model`, `the candidate`, the baseline's name, a seed's model.
+        who: String,
+        /// The model's error.
+        #[source]
+        source: ModelError,
+    },
+    /// Training (for a check that trains, such as reproducibility) failed.
+    #[error("training with seed {seed} failed: {message}")]
+    Train {
+        /// The seed.
+        seed: u64,
+        /// The trainer's error.
+        message: String,
+    },
+    /// Two sets of predictions (or arrays) cannot be compared row by row.
+    #[error("cannot compare {what}: {message}")]
+    Mismatch {
+        /// What was compared (`the candidate with v1`, `input and output`).
+        what: String,
+        /// What differs.
+        message: String,
+    },
+    /// The input cannot be checked (a training column with no value to take a statistic of).
+    #[error("{check}: {message}")]
+    Input {
+        /// The check.
+        check: &'static str,
+        /// What is wrong with the input.
+        message: String,
+    },
+    /// The golden file is missing (under CI), stale or malformed.
+    #[error(transparent)]
+    Golden(#[from] crate::differential::GoldenError),
+    /// The thresholds file is not valid.
+    #[error(transparent)]
+    Thresholds(#[from] crate::benchmark::ThresholdsError),
+    /// The data does not fit the check (no target, a missing column, a wrong kind).
+    #[error(transparent)]
+    Data(#[from] crate::data::DataError),
+    /// A metric cannot be computed on these predictions.
+    #[error(transparent)]
+    Metric(#[from] crate::metrics::MetricError),
+    /// A statistic (a bootstrap interval, a paired test) cannot be computed.
+    #[error(transparent)]
+    Stats(#[from] crate::stats::StatsError),
+    /// A setting of the check is out of range.
+    #[error(transparent)]
+    Setting(#[from] InvalidSetting),
+}
+
+/// `model.predict(data)`, its error naming `who`.
+pub(crate) fn predict(
+    who: &str,
+    model: &(impl crate::model::Model + ?Sized),
+    data: &crate::data::Dataset,
+) -> Result<crate::model::Predictions, CheckError> {
+    model.predict(data).map_err(|source| CheckError::Predict {
+        who: who.to_string(),
+        source,
+    })
+}
+
+/// Why a check stopped before its end: what it tests failed (a failed outcome), or the check
+/// itself could not run.
+pub(crate) enum Stop<E> {
+    // Boxed: the `Err` of every step of a check should stay small.
+    Failed(Box<Outcome>),
+    Error(E),
+}
+
+impl<E> From<E> for Stop<E> {
+    fn from(e: E) -> Self {
+        Stop::Error(e)
+    }
+}
+
+impl From<crate::data::DataError> for Stop<CheckError> {
+    fn from(e: crate::data::DataError) -> Self {
+        Stop::Error(e.into())
+    }
+}
+
+/// Runs a check's body, in which `?` on a [`Stop`] ends the check early.
+pub(crate) fn run<E>(body: impl FnOnce() -> Result<Outcome, Stop<E>>) -> Result<Outcome, E> {
+    match body() {
+        Ok(o) => Ok(o),
+        Err(Stop::Failed(o)) => Ok(*o),
+        Err(Stop::Error(e)) => Err(e),
+    }
+}
+
+/// Fails the test `name` (panics) when the checks failed or could not run; quiet otherwise.
+/// The macros call this, through `_macro_support`.
+#[doc(hidden)]
 #[track_caller]
-pub fn enforce(name: &str, verdict: impl Verdict) {
-    match verdict.into_outcomes() {
-        Err(error) => panic!("{name}: the check could not run: {error}"),
+pub fn enforce(name: &str, checked: impl Checked) {
+    match checked.into_outcomes() {
+        Err(CheckFailure::CouldNotRun(error)) => panic!("{name}: the check could not run: {error}"),
+        Err(failure) => panic!("{name}: {failure}"),
         Ok(outcomes) => {
             let failed: Vec<String> = outcomes
                 .iter()

@@ -35,7 +35,7 @@ fn sweep(dir: &Path, prefix: &str) {
 
 /// A file could not be written; names the file.
 #[derive(Debug, thiserror::Error)]
-#[error("{}: cannot write: {source}", path.display())]
+#[error("{}: cannot write", path.display())]
 pub struct WriteError {
     /// The file.
     pub path: PathBuf,

@@ -30,7 +30,6 @@ pub mod data;
 pub mod differential;
 pub mod drift;
 pub mod edge;
-pub mod failure;
 pub mod fixtures;
 pub mod fs;
 pub mod kind;

@@ -10,6 +10,7 @@
 //! use mlharness::data::{Column, Dataset};
 //! use mlharness::model::{ModelError, Predictions};
 //! use mlharness::pipeline::PipelineCheck;
+//! use mlharness::check::Checked;
 //!
 //! let data = Dataset::from_columns(vec![("x".into(), Column::numeric((0..20).map(f64::from).collect()))])?;
 //! let (train, holdout) = (data.take(&(0..15).collect::<Vec<_>>())?, data.take(&(15..20).collect::<Vec<_>>())?);
@@ -21,13 +22,14 @@
 //!     })
 //! };
 //! let check = PipelineCheck::new(fit, train, holdout);
-//! check.batch_invariance().unwrap();
-//! check.same_seed_same_model().unwrap();
+//! check.batch_invariance().assert_passed();
+//! check.same_seed_same_model().assert_passed();
 //! # Ok::<(), mlharness::data::DataError>(())
 //! ```
 
+use crate::check::{CheckError, InvalidSetting, Outcome};
 use crate::data::{DataError, Dataset, Row};
-use crate::failure::CheckFailure;
+use crate::kind::Kind;
 use crate::model::{Model, Predictions};
 use crate::table::{number, Table};
 use rand::seq::SliceRandom;
@@ -53,7 +55,7 @@ pub struct PipelineCheck<M> {
 
 /// The checks of [`PipelineCheck`], by name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Check {
+pub enum Invariant {
     /// One prediction per holdout row.
     OnePredictionPerRow,
     /// No NaN or infinite prediction.
@@ -70,8 +72,20 @@ pub enum Check {
     ColumnOrderInvariance,
 }
 
-fn err(check: &'static str, what: &str, e: impl Display) -> CheckFailure {
-    CheckFailure::new(check, format!("{what} failed: {e}"))
+type Stop = crate::check::Stop<CheckError>;
+
+/// The failed outcome of `check`: `what` (a call into the pipeline) failed with `e`.
+fn err(check: &'static str, what: &str, e: impl Display) -> Stop {
+    Stop::Failed(Box::new(fail(check, format!("{what} failed: {e}"))))
+}
+
+fn fail(check: &'static str, headline: impl Into<String>) -> Outcome {
+    Outcome::fail(Kind::Integration, check, headline)
+}
+
+/// Runs a check's body, a failure of the pipeline being a failed outcome.
+fn outcome(body: impl FnOnce() -> Result<Outcome, Stop>) -> Result<Outcome, CheckError> {
+    crate::check::run(body)
 }
 
 /// Per row, the numbers a prediction consists of: a value, a probability row, or a class index.
@@ -104,7 +118,7 @@ fn compare(
     tolerance: f64,
     labels: (&str, &str),
     cause: &str,
-) -> Result<(), CheckFailure> {
+) -> Outcome {
     let mut t = Table::new(["row", labels.0, labels.1, "difference"]);
     let mut n = 0;
     for &(i, j) in pairs {
@@ -118,9 +132,9 @@ fn compare(
         }
     }
     if n == 0 {
-        return Ok(());
+        return Outcome::pass(Kind::Integration, check);
     }
-    Err(CheckFailure::new(
+    fail(
         check,
         format!(
             "{n} of {} rows differ (tolerance {}): {cause}",
@@ -128,7 +142,7 @@ fn compare(
             number(tolerance)
         ),
     )
-    .with_table(t))
+    .with_table(t)
 }
 
 /// Compares predictions row for row; a different number of rows is itself a failure, never a
@@ -140,9 +154,9 @@ fn compare_rows(
     tolerance: f64,
     labels: (&str, &str),
     cause: &str,
-) -> Result<(), CheckFailure> {
+) -> Outcome {
     if a.len() != b.len() {
-        return Err(CheckFailure::new(
+        return fail(
             check,
             format!(
                 "{} predictions {}, {} {}",
@@ -151,7 +165,7 @@ fn compare_rows(
                 b.len(),
                 labels.1
             ),
-        ));
+        );
     }
     let pairs: Vec<(usize, usize)> = (0..a.len()).map(|i| (i, i)).collect();
     compare(check, a, b, &pairs, tolerance, labels, cause)
@@ -200,191 +214,196 @@ impl<M: Model + 'static> PipelineCheck<M> {
         self
     }
 
-    fn fitted(&self, check: &'static str) -> Result<M, CheckFailure> {
+    fn fitted(&self, check: &'static str) -> Result<M, Stop> {
         (self.fit)(&self.train, self.seed).map_err(|e| err(check, "fit", e))
     }
 
-    fn predict(
-        &self,
-        check: &'static str,
-        model: &M,
-        data: &Dataset,
-    ) -> Result<Predictions, CheckFailure> {
+    fn predict(&self, check: &'static str, model: &M, data: &Dataset) -> Result<Predictions, Stop> {
         model
             .predict(data)
             .map_err(|e| err(check, &format!("predicting {} rows", data.n_rows()), e))
     }
 
     /// Runs one check by name.
-    pub fn run(&self, check: Check) -> Result<(), CheckFailure> {
+    pub fn run(&self, check: Invariant) -> Result<Outcome, CheckError> {
         match check {
-            Check::OnePredictionPerRow => self.one_prediction_per_row(),
-            Check::FinitePredictions => self.finite_predictions(),
-            Check::ArtifactRoundTrip => self.artifact_round_trip(),
-            Check::SameSeedSameModel => self.same_seed_same_model(),
-            Check::BatchInvariance => self.batch_invariance(),
-            Check::RowOrderInvariance => self.row_order_invariance(),
-            Check::ColumnOrderInvariance => self.column_order_invariance(),
+            Invariant::OnePredictionPerRow => self.one_prediction_per_row(),
+            Invariant::FinitePredictions => self.finite_predictions(),
+            Invariant::ArtifactRoundTrip => self.artifact_round_trip(),
+            Invariant::SameSeedSameModel => self.same_seed_same_model(),
+            Invariant::BatchInvariance => self.batch_invariance(),
+            Invariant::RowOrderInvariance => self.row_order_invariance(),
+            Invariant::ColumnOrderInvariance => self.column_order_invariance(),
         }
     }
 
     /// One prediction per holdout row.
-    pub fn one_prediction_per_row(&self) -> Result<(), CheckFailure> {
+    pub fn one_prediction_per_row(&self) -> Result<Outcome, CheckError> {
         let c = "one_prediction_per_row";
-        let p = self.predict(c, &self.fitted(c)?, &self.holdout)?;
-        if p.len() == self.holdout.n_rows() {
-            return Ok(());
-        }
-        Err(CheckFailure::new(
-            c,
-            format!("{} predictions for {} rows", p.len(), self.holdout.n_rows()),
-        ))
+        outcome(|| {
+            let p = self.predict(c, &self.fitted(c)?, &self.holdout)?;
+            if p.len() == self.holdout.n_rows() {
+                return Ok(Outcome::pass(Kind::Integration, c));
+            }
+            Ok(fail(
+                c,
+                format!("{} predictions for {} rows", p.len(), self.holdout.n_rows()),
+            ))
+        })
     }
 
     /// No NaN or infinite prediction on the holdout.
-    pub fn finite_predictions(&self) -> Result<(), CheckFailure> {
+    pub fn finite_predictions(&self) -> Result<Outcome, CheckError> {
         let c = "finite_predictions";
-        let rows = rows_of(&self.predict(c, &self.fitted(c)?, &self.holdout)?);
-        let bad: Vec<usize> = (0..rows.len())
-            .filter(|&i| rows[i].iter().any(|x| !x.is_finite()))
-            .collect();
-        if bad.is_empty() {
-            return Ok(());
-        }
-        Err(CheckFailure::new(
-            c,
-            format!(
-                "{} of {} predictions are NaN or infinite, rows {}",
-                bad.len(),
-                rows.len(),
-                crate::transform::rows_text(&bad)
-            ),
-        ))
+        outcome(|| {
+            let rows = rows_of(&self.predict(c, &self.fitted(c)?, &self.holdout)?);
+            let bad: Vec<usize> = (0..rows.len())
+                .filter(|&i| rows[i].iter().any(|x| !x.is_finite()))
+                .collect();
+            if bad.is_empty() {
+                return Ok(Outcome::pass(Kind::Integration, c));
+            }
+            Ok(fail(
+                c,
+                format!(
+                    "{} of {} predictions are NaN or infinite, rows {}",
+                    bad.len(),
+                    rows.len(),
+                    crate::transform::rows_text(&bad)
+                ),
+            ))
+        })
     }
 
     /// Save → load gives identical predictions (needs [`PipelineCheck::artifact`]).
-    pub fn artifact_round_trip(&self) -> Result<(), CheckFailure> {
+    pub fn artifact_round_trip(&self) -> Result<Outcome, CheckError> {
         let c = "artifact_round_trip";
         let Some((save, load)) = &self.artifact else {
-            return Err(CheckFailure::new(
+            return Err(InvalidSetting::new(
                 c,
-                "no save/load functions were given (PipelineCheck::artifact)",
-            ));
+                "artifact",
+                "save and load functions (PipelineCheck::artifact)",
+                "none",
+            )
+            .into());
         };
-        let model = self.fitted(c)?;
-        let dir = tempfile::tempdir().map_err(|e| err(c, "creating a temporary directory", e))?;
-        let path = dir.path().join("model.artifact");
-        save(&model, &path).map_err(|e| err(c, "save", e))?;
-        let loaded = load(&path).map_err(|e| err(c, "load", e))?;
-        let a = rows_of(&self.predict(c, &model, &self.holdout)?);
-        let b = rows_of(&self.predict(c, &loaded, &self.holdout)?);
-        compare_rows(
-            c,
-            &a,
-            &b,
-            0.0,
-            ("fitted", "loaded"),
-            "the artifact does not carry everything the model predicts with (rounded numbers, a missing fitted state?)",
-        )
+        outcome(|| {
+            let model = self.fitted(c)?;
+            let dir =
+                tempfile::tempdir().map_err(|e| err(c, "creating a temporary directory", e))?;
+            let path = dir.path().join("model.artifact");
+            save(&model, &path).map_err(|e| err(c, "save", e))?;
+            let loaded = load(&path).map_err(|e| err(c, "load", e))?;
+            let a = rows_of(&self.predict(c, &model, &self.holdout)?);
+            let b = rows_of(&self.predict(c, &loaded, &self.holdout)?);
+            Ok(compare_rows(
+                c,
+                &a,
+                &b,
+                0.0,
+                ("fitted", "loaded"),
+                "the artifact does not carry everything the model predicts with (rounded numbers, a missing fitted state?)",
+            ))
+        })
     }
 
     /// Two fits with the same seed predict identically; the failure names the likely cause.
-    pub fn same_seed_same_model(&self) -> Result<(), CheckFailure> {
+    pub fn same_seed_same_model(&self) -> Result<Outcome, CheckError> {
         let c = "same_seed_same_model";
-        let a = rows_of(&self.predict(c, &self.fitted(c)?, &self.holdout)?);
-        let b = rows_of(&self.predict(c, &self.fitted(c)?, &self.holdout)?);
-        compare_rows(
-            c,
-            &a,
-            &b,
-            0.0,
-            ("first fit", "second fit"),
-            &format!("two fits with seed {} disagree: the pipeline uses randomness the seed does not control (an unseeded RNG, thread timing, hash order?)", self.seed),
-        )
+        outcome(|| {
+            let a = rows_of(&self.predict(c, &self.fitted(c)?, &self.holdout)?);
+            let b = rows_of(&self.predict(c, &self.fitted(c)?, &self.holdout)?);
+            Ok(compare_rows(
+                c,
+                &a,
+                &b,
+                0.0,
+                ("first fit", "second fit"),
+                &format!("two fits with seed {} disagree: the pipeline uses randomness the seed does not control (an unseeded RNG, thread timing, hash order?)", self.seed),
+            ))
+        })
     }
 
     /// Each of the first holdout rows predicted alone equals its prediction inside the batch.
-    pub fn batch_invariance(&self) -> Result<(), CheckFailure> {
+    pub fn batch_invariance(&self) -> Result<Outcome, CheckError> {
         let c = "batch_invariance";
-        let model = self.fitted(c)?;
-        let batch = rows_of(&self.predict(c, &model, &self.holdout)?);
-        let n = self.holdout.n_rows().min(ROWS_ALONE);
-        let mut alone = Vec::with_capacity(n);
-        for i in 0..n {
-            let one = self
-                .holdout
-                .take(&[i])
-                .map_err(|e| err(c, "take a row", e))?;
-            let p = rows_of(&self.predict(c, &model, &one)?);
-            alone.push(p.into_iter().next().unwrap_or_default());
-        }
-        compare_rows(
-            c,
-            &batch[..n.min(batch.len())],
-            &alone,
-            self.tolerance,
-            ("in batch", "alone"),
-            "a row's prediction depends on the batch it is in (statistics computed on the batch at prediction time?)",
-        )
+        outcome(|| {
+            let model = self.fitted(c)?;
+            let batch = rows_of(&self.predict(c, &model, &self.holdout)?);
+            let n = self.holdout.n_rows().min(ROWS_ALONE);
+            let mut alone = Vec::with_capacity(n);
+            for i in 0..n {
+                let one = self.holdout.take(&[i])?;
+                let p = rows_of(&self.predict(c, &model, &one)?);
+                alone.push(p.into_iter().next().unwrap_or_default());
+            }
+            Ok(compare_rows(
+                c,
+                &batch[..n.min(batch.len())],
+                &alone,
+                self.tolerance,
+                ("in batch", "alone"),
+                "a row's prediction depends on the batch it is in (statistics computed on the batch at prediction time?)",
+            ))
+        })
     }
 
     /// Predicting a seeded permutation of the holdout gives the permuted predictions.
-    pub fn row_order_invariance(&self) -> Result<(), CheckFailure> {
+    pub fn row_order_invariance(&self) -> Result<Outcome, CheckError> {
         let c = "row_order_invariance";
-        let model = self.fitted(c)?;
-        let mut order: Vec<usize> = (0..self.holdout.n_rows()).collect();
-        order.shuffle(&mut crate::data::rng(self.seed));
-        let shuffled = self
-            .holdout
-            .take(&order)
-            .map_err(|e| err(c, "permute rows", e))?;
-        let a = rows_of(&self.predict(c, &model, &self.holdout)?);
-        let b = rows_of(&self.predict(c, &model, &shuffled)?);
-        if a.len() != b.len() {
-            return Err(CheckFailure::new(
+        outcome(|| {
+            let model = self.fitted(c)?;
+            let mut order: Vec<usize> = (0..self.holdout.n_rows()).collect();
+            order.shuffle(&mut crate::data::rng(self.seed));
+            let shuffled = self.holdout.take(&order)?;
+            let a = rows_of(&self.predict(c, &model, &self.holdout)?);
+            let b = rows_of(&self.predict(c, &model, &shuffled)?);
+            if a.len() != b.len() {
+                return Ok(fail(
+                    c,
+                    format!("{} predictions in order, {} permuted", a.len(), b.len()),
+                ));
+            }
+            let pairs: Vec<(usize, usize)> =
+                order.iter().enumerate().map(|(k, &i)| (i, k)).collect();
+            Ok(compare(
                 c,
-                format!("{} predictions in order, {} permuted", a.len(), b.len()),
-            ));
-        }
-        let pairs: Vec<(usize, usize)> = order.iter().enumerate().map(|(k, &i)| (i, k)).collect();
-        compare(
-            c,
-            &a,
-            &b,
-            &pairs,
-            self.tolerance,
-            ("in order", "permuted"),
-            "predictions depend on the order of rows",
-        )
+                &a,
+                &b,
+                &pairs,
+                self.tolerance,
+                ("in order", "permuted"),
+                "predictions depend on the order of rows",
+            ))
+        })
     }
 
     /// Reversing the order of the input columns does not change a prediction.
-    pub fn column_order_invariance(&self) -> Result<(), CheckFailure> {
+    pub fn column_order_invariance(&self) -> Result<Outcome, CheckError> {
         let c = "column_order_invariance";
-        let model = self.fitted(c)?;
-        let mut columns: Vec<_> = self
-            .holdout
-            .columns()
-            .map(|(n, col)| (n.to_string(), col.clone()))
-            .collect();
-        columns.reverse();
-        let mut reversed =
-            Dataset::from_columns(columns).map_err(|e| err(c, "reorder columns", e))?;
-        if let Some(t) = self.holdout.target_name() {
-            reversed = reversed
-                .with_target(t)
-                .map_err(|e| err(c, "reorder columns", e))?;
-        }
-        let a = rows_of(&self.predict(c, &model, &self.holdout)?);
-        let b = rows_of(&self.predict(c, &model, &reversed)?);
-        compare_rows(
-            c,
-            &a,
-            &b,
-            self.tolerance,
-            ("as given", "columns reversed"),
-            "the pipeline reads columns by position, not by name",
-        )
+        outcome(|| {
+            let model = self.fitted(c)?;
+            let mut columns: Vec<_> = self
+                .holdout
+                .columns()
+                .map(|(n, col)| (n.to_string(), col.clone()))
+                .collect();
+            columns.reverse();
+            let mut reversed = Dataset::from_columns(columns)?;
+            if let Some(t) = self.holdout.target_name() {
+                reversed = reversed.with_target(t)?;
+            }
+            let a = rows_of(&self.predict(c, &model, &self.holdout)?);
+            let b = rows_of(&self.predict(c, &model, &reversed)?);
+            Ok(compare_rows(
+                c,
+                &a,
+                &b,
+                self.tolerance,
+                ("as given", "columns reversed"),
+                "the pipeline reads columns by position, not by name",
+            ))
+        })
     }
 }
 
@@ -395,11 +414,12 @@ impl<M: Model + 'static> PipelineCheck<M> {
 /// ```
 /// use mlharness::data::{Column, Dataset};
 /// use mlharness::pipeline;
+/// use mlharness::check::Checked;
 /// let raw = Dataset::from_columns(vec![("age".into(), Column::numeric(vec![15.0, 30.0, f64::NAN, 45.0]))])?;
 /// // Buggy preparation: drops minors but forgets rows with a missing age.
 /// let prepare = |d: &Dataset| d.filter(|r| Ok(!(r.number("age")? < 18.0)));
 /// let keep = |r: &mlharness::data::Row| Ok(r.number("age")? >= 18.0);
-/// let err = pipeline::filters_rows(prepare, &raw, keep).unwrap_err();
+/// let err = pipeline::filters_rows(prepare, &raw, keep).assert_failed();
 /// assert!(err.to_string().contains("kept 3 of 4 rows; the rule keeps 2 (1 too many)"));
 /// # Ok::<(), mlharness::data::DataError>(())
 /// ```
@@ -407,25 +427,25 @@ pub fn filters_rows<E: Display>(
     prepare: impl Fn(&Dataset) -> Result<Dataset, E>,
     raw: &Dataset,
     keep: impl Fn(&Row<'_>) -> Result<bool, DataError>,
-) -> Result<(), CheckFailure> {
+) -> Result<Outcome, CheckError> {
     let c = "filters_rows";
-    let prepared = prepare(raw).map_err(|e| err(c, "prepare", e))?;
-    let expected = raw
-        .filter(|r| keep(r))
-        .map_err(|e| err(c, "the keep rule", e))?;
-    if prepared.n_rows() == expected.n_rows() {
-        return Ok(());
-    }
-    let (found, want) = (prepared.n_rows(), expected.n_rows());
-    Err(CheckFailure::new(
-        c,
-        format!(
-            "preparation kept {found} of {} rows; the rule keeps {want} ({} too {})",
-            raw.n_rows(),
-            found.abs_diff(want),
-            if found > want { "many" } else { "few" }
-        ),
-    ))
+    outcome(|| {
+        let prepared = prepare(raw).map_err(|e| err(c, "prepare", e))?;
+        let expected = raw.filter(|r| keep(r))?;
+        if prepared.n_rows() == expected.n_rows() {
+            return Ok(Outcome::pass(Kind::Integration, c));
+        }
+        let (found, want) = (prepared.n_rows(), expected.n_rows());
+        Ok(fail(
+            c,
+            format!(
+                "preparation kept {found} of {} rows; the rule keeps {want} ({} too {})",
+                raw.n_rows(),
+                found.abs_diff(want),
+                if found > want { "many" } else { "few" }
+            ),
+        ))
+    })
 }
 
 /// Generates one test per pipeline check in a module `mlharness_pipeline`, so reports read
@@ -476,18 +496,20 @@ macro_rules! pipeline_test {
         #[test]
         fn $name() {
             let check = $crate::pipeline::PipelineCheck::new($fit, $train, $holdout);
-            if let Err(failure) = check.run($crate::pipeline::Check::$check) {
-                panic!("{failure}");
-            }
+            $crate::_macro_support::enforce(
+                concat!("mlharness_pipeline::", stringify!($name)),
+                check.run($crate::pipeline::Invariant::$check),
+            );
         }
     };
     (@test $name:ident, $check:ident, $fit:expr, $train:expr, $holdout:expr, $save:expr, $load:expr) => {
         #[test]
         fn $name() {
             let check = $crate::pipeline::PipelineCheck::new($fit, $train, $holdout).artifact($save, $load);
-            if let Err(failure) = check.run($crate::pipeline::Check::$check) {
-                panic!("{failure}");
-            }
+            $crate::_macro_support::enforce(
+                concat!("mlharness_pipeline::", stringify!($name)),
+                check.run($crate::pipeline::Invariant::$check),
+            );
         }
     };
 }

@@ -2,7 +2,7 @@
 //!
 //! The data and model types, metrics and baselines, each kit's entry point, the outcome of a
 //! check and the test-generating macros. Names that would shadow the standard library's or a
-//! common crate's (`config::Path`, `config::Value`, `Table`) are left out: import those from
+//! common crate's (`config::KeyPath`, `config::Value`, `Table`) are left out: import those from
 //! their modules.
 //!
 //! ```
@@ -20,13 +20,13 @@
 
 pub use crate::baseline::{Mean, Median, MostFrequent, Stratified, Uniform};
 pub use crate::benchmark::{BeatsBaseline, KeyInstances, Slices};
-pub use crate::check::Outcome;
+pub use crate::check::{CheckFailure, Checked, Outcome};
 pub use crate::config::{ConfigCheck, Format, Loader, Rules};
 pub use crate::data::{Column, ColumnKind, CsvOptions, Dataset, Split};
 pub use crate::differential::{Differential, Golden};
 pub use crate::drift::{compare_csv, DriftOptions};
 pub use crate::edge::{EdgeOptions, Expect, Oddity};
-pub use crate::failure::CheckFailure;
+pub use crate::kind::Kind;
 pub use crate::metrics::Metric;
 pub use crate::model::{Model, ModelError, Predictions};
 pub use crate::pipeline::PipelineCheck;

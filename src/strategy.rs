@@ -21,7 +21,7 @@
 //! // Every generated dataset is valid under the schema.
 //! TestRunner::default()
 //!     .run(&strategy::dataset(&schema, 1..50), |ds| {
-//!         prop_assert!(schema.validate(&ds).is_valid());
+//!         prop_assert!(schema.validate(&ds).outcome().passed());
 //!         Ok(())
 //!     })
 //!     .unwrap();
@@ -59,7 +59,7 @@ pub fn dataset(schema: &Schema, rows: impl Into<SizeRange>) -> BoxedStrategy<Dat
 /// let mut runner = TestRunner::deterministic();
 /// let odd = (0..50)
 ///     .map(|_| strategy::dataset_with_edges(&schema, 20..21).new_tree(&mut runner).unwrap().current())
-///     .filter(|ds| !schema.validate(ds).is_valid())
+///     .filter(|ds| !schema.validate(ds).outcome().passed())
 ///     .count();
 /// assert!(odd > 40);
 /// # Ok::<(), mlharness::data::DataError>(())

@@ -11,6 +11,7 @@
 //! );
 //! ```
 
+use serde::ser::{Serialize, SerializeStruct, Serializer};
 use std::fmt;
 
 /// A text table: a header, rows of cells, columns padded to their widest cell.
@@ -24,7 +25,8 @@ pub struct Table {
 }
 
 impl Table {
-    /// A table with these column headers, indented by two spaces.
+    /// A table with these column headers, indented by two spaces. With every header blank,
+    /// no header line is drawn (a list of labelled lines).
     pub fn new<I, S>(header: I) -> Self
     where
         I: IntoIterator<Item = S>,
@@ -93,6 +95,16 @@ impl Table {
     }
 }
 
+impl Serialize for Table {
+    // The layout (alignment, indent) is for text; the serde form is the cells.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut s = serializer.serialize_struct("Table", 2)?;
+        s.serialize_field("header", &self.header)?;
+        s.serialize_field("rows", &self.rows)?;
+        s.end()
+    }
+}
+
 impl fmt::Display for Table {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let n = self
@@ -109,8 +121,11 @@ impl fmt::Display for Table {
             }
         }
         let rule: Vec<String> = widths.iter().map(|&w| "-".repeat(w)).collect();
-        let rule_line = self.rule.then_some(&rule);
+        // A table whose header cells are all blank is a list of labelled lines: no header.
+        let headed = self.header.iter().any(|h| !h.is_empty());
+        let rule_line = (self.rule && headed).then_some(&rule);
         let lines = std::iter::once(&self.header)
+            .filter(|_| headed)
             .chain(rule_line)
             .chain(&self.rows);
         for line in lines {

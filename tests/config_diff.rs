@@ -3,7 +3,8 @@
 //! feature, a string where a number was), names the path each time, and `mlharness
 //! config-diff` exits 0, 1 or 2 as documented.
 
-use mlharness::config::{ConfigCheck, Env, Format, Loader, Report, Rules, Value};
+use mlharness::check::Checked;
+use mlharness::config::{ConfigCheck, ConfigReport, Env, Format, Loader, Rules, Value};
 use serde::{Deserialize, Serialize};
 
 /// A small service's training settings, with defaults in code as real projects have them.
@@ -74,7 +75,7 @@ fn rules() -> Rules {
 }
 
 /// The full check: the running config against the checked-in one, plus the rules.
-fn check(running: &str, defaults: &ServiceConfig, env: &[(&str, &str)]) -> Report {
+fn check(running: &str, defaults: &ServiceConfig, env: &[(&str, &str)]) -> ConfigReport {
     ConfigCheck::new()
         .expected(FILE, checked_in(CHECKED_IN))
         .actual("service config", service(running, defaults, env))
@@ -83,17 +84,17 @@ fn check(running: &str, defaults: &ServiceConfig, env: &[(&str, &str)]) -> Repor
         .expect("the inputs are usable")
 }
 
-/// The message a failing config-diff test shows (`ConfigCheck::assert` panics with it; see
+/// The report of a failing config-diff check (a failing test shows its outcome; see
 /// `mlharness_config_diff::fails_naming_the_path`).
-fn failure_message(report: &Report) -> String {
-    assert!(!report.is_ok(), "expected the check to fail:\n{report}");
+fn failure_message(report: &ConfigReport) -> String {
+    report.assert_failed();
     report.to_string()
 }
 
 #[test]
 fn the_healthy_service_config_passes_quietly() {
     let report = check(CHECKED_IN, &ServiceConfig::default(), &[]);
-    assert!(report.is_ok(), "{report}");
+    report.outcome().assert_passed();
     assert_eq!(
         report.to_string(),
         "service config: 8 settings, equal to config/model.toml, 4 rules hold\n"
@@ -176,12 +177,12 @@ fn catches_an_env_variable_that_expands_to_a_different_value() {
         "{msg}"
     );
     // Set to the checked-in value, the variable changes nothing.
-    assert!(check(
+    check(
         CHECKED_IN,
         &ServiceConfig::default(),
-        &[("MODEL_VERSION", "churn-1.0.0")]
+        &[("MODEL_VERSION", "churn-1.0.0")],
     )
-    .is_ok());
+    .assert_passed();
 }
 
 #[test]
@@ -242,7 +243,7 @@ fn an_undefined_variable_without_fallback_fails_naming_it() {
 #[test]
 fn ignored_paths_and_tolerance_let_legitimate_differences_through() {
     let running = CHECKED_IN.replace("alpha = 0.1", "alpha = 0.1000000001");
-    let report = ConfigCheck::new()
+    ConfigCheck::new()
         .expected(FILE, checked_in(CHECKED_IN))
         .actual(
             "service config",
@@ -255,8 +256,7 @@ fn ignored_paths_and_tolerance_let_legitimate_differences_through() {
         .ignore("model_version")
         .tolerance(1e-6)
         .run()
-        .unwrap();
-    assert!(report.is_ok(), "{report}");
+        .assert_passed();
 }
 
 // The macro, as a user writes it: each entry becomes `mlharness_config_diff::<name>`.
@@ -277,7 +277,7 @@ mlharness::config_diff! {
     fails_naming_the_path => ConfigCheck::new()
         .expected(FILE, checked_in(CHECKED_IN))
         .actual("service config", service(&CHECKED_IN.replace("\"plan\", ", ""), &ServiceConfig::default(), &[])),
-    #[should_panic(expected = "the config check could not run: config/model.toml:1:5: invalid TOML")]
+    #[should_panic(expected = "the check could not run: config/model.toml:1:5: invalid TOML")]
     fails_on_unusable_input => ConfigCheck::new()
         .expected(FILE, checked_in("a = = 1"))
         .actual("service config", service(CHECKED_IN, &ServiceConfig::default(), &[])),
@@ -314,8 +314,9 @@ fn a_failing_check_points_at_the_callers_line() {
             "b",
             mlharness::config::parse_str("a = 2", mlharness::config::Format::Toml),
         );
-    let call_line = line!() + 1;
-    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| check.assert()));
+    let assert = || check.run().assert_passed();
+    let call_line = line!() - 1;
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(assert));
     let _ = std::panic::take_hook();
     let previous = Arc::try_unwrap(previous).ok();
     if let Some(previous) = previous {

@@ -289,7 +289,7 @@ fn drift(args: &DriftArgs) -> ExitCode {
         DriftFormat::Json => say!("{}", report.to_json()),
         DriftFormat::Md => say!("{}", report.to_markdown()),
     }
-    if report.drift {
+    if !report.outcome().passed() {
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS
@@ -297,8 +297,12 @@ fn drift(args: &DriftArgs) -> ExitCode {
 }
 
 /// Exit code 2 and a one-line cause: the input cannot be used.
-fn unusable(command: &str, cause: impl std::fmt::Display) -> ExitCode {
-    eprintln!("mlharness {command}: {cause}");
+fn unusable(command: &str, cause: impl Into<Box<dyn std::error::Error>>) -> ExitCode {
+    let cause = cause.into();
+    eprintln!(
+        "mlharness {command}: {}",
+        mlharness::check::chain(cause.as_ref())
+    );
     ExitCode::from(ERROR)
 }
 
@@ -350,7 +354,7 @@ fn validate(args: &ValidateArgs) -> ExitCode {
         Format::Text => say!("{report}"),
         Format::Json => say!("{}", report.to_json()),
     }
-    if report.is_valid() {
+    if report.outcome().passed() {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
@@ -395,8 +399,8 @@ const FAIL: u8 = 1;
 const ERROR: u8 = 2;
 
 /// Prints why `command` could not run, ending on a line `ERROR: …`, and returns exit code 2.
-fn could_not_run(command: &str, e: impl std::fmt::Display) -> ExitCode {
-    let message = e.to_string();
+fn could_not_run(command: &str, e: impl Into<Box<dyn std::error::Error>>) -> ExitCode {
+    let message = mlharness::check::chain(e.into().as_ref());
     let mut lines = message.lines();
     let first = lines.next().unwrap_or_default();
     let rest: Vec<&str> = lines.collect();

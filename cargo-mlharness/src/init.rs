@@ -283,10 +283,11 @@ const EDGE_TEMPLATE: &str = r#"//! The data against its schema, and every edge-c
 mod common;
 
 use common::{data, predict, schema};
+use mlharness::prelude::*;
 
 #[test]
 fn the_data_matches_its_schema() {
-    schema().assert_valid(&data());
+    schema().validate(&data()).assert_passed();
 }
 
 mlharness::edge_cases! {

@@ -1,9 +1,10 @@
 //! The model against a naive baseline, by a margin, beyond noise.
 
-use super::{predict, signed, value, BenchmarkError};
+use super::{predict, signed, value, CheckError};
 use crate::baseline::{Mean, MostFrequent};
-use crate::check::{Outcome, Table};
+use crate::check::{InvalidSetting, Outcome, Range, Table};
 use crate::data::Dataset;
+use crate::kind::Kind;
 use crate::metrics::Metric;
 use crate::model::{Model, Predictions};
 use crate::stats::Bootstrap;
@@ -84,7 +85,7 @@ impl BeatsBaseline {
         model: &(impl Model + ?Sized),
         train: &Dataset,
         test: &Dataset,
-    ) -> Result<Outcome, BenchmarkError> {
+    ) -> Result<Outcome, CheckError> {
         let predictions = predict("the model", model, test)?;
         let (name, baseline) = match predictions {
             Predictions::Classes(_) => (
@@ -104,7 +105,7 @@ impl BeatsBaseline {
         baseline: &(impl Model + ?Sized),
         baseline_name: &str,
         test: &Dataset,
-    ) -> Result<Outcome, BenchmarkError> {
+    ) -> Result<Outcome, CheckError> {
         let predictions = predict("the model", model, test)?;
         let reference = predict(baseline_name, baseline, test)?;
         self.judge(test, &predictions, &reference, baseline_name)
@@ -116,15 +117,8 @@ impl BeatsBaseline {
         predictions: &Predictions,
         baseline: &Predictions,
         baseline_name: &str,
-    ) -> Result<Outcome, BenchmarkError> {
-        if !(self.margin >= 0.0 && self.margin.is_finite()) {
-            return Err(BenchmarkError::InvalidSetting {
-                check: "beats-baseline",
-                setting: "margin",
-                expected: "a finite number ≥ 0",
-                value: self.margin.to_string(),
-            });
-        }
+    ) -> Result<Outcome, CheckError> {
+        InvalidSetting::ensure("beats-baseline", "margin", Range::NonNegative, self.margin)?;
         let metric = self.metric;
         let ours = metric.evaluate(test, predictions)?;
         let theirs = metric.evaluate(test, baseline)?;
@@ -166,9 +160,9 @@ impl BeatsBaseline {
             "benchmark: {metric} beats the {baseline_name} baseline by at least {}",
             value(self.margin)
         );
-        let mut outcome = Outcome::new(check, passed, table);
+        let mut outcome = Outcome::new(Kind::BenchmarkScore, check, passed).with_table(table);
         if !passed {
-            outcome = outcome.note(if estimate <= self.margin {
+            outcome = outcome.with_note(if estimate <= self.margin {
                 format!(
                     "the model's improvement {} is not above the margin {}: short by {}",
                     signed(estimate),
@@ -185,7 +179,7 @@ impl BeatsBaseline {
                 )
             });
         }
-        Ok(outcome.note(format!(
+        Ok(outcome.with_note(format!(
             "bootstrap: {} paired resamples, seed {}",
             difference.resamples,
             self.bootstrap.seed()

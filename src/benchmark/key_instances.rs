@@ -1,8 +1,9 @@
 //! Named rows whose prediction must be right.
 
-use super::{predict, value, BenchmarkError};
-use crate::check::{Outcome, Table};
+use super::{predict, value, CheckError};
+use crate::check::{InvalidSetting, Outcome, Range, Table};
 use crate::data::{Column, Dataset};
+use crate::kind::Kind;
 use crate::model::{Model, Predictions};
 
 /// Key instances: named rows (a small, reviewed table of cases that matter) whose prediction
@@ -66,19 +67,12 @@ impl KeyInstances {
         &self,
         model: &(impl Model + ?Sized),
         rows: &Dataset,
-    ) -> Result<Outcome, BenchmarkError> {
+    ) -> Result<Outcome, CheckError> {
         for (setting, v) in [
             ("tolerance", self.tolerance),
             ("relative_tolerance", self.relative_tolerance),
         ] {
-            if !(v >= 0.0 && v.is_finite()) {
-                return Err(BenchmarkError::InvalidSetting {
-                    check: "key instances",
-                    setting,
-                    expected: "a finite number ≥ 0",
-                    value: v.to_string(),
-                });
-            }
+            InvalidSetting::ensure("key instances", setting, Range::NonNegative, v)?;
         }
         let names: Vec<String> = {
             let c = rows.categorical(&self.name_column)?;
@@ -122,7 +116,7 @@ impl KeyInstances {
                 let truth = match rows.target()? {
                     Column::Numeric(_) => rows.target_values()?,
                     Column::Categorical(_) => {
-                        return Err(BenchmarkError::Metric(
+                        return Err(CheckError::Metric(
                             crate::metrics::MetricError::WrongPredictions {
                                 metric: crate::metrics::Metric::Mae,
                                 found: "regression values for a categorical target",
@@ -160,9 +154,9 @@ impl KeyInstances {
                 (table, failed)
             }
         };
-        let outcome = Outcome::new(check, failed == 0, table);
+        let outcome = Outcome::new(Kind::BenchmarkScore, check, failed == 0).with_table(table);
         Ok(if failed > 0 {
-            outcome.note(format!("{failed} of {} key instances wrong", names.len()))
+            outcome.with_note(format!("{failed} of {} key instances wrong", names.len()))
         } else {
             outcome
         })

@@ -46,49 +46,9 @@ pub use self::key_instances::KeyInstances;
 pub use self::slices::Slices;
 pub use self::thresholds::{Thresholds, ThresholdsError};
 
-use crate::data::DataError;
-use crate::metrics::MetricError;
-use crate::model::ModelError;
-use crate::stats::StatsError;
+pub use crate::check::CheckError;
 
-/// Why a benchmark-score check could not run (as opposed to running and failing).
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum BenchmarkError {
-    /// The model (or the baseline) could not predict.
-    #[error("{who} failed to predict: {source}")]
-    Predict {
-        /// `model` or the baseline's name.
-        who: String,
-        /// The model's error.
-        source: ModelError,
-    },
-    /// The data does not fit the check (no target, a missing column, a baseline that cannot
-    /// be fitted).
-    #[error(transparent)]
-    Data(#[from] DataError),
-    /// The metric cannot be computed on these predictions.
-    #[error(transparent)]
-    Metric(#[from] MetricError),
-    /// The bootstrap interval cannot be computed.
-    #[error(transparent)]
-    Stats(#[from] StatsError),
-    /// The thresholds file is not valid.
-    #[error(transparent)]
-    Thresholds(#[from] ThresholdsError),
-    /// A setting of the check is out of range.
-    #[error("{check}: `{setting}` must be {expected}, got {value}")]
-    InvalidSetting {
-        /// The check.
-        check: &'static str,
-        /// The setting.
-        setting: &'static str,
-        /// What it must be.
-        expected: &'static str,
-        /// What it was.
-        value: String,
-    },
-}
+use crate::check::predict;
 
 /// `+0.1234` style, for differences.
 fn signed(x: f64) -> String {
@@ -98,17 +58,4 @@ fn signed(x: f64) -> String {
 /// `0.1234` style, for metric values.
 fn value(x: f64) -> String {
     format!("{x:.4}")
-}
-
-fn predict(
-    who: &str,
-    model: &(impl crate::model::Model + ?Sized),
-    data: &crate::data::Dataset,
-) -> Result<crate::model::Predictions, BenchmarkError> {
-    model
-        .predict(data)
-        .map_err(|source| BenchmarkError::Predict {
-            who: who.to_string(),
-            source,
-        })
 }

@@ -1,8 +1,9 @@
 //! The metric per data slice: each above a floor, the gap between slices under a bound.
 
-use super::{predict, value, BenchmarkError};
-use crate::check::{Outcome, Table};
+use super::{predict, value, CheckError};
+use crate::check::{InvalidSetting, Outcome, Table};
 use crate::data::{Column, DataError, Dataset, Row};
+use crate::kind::Kind;
 use crate::metrics::Metric;
 use crate::model::{Model, ModelError, Predictions};
 use ndarray::Axis;
@@ -120,14 +121,15 @@ impl Slices {
         &self,
         model: &(impl Model + ?Sized),
         data: &Dataset,
-    ) -> Result<Outcome, BenchmarkError> {
+    ) -> Result<Outcome, CheckError> {
         if self.groups.is_empty() {
-            return Err(BenchmarkError::InvalidSetting {
-                check: "slices",
-                setting: "slices",
-                expected: "at least one `by_column` or `predicate`",
-                value: "none".into(),
-            });
+            return Err(InvalidSetting::new(
+                "slices",
+                "slices",
+                "at least one `by_column` or `predicate`",
+                "none",
+            )
+            .into());
         }
         let predictions = predict("the model", model, data)?;
         let metric = self.metric;
@@ -156,12 +158,11 @@ impl Slices {
                 continue;
             }
             let slice = data.take(&rows)?;
-            let slice_predictions = take_predictions(&predictions, &rows).map_err(|source| {
-                BenchmarkError::Predict {
+            let slice_predictions =
+                take_predictions(&predictions, &rows).map_err(|source| CheckError::Predict {
                     who: "the model".into(),
                     source,
-                }
-            })?;
+                })?;
             let found = match metric.evaluate(&slice, &slice_predictions) {
                 Ok(v) => v,
                 Err(e) => {
@@ -260,15 +261,15 @@ impl Slices {
             "benchmark: {metric} on every slice ({} rows)",
             data.n_rows()
         );
-        let mut outcome = Outcome::new(check, passed, table);
+        let mut outcome = Outcome::new(Kind::BenchmarkScore, check, passed).with_table(table);
         for n in notes {
-            outcome = outcome.note(n);
+            outcome = outcome.with_note(n);
         }
         Ok(outcome)
     }
 
     /// Per group (a column, or all the predicates), its name and its named slices' rows.
-    fn slices(&self, data: &Dataset) -> Result<Vec<SliceGroup>, BenchmarkError> {
+    fn slices(&self, data: &Dataset) -> Result<Vec<SliceGroup>, CheckError> {
         let mut groups: Vec<SliceGroup> = Vec::new();
         let mut predicates: Vec<(String, Vec<usize>)> = Vec::new();
         for group in &self.groups {

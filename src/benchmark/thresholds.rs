@@ -1,8 +1,9 @@
 //! Absolute metric bounds from a checked-in TOML file.
 
-use super::{predict, value, BenchmarkError};
+use super::{predict, value, CheckError};
 use crate::check::{Outcome, Table};
 use crate::data::Dataset;
+use crate::kind::Kind;
 use crate::metrics::{Average, Metric};
 use crate::model::{Model, Predictions};
 use std::path::{Path, PathBuf};
@@ -12,7 +13,7 @@ use std::path::{Path, PathBuf};
 #[non_exhaustive]
 pub enum ThresholdsError {
     /// The file could not be read.
-    #[error("{}: cannot read: {source}", path.display())]
+    #[error("{}: cannot read", path.display())]
     Io {
         /// The file.
         path: PathBuf,
@@ -250,7 +251,7 @@ impl Thresholds {
         &self,
         model: &(impl Model + ?Sized),
         data: &Dataset,
-    ) -> Result<Outcome, BenchmarkError> {
+    ) -> Result<Outcome, CheckError> {
         let predictions = predict("the model", model, data)?;
         self.check_predictions(data, &predictions)
     }
@@ -260,7 +261,7 @@ impl Thresholds {
         &self,
         data: &Dataset,
         predictions: &Predictions,
-    ) -> Result<Outcome, BenchmarkError> {
+    ) -> Result<Outcome, CheckError> {
         let mut table = Table::new(["metric", "found", "min", "max", "verdict"]);
         let mut missed = 0;
         for b in &self.bounds {
@@ -285,9 +286,9 @@ impl Thresholds {
             self.path.display(),
             data.n_rows()
         );
-        let outcome = Outcome::new(check, missed == 0, table);
+        let outcome = Outcome::new(Kind::BenchmarkScore, check, missed == 0).with_table(table);
         Ok(if missed > 0 {
-            outcome.note(format!("{missed} of {} bounds missed", self.bounds.len()))
+            outcome.with_note(format!("{missed} of {} bounds missed", self.bounds.len()))
         } else {
             outcome
         })

@@ -1,7 +1,7 @@
 //! A config check: the config in use against the one in version control, plus rules; and the
 //! `config_diff!` macro that turns checks into named tests.
 
-use super::{diff, ConfigError, DiffOptions, Env, Loader, Report, Rules, Value};
+use super::{diff, ConfigError, ConfigReport, DiffOptions, Env, Loader, Rules, Value};
 use std::path::Path as FsPath;
 
 /// Something that is, or failed to become, a config tree: a [`Value`], or the `Result` of
@@ -51,7 +51,7 @@ type Side = (String, Result<Value, ConfigError>);
 ///         .rules(Rules::new().allowed("loss", ["log_loss"]).range("alpha", 0.0, 10.0))
 ///         .run()
 /// };
-/// assert!(check(&[])?.is_ok());
+/// assert!(check(&[])?.outcome().passed());
 /// let report = check(&[("SEED", "7")])?;
 /// assert_eq!(report.changes.len(), 1);
 /// assert_eq!(report.changes[0].path.to_string(), "seed");
@@ -141,7 +141,7 @@ impl ConfigCheck {
 
     /// Runs the check. `Err` when an input is unusable (a file missing or malformed, a bad
     /// rule); otherwise the report, which may show changes and violations.
-    pub fn run(self) -> Result<Report, ConfigError> {
+    pub fn run(self) -> Result<ConfigReport, ConfigError> {
         self.options.validate()?;
         let (actual_label, actual) = self.actual.ok_or_else(|| {
             ConfigError::Incomplete(
@@ -154,35 +154,26 @@ impl ConfigCheck {
             )));
         }
         let actual = actual?;
-        let mut report = Report {
-            expected: None,
-            actual: actual_label,
-            settings: actual.leaves().iter().filter(|(p, _)| !p.is_root()).count(),
-            changes: Vec::new(),
-            violations: Vec::new(),
-            rules_checked: 0,
-        };
-        if let Some((label, expected)) = self.expected {
-            report.changes = diff(&expected?, &actual, &self.options)?;
-            report.expected = Some(label);
+        let (mut expected, mut changes, mut violations, mut rules_checked) =
+            (None, Vec::new(), Vec::new(), 0);
+        if let Some((label, tree)) = self.expected {
+            changes = diff(&tree?, &actual, &self.options)?;
+            expected = Some(label);
         }
         for rules in self.rules {
             let rules = rules?;
-            report.rules_checked += rules.rules().len();
-            report.violations.extend(rules.check(&actual)?);
+            rules_checked += rules.rules().len();
+            violations.extend(rules.check(&actual)?);
         }
-        Ok(report)
-    }
-
-    /// Runs the check and panics with the report (or the cause) unless it is clean: for tests.
-    /// The panic names the caller's line, not this function's.
-    #[track_caller]
-    pub fn assert(self) {
-        match self.run() {
-            Ok(report) if report.is_ok() => {}
-            Ok(report) => panic!("{report}"),
-            Err(e) => panic!("the config check could not run: {e}"),
-        }
+        let settings = actual.leaves().iter().filter(|(p, _)| !p.is_root()).count();
+        Ok(ConfigReport::new(
+            expected,
+            actual_label,
+            settings,
+            changes,
+            violations,
+            rules_checked,
+        ))
     }
 }
 
@@ -218,12 +209,12 @@ impl ConfigCheck {
 /// # fn main() {
 /// // In a test build these are `#[test]` functions `mlharness_config_diff::matches_checked_in` and
 /// // `mlharness_config_diff::rules_hold`; here, the same checks run directly:
-/// assert!(ConfigCheck::new()
+/// use mlharness::check::Checked;
+/// ConfigCheck::new()
 ///     .actual("service", service_config())
 ///     .rules(Rules::new().allowed("loss", ["log_loss"]))
 ///     .run()
-///     .unwrap()
-///     .is_ok());
+///     .assert_passed();
 /// # }
 /// ```
 #[macro_export]
@@ -254,7 +245,10 @@ macro_rules! __config_diff_tests {
         $(#[$meta])*
         #[test]
         fn $name() {
-            $crate::config::ConfigCheck::assert($check);
+            $crate::_macro_support::enforce(
+                concat!("mlharness_config_diff::", stringify!($name)),
+                $crate::config::ConfigCheck::run($check),
+            );
         }
         $crate::__config_diff_tests! { $($($rest)*)? }
     };

@@ -9,7 +9,7 @@ pub enum OutputFormat {
     /// Small aligned tables; one line when equal.
     #[default]
     Text,
-    /// The JSON form of [`Report::to_json`](super::Report::to_json).
+    /// The JSON form of [`ConfigReport::to_json`](super::ConfigReport::to_json).
     Json,
 }
 
@@ -73,5 +73,5 @@ pub fn config_diff_command(cmd: &DiffCommand) -> Result<(bool, String), ConfigEr
             s
         }
     };
-    Ok((report.is_ok(), out))
+    Ok((report.outcome().passed(), out))
 }

@@ -1,6 +1,6 @@
 //! Comparing an expected config tree with the actual one, change by change.
 
-use super::{ConfigError, Path, Pattern, Value};
+use super::{ConfigError, KeyPath, Pattern, Value};
 use serde::Serialize;
 use std::fmt;
 
@@ -41,7 +41,7 @@ impl fmt::Display for ChangeKind {
 pub struct Change {
     /// Where: `model.loss`, `features[3]`.
     #[serde(serialize_with = "serialize_display")]
-    pub path: Path,
+    pub path: KeyPath,
     /// What happened.
     #[serde(rename = "change")]
     pub kind: ChangeKind,
@@ -51,7 +51,7 @@ pub struct Change {
     pub actual: Option<Value>,
 }
 
-fn serialize_display<S: serde::Serializer>(p: &Path, s: S) -> Result<S::Ok, S::Error> {
+fn serialize_display<S: serde::Serializer>(p: &KeyPath, s: S) -> Result<S::Ok, S::Error> {
     s.collect_str(p)
 }
 
@@ -208,7 +208,7 @@ pub fn diff(
         .collect::<Result<Vec<_>, _>>()?;
     let differ = Differ { options, ignore };
     let mut out = Vec::new();
-    differ.diff(&Path::root(), expected, actual, &mut out);
+    differ.diff(&KeyPath::root(), expected, actual, &mut out);
     Ok(out)
 }
 
@@ -221,11 +221,11 @@ struct Differ<'a> {
 }
 
 impl Differ<'_> {
-    fn ignored(&self, path: &Path) -> bool {
+    fn ignored(&self, path: &KeyPath) -> bool {
         self.ignore.iter().any(|p| p.covers(path))
     }
 
-    fn diff(&self, path: &Path, e: &Value, a: &Value, out: &mut Vec<Change>) {
+    fn diff(&self, path: &KeyPath, e: &Value, a: &Value, out: &mut Vec<Change>) {
         if self.ignored(path) {
             return;
         }
@@ -262,9 +262,9 @@ impl Differ<'_> {
     }
 
     /// A value on one side only, reported leaf by leaf so that ignore patterns apply inside it.
-    fn one_side(&self, path: &Path, v: &Value, kind: ChangeKind, out: &mut Vec<Change>) {
+    fn one_side(&self, path: &KeyPath, v: &Value, kind: ChangeKind, out: &mut Vec<Change>) {
         for (rel, leaf) in v.leaves() {
-            let full = Path::from([path.segments(), rel.segments()].concat());
+            let full = KeyPath::from([path.segments(), rel.segments()].concat());
             if self.ignored(&full) {
                 continue;
             }
@@ -281,7 +281,7 @@ impl Differ<'_> {
         }
     }
 
-    fn diff_arrays(&self, path: &Path, e: &[Value], a: &[Value], out: &mut Vec<Change>) {
+    fn diff_arrays(&self, path: &KeyPath, e: &[Value], a: &[Value], out: &mut Vec<Change>) {
         if e.len().saturating_mul(a.len()) > ALIGN_LIMIT {
             for i in 0..e.len().max(a.len()) {
                 match (e.get(i), a.get(i)) {
@@ -327,7 +327,7 @@ impl Differ<'_> {
     /// Elements between two aligned ones: pairs become changes, the rest removals/additions.
     fn flush_gap(
         &self,
-        path: &Path,
+        path: &KeyPath,
         e: &[Value],
         a: &[Value],
         removed: &mut Vec<usize>,

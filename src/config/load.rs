@@ -3,7 +3,7 @@
 use super::env::expand_within;
 use super::error::line_column;
 use super::value::Table;
-use super::{ConfigError, Env, Path, Value};
+use super::{ConfigError, Env, KeyPath, Value};
 use serde::de::{self, Deserialize, Visitor};
 use std::fmt;
 use std::path::Path as FsPath;
@@ -235,7 +235,7 @@ impl Loader {
         if !matches!(tree, Value::Table(_)) {
             return Err(ConfigError::UnsupportedValue {
                 file: file.to_string(),
-                path: Path::root().to_string(),
+                path: KeyPath::root().to_string(),
                 message: format!("the top level must be a table, found {}", tree.type_name()),
             });
         }
@@ -498,7 +498,7 @@ fn parse_yaml(text: &str, file: &str, max_values: u64) -> Result<Value, ConfigEr
     })?;
     match docs.len() {
         0 => Ok(Value::table()),
-        1 => from_yaml(docs.remove(0), &Path::root()).map_err(|(path, message)| {
+        1 => from_yaml(docs.remove(0), &KeyPath::root()).map_err(|(path, message)| {
             ConfigError::UnsupportedValue {
                 file: file.to_string(),
                 path: path.to_string(),
@@ -507,7 +507,7 @@ fn parse_yaml(text: &str, file: &str, max_values: u64) -> Result<Value, ConfigEr
         }),
         n => Err(ConfigError::UnsupportedValue {
             file: file.to_string(),
-            path: Path::root().to_string(),
+            path: KeyPath::root().to_string(),
             message: format!("the file holds {n} YAML documents; a config is one"),
         }),
     }
@@ -521,7 +521,7 @@ fn parse_yaml(_text: &str, file: &str, _max_values: u64) -> Result<Value, Config
 }
 
 #[cfg(feature = "yaml")]
-fn from_yaml(y: yaml_rust2::Yaml, path: &Path) -> Result<Value, (Path, String)> {
+fn from_yaml(y: yaml_rust2::Yaml, path: &KeyPath) -> Result<Value, (KeyPath, String)> {
     use yaml_rust2::Yaml;
     Ok(match y {
         Yaml::Null => Value::Null,

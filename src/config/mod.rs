@@ -6,7 +6,7 @@
 //! module loads TOML, JSON and YAML into one [`Value`] tree with a layer of defaults under the
 //! file and `${VAR}` expanded ([`Loader`]), [`diff`]s two trees path by path (`model.loss`,
 //! `features[3]`), checks [`Rules`] (allowed values, ranges, required and forbidden keys, one
-//! path equal to another), and reports both as a small table or JSON ([`Report`]).
+//! path equal to another), and reports both as a small table or JSON ([`ConfigReport`]).
 //! [`ConfigCheck`] puts it together; [`config_diff!`](crate::config_diff) turns checks into
 //! named tests and [`assert_config_snapshot!`](crate::assert_config_snapshot) (feature
 //! `snapshot`) snapshots the resolved config with insta.
@@ -59,9 +59,9 @@ pub use self::error::ConfigError;
 pub use self::load::{
     load, parse_str, Format, Limits, Loader, MAX_DEPTH, MAX_EXPANDED_BYTES, MAX_YAML_NODES,
 };
-pub use self::path::{Path, Pattern, Segment};
-pub use self::report::Report;
-pub use self::rules::{Bound, Check, Rule, Rules, Violation};
+pub use self::path::{KeyPath, Pattern, Segment};
+pub use self::report::ConfigReport;
+pub use self::rules::{Bound, Requirement, Rule, RuleViolation, Rules};
 #[doc(hidden)]
 pub use self::snapshot::render_snapshot;
 pub use self::value::{Table, Value};

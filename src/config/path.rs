@@ -5,7 +5,7 @@ use super::ConfigError;
 use std::fmt;
 use std::str::FromStr;
 
-/// One step of a [`Path`]: a table key or an array index.
+/// One step of a [`KeyPath`]: a table key or an array index.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Segment {
     /// A key of a table.
@@ -20,24 +20,24 @@ pub enum Segment {
 /// The empty path, the whole tree, displays as `(root)`.
 ///
 /// ```
-/// use mlharness::config::{Path, Segment};
-/// let path: Path = "model.features[3]".parse()?;
+/// use mlharness::config::{KeyPath, Segment};
+/// let path: KeyPath = "model.features[3]".parse()?;
 /// assert_eq!(path.segments(), &[
 ///     Segment::Key("model".into()),
 ///     Segment::Key("features".into()),
 ///     Segment::Index(3),
 /// ]);
 /// assert_eq!(path.to_string(), "model.features[3]");
-/// assert_eq!(Path::root().key("a.b").to_string(), "\"a.b\"");
+/// assert_eq!(KeyPath::root().key("a.b").to_string(), "\"a.b\"");
 /// # Ok::<(), mlharness::config::ConfigError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-pub struct Path(Vec<Segment>);
+pub struct KeyPath(Vec<Segment>);
 
-impl Path {
+impl KeyPath {
     /// The empty path: the whole tree.
     pub fn root() -> Self {
-        Path(Vec::new())
+        KeyPath(Vec::new())
     }
 
     /// This path extended by a table key.
@@ -65,13 +65,13 @@ impl Path {
     }
 }
 
-impl From<Vec<Segment>> for Path {
+impl From<Vec<Segment>> for KeyPath {
     fn from(segments: Vec<Segment>) -> Self {
-        Path(segments)
+        KeyPath(segments)
     }
 }
 
-impl fmt::Display for Path {
+impl fmt::Display for KeyPath {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.0.is_empty() {
             return f.write_str("(root)");
@@ -107,7 +107,7 @@ fn write_key(f: &mut fmt::Formatter<'_>, key: &str) -> fmt::Result {
     }
 }
 
-impl FromStr for Path {
+impl FromStr for KeyPath {
     type Err = ConfigError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -277,7 +277,7 @@ impl Pattern {
     }
 
     /// The plain path this pattern names, when it has no wildcard.
-    pub fn to_path(&self) -> Option<Path> {
+    pub fn to_path(&self) -> Option<KeyPath> {
         self.segments
             .iter()
             .map(|s| match s {
@@ -286,17 +286,17 @@ impl Pattern {
                 _ => None,
             })
             .collect::<Option<Vec<_>>>()
-            .map(Path)
+            .map(KeyPath)
     }
 
     /// Whether the pattern matches `path` exactly.
-    pub fn matches(&self, path: &Path) -> bool {
+    pub fn matches(&self, path: &KeyPath) -> bool {
         match_from(&self.segments, &path.0, false)
     }
 
     /// Whether the pattern matches `path` or one of its ancestors (ignoring a table ignores
     /// what is in it).
-    pub fn covers(&self, path: &Path) -> bool {
+    pub fn covers(&self, path: &KeyPath) -> bool {
         match_from(&self.segments, &path.0, true)
     }
 }
@@ -365,7 +365,7 @@ fn glob(pattern: &str, text: &str) -> bool {
 mod tests {
     use super::*;
 
-    fn path(s: &str) -> Path {
+    fn path(s: &str) -> KeyPath {
         s.parse().unwrap()
     }
 
@@ -400,7 +400,7 @@ mod tests {
             let err = Pattern::parse(text).unwrap_err().to_string();
             assert!(err.contains(needle), "{text:?}: {err}");
         }
-        let err = "a.*".parse::<Path>().unwrap_err().to_string();
+        let err = "a.*".parse::<KeyPath>().unwrap_err().to_string();
         assert!(err.contains("wildcards"), "{err}");
     }
 

@@ -1,12 +1,15 @@
 //! The outcome of a config check: changes and rule violations, as a small table or as JSON.
 
-use super::{Change, Violation};
+use super::{Change, RuleViolation};
+use crate::check::{checked_report, Outcome};
+use crate::kind::Kind;
+use crate::table::Table;
 use std::fmt;
 
 /// What a config check found: the differences from the expected config and the broken rules.
 ///
 /// Its `Display` is one line when all is well, and otherwise small aligned tables naming each
-/// path with expected and actual values. [`Report::to_json`] is the machine form.
+/// path with expected and actual values. [`ConfigReport::to_json`] is the machine form.
 ///
 /// ```
 /// use mlharness::config::{ConfigCheck, Format, parse_str, Rules};
@@ -15,7 +18,7 @@ use std::fmt;
 ///     .actual("resolved", parse_str("alpha = \"0.1\"\nloss = \"hinge\"", Format::Toml))
 ///     .rules(Rules::new().allowed("loss", ["log_loss"]))
 ///     .run()?;
-/// assert!(!report.is_ok());
+/// assert!(!report.outcome().passed());
 /// assert_eq!(report.to_string(), "\
 /// resolved differs from config/model.toml: 2 changes
 ///   path   change        expected    actual   note
@@ -34,7 +37,8 @@ use std::fmt;
 /// # Ok::<(), mlharness::config::ConfigError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]
-pub struct Report {
+#[non_exhaustive]
+pub struct ConfigReport {
     /// What the actual config was compared with (`None` when only rules were checked).
     pub expected: Option<String>,
     /// The config under test.
@@ -44,15 +48,90 @@ pub struct Report {
     /// Differences from the expected config.
     pub changes: Vec<Change>,
     /// Rules the actual config breaks.
-    pub violations: Vec<Violation>,
+    pub violations: Vec<RuleViolation>,
     /// How many rules were checked.
     pub rules_checked: usize,
+    outcome: Outcome,
 }
 
-impl Report {
-    /// No change and no broken rule.
-    pub fn is_ok(&self) -> bool {
-        self.changes.is_empty() && self.violations.is_empty()
+checked_report!(ConfigReport);
+
+impl ConfigReport {
+    pub(crate) fn new(
+        expected: Option<String>,
+        actual: String,
+        settings: usize,
+        changes: Vec<Change>,
+        violations: Vec<RuleViolation>,
+        rules_checked: usize,
+    ) -> Self {
+        let mut name = format!("config check of {actual}");
+        if let Some(e) = &expected {
+            name.push_str(&format!(" against {e}"));
+        }
+        let plural = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
+        let outcome = if changes.is_empty() && violations.is_empty() {
+            let mut headline = plural(settings, "setting");
+            if expected.is_some() {
+                headline.push_str(", all equal");
+            }
+            if rules_checked > 0 {
+                headline.push_str(&format!(", {} hold", plural(rules_checked, "rule")));
+            }
+            Outcome::pass(Kind::ConfigDiff, name).with_headline(headline)
+        } else {
+            // One table; the rules' columns when only rules broke, the diff's otherwise.
+            let mut t = if changes.is_empty() {
+                Table::new(["path", "rule", "message"])
+            } else {
+                Table::new(["path", "change", "expected", "actual", "note"])
+            };
+            for c in &changes {
+                t.row([
+                    c.path.to_string(),
+                    c.kind.to_string(),
+                    cell(c.expected.as_ref()),
+                    cell(c.actual.as_ref()),
+                    c.note().unwrap_or_default(),
+                ]);
+            }
+            for v in &violations {
+                let rule = format!("rule `{}`", v.rule);
+                if changes.is_empty() {
+                    t.row([v.path.clone(), rule, v.message.clone()]);
+                } else {
+                    t.row([
+                        v.path.clone(),
+                        rule,
+                        String::new(),
+                        String::new(),
+                        v.message.clone(),
+                    ]);
+                }
+            }
+            let mut found = Vec::new();
+            if !changes.is_empty() {
+                found.push(plural(changes.len(), "change"));
+            }
+            if !violations.is_empty() {
+                found.push(format!("{} broken", plural(violations.len(), "rule")));
+            }
+            Outcome::fail(Kind::ConfigDiff, name, found.join(", ")).with_table(t)
+        };
+        ConfigReport {
+            expected,
+            actual,
+            settings,
+            changes,
+            violations,
+            rules_checked,
+            outcome,
+        }
+    }
+
+    /// The check's outcome: passed with no change and no broken rule; its table lists each.
+    pub fn outcome(&self) -> &Outcome {
+        &self.outcome
     }
 
     /// No change (rules aside).
@@ -73,9 +152,9 @@ impl Report {
     }
 }
 
-impl fmt::Display for Report {
+impl fmt::Display for ConfigReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.is_ok() {
+        if self.changes.is_empty() && self.violations.is_empty() {
             let mut line = format!("{}: {} settings", self.actual, self.settings);
             if let Some(e) = &self.expected {
                 line.push_str(&format!(", equal to {e}"));

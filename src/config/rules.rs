@@ -3,7 +3,7 @@
 
 use super::error::line_column;
 use super::load::toml_to_value;
-use super::{ConfigError, Path, Pattern, Value};
+use super::{ConfigError, KeyPath, Pattern, Value};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::path::Path as FsPath;
@@ -20,7 +20,7 @@ pub struct Bound {
 
 /// What a rule demands of the value(s) at its path.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Check {
+pub enum Requirement {
     /// The value is one of these (`1` and `1.0` count as equal; `"1"` does not).
     Allowed(Vec<Value>),
     /// The value is a number within these bounds.
@@ -35,20 +35,20 @@ pub enum Check {
     /// The path is absent.
     Forbidden,
     /// The value equals the value at another path of the same tree.
-    EqualsPath(Path),
+    EqualsPath(KeyPath),
     /// The value equals this value.
     EqualsValue(Value),
 }
 
-impl Check {
+impl Requirement {
     /// `allowed`, `range`, `required`, `forbidden` or `equals`, as in the JSON form.
     pub fn name(&self) -> &'static str {
         match self {
-            Check::Allowed(_) => "allowed",
-            Check::Range { .. } => "range",
-            Check::Required => "required",
-            Check::Forbidden => "forbidden",
-            Check::EqualsPath(_) | Check::EqualsValue(_) => "equals",
+            Requirement::Allowed(_) => "allowed",
+            Requirement::Range { .. } => "range",
+            Requirement::Required => "required",
+            Requirement::Forbidden => "forbidden",
+            Requirement::EqualsPath(_) | Requirement::EqualsValue(_) => "equals",
         }
     }
 }
@@ -59,14 +59,14 @@ pub struct Rule {
     /// Where the rule applies. A pattern with wildcards applies to every match.
     pub pattern: Pattern,
     /// What it demands.
-    pub check: Check,
+    pub check: Requirement,
     /// Why, shown with a violation ("linfa-logistic fits log loss only").
     pub reason: Option<String>,
 }
 
 /// A rule the config breaks.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Violation {
+pub struct RuleViolation {
     /// The path of the offending value, or the rule's path when the value is absent.
     pub path: String,
     /// `allowed`, `range`, `required`, `forbidden` or `equals`.
@@ -75,7 +75,7 @@ pub struct Violation {
     pub message: String,
 }
 
-impl fmt::Display for Violation {
+impl fmt::Display for RuleViolation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} ({}): {}", self.path, self.rule, self.message)
     }
@@ -135,7 +135,7 @@ impl Rules {
         &self.rules
     }
 
-    fn push(mut self, path: &str, check: Check) -> Self {
+    fn push(mut self, path: &str, check: Requirement) -> Self {
         match Pattern::parse(path) {
             Ok(pattern) => {
                 self.rules.push(Rule {
@@ -159,7 +159,7 @@ impl Rules {
     pub fn allowed<V: Into<Value>>(self, path: &str, values: impl IntoIterator<Item = V>) -> Self {
         self.push(
             path,
-            Check::Allowed(values.into_iter().map(Into::into).collect()),
+            Requirement::Allowed(values.into_iter().map(Into::into).collect()),
         )
     }
 
@@ -231,24 +231,24 @@ impl Rules {
             self.errors.push((path.to_string(), message));
             return self;
         }
-        self.push(path, Check::Range { min, max })
+        self.push(path, Requirement::Range { min, max })
     }
 
     /// `path` must be present.
     pub fn required(self, path: &str) -> Self {
-        self.push(path, Check::Required)
+        self.push(path, Requirement::Required)
     }
 
     /// `path` must be absent (a pattern: nowhere it matches).
     pub fn forbidden(self, path: &str) -> Self {
-        self.push(path, Check::Forbidden)
+        self.push(path, Requirement::Forbidden)
     }
 
     /// The value at `path` equals the value at `other` (e.g. the model's feature list and the
     /// schema's columns).
     pub fn equals(mut self, path: &str, other: &str) -> Self {
-        match other.parse::<Path>() {
-            Ok(other) => self.push(path, Check::EqualsPath(other)),
+        match other.parse::<KeyPath>() {
+            Ok(other) => self.push(path, Requirement::EqualsPath(other)),
             Err(e) => {
                 self.errors.push((path.to_string(), e.to_string()));
                 self
@@ -258,7 +258,7 @@ impl Rules {
 
     /// The value at `path` equals `value`.
     pub fn equals_value(self, path: &str, value: impl Into<Value>) -> Self {
-        self.push(path, Check::EqualsValue(value.into()))
+        self.push(path, Requirement::EqualsValue(value.into()))
     }
 
     /// Gives the most recently added rule a reason, shown with its violations.
@@ -346,7 +346,7 @@ impl Rules {
             })?;
             let mut checks = Vec::new();
             if let Some(values) = entry.allowed {
-                checks.push(Check::Allowed(
+                checks.push(Requirement::Allowed(
                     values.into_iter().map(toml_to_value).collect(),
                 ));
             }
@@ -399,25 +399,25 @@ impl Rules {
             if lower.is_some() || upper.is_some() {
                 check_bounds(lower, upper)
                     .map_err(|m| at(entry_start, format!("rule {n}: {m}")))?;
-                checks.push(Check::Range {
+                checks.push(Requirement::Range {
                     min: lower,
                     max: upper,
                 });
             }
             if entry.required == Some(true) {
-                checks.push(Check::Required);
+                checks.push(Requirement::Required);
             }
             if entry.forbidden == Some(true) {
-                checks.push(Check::Forbidden);
+                checks.push(Requirement::Forbidden);
             }
             if let Some(other) = &entry.equals {
-                let path = other.get_ref().parse::<Path>().map_err(|e| {
+                let path = other.get_ref().parse::<KeyPath>().map_err(|e| {
                     at(other.span().start, format!("rule {n}: field `equals`: {e}"))
                 })?;
-                checks.push(Check::EqualsPath(path));
+                checks.push(Requirement::EqualsPath(path));
             }
             if let Some(v) = entry.equals_value {
-                checks.push(Check::EqualsValue(toml_to_value(v)));
+                checks.push(Requirement::EqualsValue(toml_to_value(v)));
             }
             if checks.is_empty() {
                 return Err(at(
@@ -441,7 +441,7 @@ impl Rules {
 
     /// Every rule `tree` breaks, in rule order. Errors only for rules built with a malformed
     /// path or bounds.
-    pub fn check(&self, tree: &Value) -> Result<Vec<Violation>, ConfigError> {
+    pub fn check(&self, tree: &Value) -> Result<Vec<RuleViolation>, ConfigError> {
         if let Some((path, message)) = self.errors.first() {
             return Err(ConfigError::BadRule {
                 path: path.clone(),
@@ -496,9 +496,9 @@ struct RuleEntry {
     reason: Option<String>,
 }
 
-fn check_rule(rule: &Rule, tree: &Value, out: &mut Vec<Violation>) {
+fn check_rule(rule: &Rule, tree: &Value, out: &mut Vec<RuleViolation>) {
     let literal = rule.pattern.to_path();
-    let matches: Vec<(Path, &Value)> = match &literal {
+    let matches: Vec<(KeyPath, &Value)> = match &literal {
         Some(p) => tree
             .get_path(p)
             .map(|v| (p.clone(), v))
@@ -515,20 +515,20 @@ fn check_rule(rule: &Rule, tree: &Value, out: &mut Vec<Violation>) {
             Some(r) => format!("{message} ({r})"),
             None => message,
         };
-        out.push(Violation {
+        out.push(RuleViolation {
             path,
             rule: rule.check.name().to_string(),
             message,
         });
     };
     match &rule.check {
-        Check::Required => {
+        Requirement::Required => {
             if matches.is_empty() {
                 violate(rule.pattern.to_string(), "required, but absent".into());
             }
             return;
         }
-        Check::Forbidden => {
+        Requirement::Forbidden => {
             for (p, v) in matches {
                 violate(p.to_string(), format!("forbidden, but set to {}", short(v)));
             }
@@ -538,11 +538,11 @@ fn check_rule(rule: &Rule, tree: &Value, out: &mut Vec<Violation>) {
     }
     if matches.is_empty() && literal.is_some() {
         let what = match &rule.check {
-            Check::Allowed(values) => format!("absent; allowed: {}", list(values)),
-            Check::Range { min, max } => {
+            Requirement::Allowed(values) => format!("absent; allowed: {}", list(values)),
+            Requirement::Range { min, max } => {
                 format!("absent; must be a number {}", range_text(*min, *max))
             }
-            Check::EqualsPath(other) => format!("absent; must equal `{other}`"),
+            Requirement::EqualsPath(other) => format!("absent; must equal `{other}`"),
             _ => "absent".to_string(),
         };
         violate(rule.pattern.to_string(), what);
@@ -550,17 +550,17 @@ fn check_rule(rule: &Rule, tree: &Value, out: &mut Vec<Violation>) {
     }
     for (p, v) in matches {
         let message = match &rule.check {
-            Check::Allowed(values) => (!values.iter().any(|a| same(a, v)))
+            Requirement::Allowed(values) => (!values.iter().any(|a| same(a, v)))
                 .then(|| format!("{} is not allowed; allowed: {}", short(v), list(values))),
-            Check::Range { min, max } => range_violation(v, *min, *max),
-            Check::EqualsPath(other) => match tree.get_path(other) {
+            Requirement::Range { min, max } => range_violation(v, *min, *max),
+            Requirement::EqualsPath(other) => match tree.get_path(other) {
                 None => Some(format!("must equal `{other}`, which is absent")),
                 Some(o) if same(o, v) => None,
                 Some(o) => Some(format!("differs from `{other}`: {}", difference(o, v))),
             },
-            Check::EqualsValue(o) => (!same(o, v))
+            Requirement::EqualsValue(o) => (!same(o, v))
                 .then(|| format!("differs from the required value: {}", difference(o, v))),
-            Check::Required | Check::Forbidden => None,
+            Requirement::Required | Requirement::Forbidden => None,
         };
         if let Some(m) = message {
             violate(p.to_string(), m);

@@ -35,7 +35,7 @@ pub fn render_snapshot(tree: &Value) -> String {
 pub fn snapshot_text(tree: impl super::IntoTree) -> String {
     match tree.into_tree() {
         Ok(tree) => render_snapshot(&tree),
-        Err(e) => panic!("no config to snapshot: {e}"),
+        Err(e) => panic!("no config to snapshot: {}", crate::check::chain(&e)),
     }
 }
 

@@ -1,6 +1,6 @@
 //! The config tree every format loads into.
 
-use super::{ConfigError, Path, Segment};
+use super::{ConfigError, KeyPath, Segment};
 use serde::de::value::{MapDeserializer, SeqDeserializer};
 use serde::de::{self, IntoDeserializer, Visitor};
 use std::collections::BTreeMap;
@@ -66,7 +66,7 @@ impl Value {
     }
 
     /// The value at `path`, if present.
-    pub fn get_path(&self, path: &Path) -> Option<&Value> {
+    pub fn get_path(&self, path: &KeyPath) -> Option<&Value> {
         let mut v = self;
         for seg in path.segments() {
             v = match (seg, v) {
@@ -87,10 +87,10 @@ impl Value {
     /// assert_eq!(tree.get("dataset.columns[1]"), Some(&Value::from("b")));
     /// # Ok::<(), mlharness::config::ConfigError>(())
     /// ```
-    pub fn set(&mut self, path: &Path, value: Value) -> Result<(), ConfigError> {
+    pub fn set(&mut self, path: &KeyPath, value: Value) -> Result<(), ConfigError> {
         let mut v = self;
         for (depth, seg) in path.segments().iter().enumerate() {
-            let here = || Path::from(path.segments()[..depth].to_vec()).to_string();
+            let here = || KeyPath::from(path.segments()[..depth].to_vec()).to_string();
             v = match (seg, v) {
                 (Segment::Key(k), Value::Table(t)) => t.entry(k.clone()).or_insert(Value::table()),
                 (Segment::Index(i), Value::Array(a)) => {
@@ -133,7 +133,7 @@ impl Value {
         let json = serde_json::to_value(value).map_err(|e| ConfigError::Defaults {
             message: e.to_string(),
         })?;
-        from_json(json, &Path::root(), true).map_err(|(path, message)| ConfigError::Defaults {
+        from_json(json, &KeyPath::root(), true).map_err(|(path, message)| ConfigError::Defaults {
             message: format!("at `{path}`: {message}"),
         })
     }
@@ -188,14 +188,14 @@ impl Value {
     /// assert_eq!(paths, ["(root)", "a", "a[0]", "b", "b.c"]);
     /// # Ok::<(), mlharness::config::ConfigError>(())
     /// ```
-    pub fn walk(&self) -> Vec<(Path, &Value)> {
+    pub fn walk(&self) -> Vec<(KeyPath, &Value)> {
         let mut out = Vec::new();
-        walk_into(self, Path::root(), &mut out);
+        walk_into(self, KeyPath::root(), &mut out);
         out
     }
 
     /// The scalars and empty containers, each with its path: one line per setting.
-    pub fn leaves(&self) -> Vec<(Path, &Value)> {
+    pub fn leaves(&self) -> Vec<(KeyPath, &Value)> {
         self.walk()
             .into_iter()
             .filter(|(_, v)| match v {
@@ -225,7 +225,7 @@ impl Value {
     }
 }
 
-fn walk_into<'a>(v: &'a Value, path: Path, out: &mut Vec<(Path, &'a Value)>) {
+fn walk_into<'a>(v: &'a Value, path: KeyPath, out: &mut Vec<(KeyPath, &'a Value)>) {
     out.push((path.clone(), v));
     match v {
         Value::Array(a) => {
@@ -246,9 +246,9 @@ fn walk_into<'a>(v: &'a Value, path: Path, out: &mut Vec<(Path, &'a Value)>) {
 /// table entries (for defaults from `Option` fields).
 pub(crate) fn from_json(
     json: serde_json::Value,
-    path: &Path,
+    path: &KeyPath,
     drop_nulls: bool,
-) -> Result<Value, (Path, String)> {
+) -> Result<Value, (KeyPath, String)> {
     Ok(match json {
         serde_json::Value::Null => Value::Null,
         serde_json::Value::Bool(b) => Value::Bool(b),
@@ -324,7 +324,7 @@ impl fmt::Display for Value {
                     if i > 0 {
                         f.write_str(", ")?;
                     }
-                    write!(f, "{} = {v}", Path::root().key(k.clone()))?;
+                    write!(f, "{} = {v}", KeyPath::root().key(k.clone()))?;
                 }
                 f.write_str("}")
             }

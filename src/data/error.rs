@@ -15,7 +15,7 @@ use std::path::PathBuf;
 #[non_exhaustive]
 pub enum DataError {
     /// The file could not be opened or read.
-    #[error("{}: cannot read: {source}", path.display())]
+    #[error("{}: cannot read", path.display())]
     Io {
         /// The file.
         path: PathBuf,

@@ -1,8 +1,9 @@
 //! Candidate against reference, row by row.
 
-use super::{predict, DifferentialError, Golden, GoldenState};
-use crate::check::{Outcome, Table};
+use super::{predict, CheckError, Golden, GoldenState};
+use crate::check::{InvalidSetting, Outcome, Range, Table};
 use crate::data::{DataError, Dataset};
+use crate::kind::Kind;
 use crate::metrics::Metric;
 use crate::model::{ClassPredictions, Model, Predictions};
 use crate::stats::{mcnemar_from_outcomes, wilcoxon};
@@ -131,7 +132,7 @@ impl Differential {
         candidate: &(impl Model + ?Sized),
         reference: &(impl Model + ?Sized),
         reference_name: &str,
-    ) -> Result<Outcome, DifferentialError> {
+    ) -> Result<Outcome, CheckError> {
         let c = predict("the candidate", candidate, data)?;
         let r = predict(reference_name, reference, data)?;
         self.compare(data, &c, &r, reference_name)
@@ -146,7 +147,7 @@ impl Differential {
         candidate: &(impl Model + ?Sized),
         model_version: &str,
         golden: &Golden,
-    ) -> Result<Outcome, DifferentialError> {
+    ) -> Result<Outcome, CheckError> {
         let predictions = predict("the candidate", candidate, data)?;
         match golden.resolve(data, &predictions, model_version)? {
             GoldenState::Written { file, previous } => {
@@ -162,11 +163,12 @@ impl Differential {
                     Some(v) => format!("updated (was model version {v})"),
                 };
                 Ok(Outcome::new(
+                    Kind::Differential,
                     format!("differential: golden {what}, nothing compared"),
                     true,
-                    table,
                 )
-                .note("commit the golden file: later runs compare against it"))
+                .with_table(table)
+                .with_note("commit the golden file: later runs compare against it"))
             }
             GoldenState::Existing(file) => {
                 let reference = file.predictions().clone();
@@ -189,10 +191,10 @@ impl Differential {
         candidate: &Predictions,
         reference: &Predictions,
         reference_name: &str,
-    ) -> Result<Outcome, DifferentialError> {
+    ) -> Result<Outcome, CheckError> {
         self.validate()?;
-        let mismatch = |message: String| DifferentialError::Mismatch {
-            reference: reference_name.to_string(),
+        let mismatch = |message: String| CheckError::Mismatch {
+            what: format!("the candidate with {reference_name}"),
             message,
         };
         let n = data.n_rows();
@@ -262,9 +264,9 @@ impl Differential {
         }
         let changed_count = changes.changed.iter().filter(|&&c| c).count();
         let check = format!("differential: candidate vs {reference_name} ({n} rows)");
-        let mut outcome = Outcome::new(check, passed, table);
+        let mut outcome = Outcome::new(Kind::Differential, check, passed).with_table(table);
         if changed_count > 0 && self.worst_rows > 0 {
-            outcome = outcome.note(format!(
+            outcome = outcome.with_note(format!(
                 "most changed rows ({} of {changed_count} shown; row = 0-based index in the data):\n{}",
                 worst.rows().len(),
                 worst
@@ -273,35 +275,16 @@ impl Differential {
         Ok(outcome)
     }
 
-    fn validate(&self) -> Result<(), DifferentialError> {
-        let checks: [(&'static str, f64, bool); 4] = [
-            (
-                "max_changed_share",
-                self.max_changed_share,
-                (0.0..=1.0).contains(&self.max_changed_share),
-            ),
-            ("tolerance", self.tolerance, self.tolerance >= 0.0),
-            (
-                "relative_tolerance",
-                self.relative_tolerance,
-                self.relative_tolerance >= 0.0,
-            ),
-            ("alpha", self.alpha, self.alpha > 0.0 && self.alpha < 1.0),
-        ];
-        for (setting, v, ok) in checks {
-            if !ok || !v.is_finite() {
-                return Err(DifferentialError::InvalidSetting {
-                    check: "differential",
-                    setting,
-                    expected: match setting {
-                        "max_changed_share" => "between 0 and 1",
-                        "alpha" => "strictly between 0 and 1",
-                        _ => "a finite number ≥ 0",
-                    },
-                    value: v.to_string(),
-                });
-            }
-        }
+    fn validate(&self) -> Result<(), CheckError> {
+        let ensure = |setting, range, v| InvalidSetting::ensure("differential", setting, range, v);
+        ensure("max_changed_share", Range::Share, self.max_changed_share)?;
+        ensure("tolerance", Range::NonNegative, self.tolerance)?;
+        ensure(
+            "relative_tolerance",
+            Range::NonNegative,
+            self.relative_tolerance,
+        )?;
+        ensure("alpha", Range::OpenUnit, self.alpha)?;
         Ok(())
     }
 
@@ -332,8 +315,8 @@ impl Differential {
         r: &ClassPredictions,
         table: &mut Table,
         passed: &mut bool,
-        mismatch: &dyn Fn(String) -> DifferentialError,
-    ) -> Result<(RowChanges, Table), DifferentialError> {
+        mismatch: &dyn Fn(String) -> CheckError,
+    ) -> Result<(RowChanges, Table), CheckError> {
         let n = data.n_rows();
         // Candidate class index of each reference class, matched by name.
         let c_of_r: Vec<Option<usize>> = r
@@ -458,7 +441,7 @@ impl Differential {
         r: &[f64],
         table: &mut Table,
         passed: &mut bool,
-    ) -> Result<(RowChanges, Table), DifferentialError> {
+    ) -> Result<(RowChanges, Table), CheckError> {
         let n = data.n_rows();
         let truth = match data.target_values() {
             Ok(t) => Some(t),

@@ -89,7 +89,7 @@ pub enum GoldenError {
         path: PathBuf,
     },
     /// The file could not be read.
-    #[error("{}: cannot read: {source}", path.display())]
+    #[error("{}: cannot read", path.display())]
     Read {
         /// The golden file.
         path: PathBuf,

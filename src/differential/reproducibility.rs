@@ -1,8 +1,9 @@
 //! Same seed, same predictions; different seeds, a measured spread.
 
-use super::{predict, DifferentialError};
-use crate::check::{Outcome, Table};
+use super::{predict, CheckError};
+use crate::check::{InvalidSetting, Outcome, Table};
 use crate::data::Dataset;
+use crate::kind::Kind;
 use crate::metrics::Metric;
 use crate::model::{Model, Predictions};
 use std::fmt::Display;
@@ -68,21 +69,22 @@ impl Reproducibility {
         &self,
         data: &Dataset,
         train: impl Fn(u64) -> Result<M, E>,
-    ) -> Result<Outcome, DifferentialError>
+    ) -> Result<Outcome, CheckError>
     where
         M: Model,
         E: Display,
     {
         let Some(&first) = self.seeds.first() else {
-            return Err(DifferentialError::InvalidSetting {
-                check: "reproducibility",
-                setting: "seeds",
-                expected: "at least one seed",
-                value: "none".into(),
-            });
+            return Err(InvalidSetting::new(
+                "reproducibility",
+                "seeds",
+                "at least one seed",
+                "none",
+            )
+            .into());
         };
-        let fit = |seed: u64| -> Result<Predictions, DifferentialError> {
-            let model = train(seed).map_err(|e| DifferentialError::Train {
+        let fit = |seed: u64| -> Result<Predictions, CheckError> {
+            let model = train(seed).map_err(|e| CheckError::Train {
                 seed,
                 message: e.to_string(),
             })?;
@@ -131,8 +133,8 @@ impl Reproducibility {
             self.seeds.len(),
             data.n_rows()
         );
-        let mut outcome = Outcome::new(check, passed, table);
-        outcome = outcome.note(if differing.is_empty() {
+        let mut outcome = Outcome::new(Kind::Differential, check, passed).with_table(table);
+        outcome = outcome.with_note(if differing.is_empty() {
             format!("seed {first} trained twice: identical predictions")
         } else {
             let shown: Vec<String> = differing.iter().take(5).map(usize::to_string).collect();
@@ -148,7 +150,7 @@ impl Reproducibility {
         } else {
             format!("a prediction moves by up to {largest:.4} with the seed alone")
         };
-        outcome = outcome.note(format!(
+        outcome = outcome.with_note(format!(
             "spread of {metric} over the seeds: {spread:.4} (min {lo:.4}, max {hi:.4}); {moved}{}",
             match self.max_spread {
                 Some(m) if spread > m => format!(" — ABOVE the bound {m:.4}"),

@@ -27,7 +27,7 @@ macro_rules! assert_no_drift {
     ($reference:expr, $current:expr, $options:expr $(,)?) => {
         match $crate::drift::DriftOptions::compare(&$options, &$reference, &$current) {
             Ok(report) => {
-                if report.drift {
+                if !report.outcome().passed() {
                     panic!("{}", report);
                 }
             }
@@ -56,7 +56,7 @@ macro_rules! assert_drift {
     ($reference:expr, $current:expr, $options:expr $(,)?) => {
         match $crate::drift::DriftOptions::compare(&$options, &$reference, &$current) {
             Ok(report) => {
-                if !report.drift {
+                if report.outcome().passed() {
                     panic!("expected drift, found none:\n{}", report);
                 }
                 report

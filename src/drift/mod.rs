@@ -33,7 +33,7 @@
 //!     ("plan".into(), Column::categorical((0..200).map(|i| Some(if i % 3 == 1 { "pro" } else { "basic" })))),
 //! ])?;
 //! let report = DriftOptions::default().compare(&reference, &current)?;
-//! assert!(report.drift);
+//! assert!(!report.outcome().passed());
 //! assert_eq!(report.drifted_columns(), vec!["minutes"]);
 //! println!("{report}"); // a table: column, test, statistic, p-value, effect size, drift
 //! # Ok::<(), Box<dyn std::error::Error>>(())
@@ -45,7 +45,9 @@ mod render;
 
 pub use self::column::{Aspect, ColumnDrift, DecidedBy};
 
+use crate::check::{checked_report, Outcome};
 use crate::data::{Column, ColumnKind, DataError, Dataset};
+use crate::kind::Kind;
 use crate::model::{Model, ModelError, Predictions};
 use crate::stats::Correction;
 use serde::Serialize;
@@ -117,7 +119,7 @@ pub enum DriftError {
     #[error(transparent)]
     Data(#[from] DataError),
     /// The model failed to predict (prediction drift).
-    #[error("the model failed to predict on the {side} data: {source}")]
+    #[error("the model failed to predict on the {side} data")]
     Model {
         /// `reference` or `current`.
         side: &'static str,
@@ -200,7 +202,7 @@ impl DriftOptions {
     ///     Dataset::from_columns(vec![("customer".into(), Column::categorical(names.iter().map(|s| Some(s.as_str()))))]).unwrap()
     /// };
     /// let report = DriftOptions::default().compare(&ids(0), &ids(1000))?;
-    /// assert!(report.drift, "{report}");
+    /// assert!(!report.outcome().passed(), "{report}");
     /// assert!(report.to_string().contains("identifier-like"), "{report}");
     /// # Ok::<(), mlharness::drift::DriftError>(())
     /// ```
@@ -444,11 +446,12 @@ impl DriftOptions {
 ///
 /// ```
 /// use mlharness::drift::{compare_csv, DriftOptions};
+/// use mlharness::check::Checked;
 /// # let dir = tempfile::tempdir()?;
 /// let (a, b) = (dir.path().join("a.csv"), dir.path().join("b.csv"));
 /// std::fs::write(&a, "x,plan\n1,basic\n2,pro\n3,basic\n")?;
 /// std::fs::write(&b, "x,plan\n2,basic\n3,pro\n1,basic\n")?;
-/// assert!(!compare_csv(&a, &b, &DriftOptions::default())?.drift);
+/// compare_csv(&a, &b, &DriftOptions::default()).assert_passed();
 /// std::fs::write(&b, "x,plan\n2,basic\nthree,pro\n")?;
 /// let err = compare_csv(&a, &b, &DriftOptions::default()).unwrap_err();
 /// assert!(err.to_string().ends_with("b.csv:3: column `x` (field 1) is declared numeric, but `three` is not a number"));
@@ -531,9 +534,12 @@ fn map_columns<T, R>(items: &[T], f: impl Fn(&T) -> R) -> Vec<R> {
 /// A drift report: one row per test (a column's distribution, and its missing and zero shares
 /// where they apply), and the dataset verdict.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct DriftReport {
-    /// The dataset verdict: more than `max_drifted_share` of the columns drifted.
-    pub drift: bool,
+    // The verdict, in the serde form; in the API it is the outcome's.
+    drift: bool,
+    // In the serde form only: `drifted_columns()` in the API.
+    drifted_columns: Vec<String>,
     /// Share of compared columns with at least one drifted test.
     pub drifted_share: f64,
     /// One row per test.
@@ -546,7 +552,11 @@ pub struct DriftReport {
     pub options: DriftOptions,
     #[serde(skip)]
     compared: Vec<String>,
+    #[serde(skip)]
+    outcome: Outcome,
 }
+
+checked_report!(DriftReport);
 
 /// The compared columns with at least one drifted row, in column order; a set, so that a
 /// report over 50,000 columns is not a quadratic walk.
@@ -579,20 +589,33 @@ impl DriftReport {
         } else {
             drifted as f64 / compared.len() as f64
         };
-        DriftReport {
+        let mut report = DriftReport {
             drift: drifted_share > options.max_drifted_share,
+            drifted_columns: drifted_in(&compared, &columns)
+                .map(str::to_string)
+                .collect(),
             drifted_share,
             columns,
             reference_rows,
             current_rows,
             options: options.clone(),
             compared,
-        }
+            outcome: Outcome::pass(Kind::Drift, "drift"),
+        };
+        report.outcome = report.verdict();
+        report
+    }
+
+    /// The check's outcome: failed when more than `max_drifted_share` of the columns drifted
+    /// (for [`assert_drift!`](crate::assert_drift), that is the expected result); its table
+    /// lists the drifted tests.
+    pub fn outcome(&self) -> &Outcome {
+        &self.outcome
     }
 
     /// Names of the columns with at least one drifted test, in column order.
     pub fn drifted_columns(&self) -> Vec<&str> {
-        drifted_in(&self.compared, &self.columns).collect()
+        self.drifted_columns.iter().map(String::as_str).collect()
     }
 
     /// The rows of one column.

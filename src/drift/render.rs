@@ -2,6 +2,8 @@
 
 use super::column::DecidedBy;
 use super::DriftReport;
+use crate::check::Outcome;
+use crate::kind::Kind;
 use crate::table::{number, Table};
 use std::fmt;
 
@@ -19,6 +21,25 @@ fn opt(x: Option<f64>) -> String {
 }
 
 impl DriftReport {
+    /// The outcome: the summary, the drifted tests as its table, the settings as a note.
+    pub(super) fn verdict(&self) -> Outcome {
+        let summary = self.summary();
+        let headline = summary.split_once(": ").map_or("", |(_, rest)| rest);
+        let mut t = Table::new(Self::HEADER);
+        for i in 2..6 {
+            t = t.right_align(i);
+        }
+        for (row, cells) in self.columns.iter().zip(self.cells()) {
+            if row.drift {
+                t.row(cells);
+            }
+        }
+        Outcome::new(Kind::Drift, "drift", !self.drift)
+            .with_headline(headline)
+            .with_table(t)
+            .with_note(self.settings())
+    }
+
     fn summary(&self) -> String {
         let n = self.compared.len();
         let drifted = self.drifted_columns();
@@ -102,14 +123,7 @@ impl DriftReport {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn to_json(&self) -> String {
-        let mut v = serde_json::to_value(self).unwrap_or_default();
-        if let Some(map) = v.as_object_mut() {
-            map.insert(
-                "drifted_columns".into(),
-                serde_json::json!(self.drifted_columns()),
-            );
-        }
-        let mut s = serde_json::to_string_pretty(&v).unwrap_or_default();
+        let mut s = serde_json::to_string_pretty(self).expect("a report always serialises");
         s.push('\n');
         s
     }

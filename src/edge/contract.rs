@@ -1,10 +1,10 @@
 use super::{variant, EdgeCase};
+use crate::check::{checked_report, Outcome};
 use crate::data::Dataset;
+use crate::kind::Kind;
 use crate::model::{Model, Predictions};
 use crate::schema::{Schema, ValidationReport, Violation};
-use crate::table::Table;
 use std::collections::{BTreeMap, HashSet};
-use std::fmt;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 /// Tolerance on a probability row's sum and range.
@@ -24,7 +24,7 @@ pub enum Expect {
 
 /// What the model did with an edge case that kept the contract.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Outcome {
+pub enum Response {
     /// One valid prediction per row.
     Predicted {
         /// Rows predicted.
@@ -39,10 +39,10 @@ pub enum Outcome {
     },
 }
 
-impl Outcome {
+impl Response {
     /// True when the model predicted.
     pub fn predicted(&self) -> bool {
-        matches!(self, Outcome::Predicted { .. })
+        matches!(self, Response::Predicted { .. })
     }
 }
 
@@ -83,27 +83,78 @@ pub enum Breach {
     SchemaBlind(String),
 }
 
-/// A model that broke the contract on an edge case. `Display` says which oddity, what was
+/// What a model did with one edge case: its response when it kept the contract, how it broke
+/// it otherwise, and the check's [`Outcome`], whose failure says which oddity, what was
 /// expected and what happened.
 #[derive(Debug, Clone, PartialEq)]
-pub struct EdgeFailure {
-    /// The oddity's name.
-    pub oddity: String,
-    /// The oddity's description.
-    pub description: String,
-    /// What went wrong.
-    pub breach: Breach,
+pub struct EdgeReport {
+    response: Result<Response, Breach>,
+    outcome: Outcome,
 }
 
-impl fmt::Display for EdgeFailure {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl EdgeReport {
+    fn new(case: &EdgeCase, response: Result<Response, Breach>) -> Self {
+        let name = format!("edge case `{}`", case.name);
+        let outcome = match &response {
+            Ok(Response::Predicted { rows }) => Outcome::pass(Kind::EdgeCase, name)
+                .with_headline(format!("a valid prediction for each of {rows} rows")),
+            Ok(Response::Rejected { error, flagged }) => {
+                let flags: Vec<String> = flagged
+                    .iter()
+                    .map(|v| format!("{} {}", v.column.as_deref().unwrap_or("-"), v.kind))
+                    .collect();
+                Outcome::pass(Kind::EdgeCase, name).with_headline(format!(
+                    "refused with `{error}`; the schema flags it too ({})",
+                    flags.join("; ")
+                ))
+            }
+            Err(breach) => {
+                let (headline, found, expected) = breach.describe();
+                let mut t = crate::table::Table::new(["", ""]);
+                t.row(["oddity:", case.description.as_str()]);
+                t.row(["expected:", &expected]);
+                t.row(["found:", &found]);
+                Outcome::fail(Kind::EdgeCase, name, headline).with_table(t)
+            }
+        };
+        EdgeReport { response, outcome }
+    }
+
+    /// The check's outcome.
+    pub fn outcome(&self) -> &Outcome {
+        &self.outcome
+    }
+
+    /// What the model did, when it kept the contract.
+    pub fn response(&self) -> Option<&Response> {
+        self.response.as_ref().ok()
+    }
+
+    /// How the model broke the contract, when it did.
+    pub fn breach(&self) -> Option<&Breach> {
+        self.response.as_ref().err()
+    }
+}
+
+checked_report!(EdgeReport);
+
+/// The outcome: which oddity, what was expected and what happened.
+impl std::fmt::Display for EdgeReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.outcome)
+    }
+}
+
+impl Breach {
+    /// The headline, what was found and what was expected.
+    fn describe(&self) -> (String, String, String) {
         let rows = |r: &[usize]| {
             r.iter()
                 .map(usize::to_string)
                 .collect::<Vec<_>>()
                 .join(", ")
         };
-        let (headline, found, expected) = match &self.breach {
+        match self {
             Breach::Panicked(msg) => (
                 "the model panicked".to_string(),
                 format!("panic: {msg}"),
@@ -150,19 +201,9 @@ impl fmt::Display for EdgeFailure {
                 format!("error: {e}; the schema flags nothing"),
                 "the schema to flag every oddity the model refuses (tighten it)".into(),
             ),
-        };
-        writeln!(f, "edge case `{}` failed: {headline}", self.oddity)?;
-        let mut t = Table::new(["", ""]);
-        t.row(["oddity:", &self.description]);
-        t.row(["expected:", &expected]);
-        t.row(["found:", &found]);
-        // The header row of this two-column table is blank; skip it.
-        let text = t.to_string();
-        write!(f, "{}", text.split_once('\n').map_or("", |(_, rest)| rest))
+        }
     }
 }
-
-impl std::error::Error for EdgeFailure {}
 
 /// Per-oddity expectations, for [`run_case`] and the [`edge_cases!`](crate::edge_cases) macro.
 ///
@@ -222,36 +263,41 @@ pub fn check<M: Model + ?Sized>(
     base: &Dataset,
     schema: &Schema,
     expect: Expect,
-) -> Result<Outcome, EdgeFailure> {
-    let fail = |breach| EdgeFailure {
-        oddity: case.name.clone(),
-        description: case.description.clone(),
-        breach,
-    };
+) -> EdgeReport {
+    EdgeReport::new(case, respond(model, case, base, schema, expect))
+}
+
+fn respond<M: Model + ?Sized>(
+    model: &M,
+    case: &EdgeCase,
+    base: &Dataset,
+    schema: &Schema,
+    expect: Expect,
+) -> Result<Response, Breach> {
     let result = catch_unwind(AssertUnwindSafe(|| model.predict(&case.data)))
-        .map_err(|p| fail(Breach::Panicked(panic_message(p.as_ref()))))?;
+        .map_err(|p| Breach::Panicked(panic_message(p.as_ref())))?;
     match result {
         Ok(predictions) => {
             if expect == Expect::Error {
-                return Err(fail(Breach::UnexpectedPrediction));
+                return Err(Breach::UnexpectedPrediction);
             }
             let rows = case.data.n_rows();
-            check_predictions(&predictions, rows).map_err(fail)?;
-            Ok(Outcome::Predicted { rows })
+            check_predictions(&predictions, rows)?;
+            Ok(Response::Predicted { rows })
         }
         Err(e) => {
             let error = e.to_string();
             if expect == Expect::Prediction {
-                return Err(fail(Breach::UnexpectedError(error)));
+                return Err(Breach::UnexpectedError(error));
             }
             if error.trim().is_empty() {
-                return Err(fail(Breach::EmptyError));
+                return Err(Breach::EmptyError);
             }
             let flagged = new_violations(&schema.validate(base), &schema.validate(&case.data));
             if flagged.is_empty() {
-                return Err(fail(Breach::SchemaBlind(error)));
+                return Err(Breach::SchemaBlind(error));
             }
-            Ok(Outcome::Rejected { error, flagged })
+            Ok(Response::Rejected { error, flagged })
         }
     }
 }
@@ -314,10 +360,9 @@ fn check_predictions(predictions: &Predictions, rows: usize) -> Result<(), Breac
 /// A user's own variant: from the base data and its schema, the odd dataset.
 pub type BuildVariant = dyn Fn(&Dataset, &Schema) -> Dataset;
 
-/// One edge-case test: builds the variant named `oddity` and panics with an [`EdgeFailure`]
-/// message if `model` breaks the contract. Quiet when the contract holds. This is what the
-/// [`edge_cases!`](crate::edge_cases) macro calls; `custom` builds a user's own variant.
-#[track_caller]
+/// One edge-case check as the [`edge_cases!`](crate::edge_cases) macro runs it: builds the
+/// variant named `oddity` (with `custom`, a user's own) and checks `model` on it. An oddity the
+/// data has nothing for passes, with a note saying why.
 pub fn run_case<M: Model + ?Sized>(
     oddity: &str,
     model: &M,
@@ -325,7 +370,7 @@ pub fn run_case<M: Model + ?Sized>(
     schema: &Schema,
     options: &EdgeOptions,
     custom: Option<&BuildVariant>,
-) {
+) -> Result<Outcome, super::EdgeError> {
     let case = match custom {
         Some(build) => EdgeCase::new(
             oddity,
@@ -335,14 +380,14 @@ pub fn run_case<M: Model + ?Sized>(
         None => match variant(oddity, base, schema) {
             Ok(c) => c,
             Err(super::EdgeError::NotApplicable { oddity, reason }) => {
-                // Not a failure: the data has nothing this oddity can touch. Say so once.
-                eprintln!("edge case `{oddity}` not applicable: {reason}");
-                return;
+                return Ok(
+                    Outcome::pass(Kind::EdgeCase, format!("edge case `{oddity}`"))
+                        .with_headline(format!("not applicable: {reason}")),
+                );
             }
-            Err(e) => panic!("edge case `{oddity}`: {e}"),
+            Err(e) => return Err(e),
         },
     };
-    if let Err(failure) = check(model, &case, base, schema, options.expectation(oddity)) {
-        panic!("{failure}");
-    }
+    let report = check(model, &case, base, schema, options.expectation(oddity));
+    Ok(report.outcome)
 }

@@ -29,8 +29,9 @@
 //!     Predictions::classes(vec!["no".into(), "yes".into()], labels)
 //! };
 //! let case = edge::variant("nan", &base, &schema)?;
-//! let outcome = edge::check(&model, &case, &base, &schema, Expect::Either).unwrap();
-//! assert!(!outcome.predicted());
+//! let report = edge::check(&model, &case, &base, &schema, Expect::Either);
+//! assert!(report.outcome().passed());
+//! assert!(!report.response().unwrap().predicted()); // it refused, and the schema flags NaN too
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
@@ -38,7 +39,7 @@ mod contract;
 pub(crate) mod oddity;
 
 pub use self::contract::{
-    check, run_case, Breach, BuildVariant, EdgeFailure, EdgeOptions, Expect, Outcome,
+    check, run_case, Breach, BuildVariant, EdgeOptions, EdgeReport, Expect, Response,
 };
 pub use self::oddity::{
     variant, variants, EdgeCase, EdgeError, Oddity, EXTRA_COLUMN, EXTREME, LARGE_BATCH_ROWS,
@@ -47,7 +48,7 @@ pub use self::oddity::{
 
 /// Generates one `#[test]` per oddity in a module `mlharness_edge_cases`, so test reports read
 /// `mlharness_edge_cases::unseen_category`. Each test builds the variant from `data` and `schema`, runs
-/// `model` on it and fails with an [`EdgeFailure`](crate::edge::EdgeFailure) message when the
+/// `model` on it and fails with the check's [`Outcome`](crate::check::Outcome) when the
 /// contract breaks (see [`edge`](crate::edge)). The expressions are evaluated in each test, with
 /// the enclosing module's items in scope.
 ///
@@ -138,8 +139,11 @@ macro_rules! edge_cases {
             $(
                 #[test]
                 fn $name() {
-                    $crate::edge::run_case(
-                        stringify!($name), &$model, &$data, &$schema, &__mlharness_options(), None,
+                    $crate::_macro_support::enforce(
+                        concat!("mlharness_edge_cases::", stringify!($name)),
+                        $crate::edge::run_case(
+                            stringify!($name), &$model, &$data, &$schema, &__mlharness_options(), None,
+                        ),
                     );
                 }
             )*
@@ -147,8 +151,11 @@ macro_rules! edge_cases {
                 #[test]
                 fn $cname() {
                     let build: &$crate::edge::BuildVariant = &$cfn;
-                    $crate::edge::run_case(
-                        stringify!($cname), &$model, &$data, &$schema, &__mlharness_options(), Some(build),
+                    $crate::_macro_support::enforce(
+                        concat!("mlharness_edge_cases::", stringify!($cname)),
+                        $crate::edge::run_case(
+                            stringify!($cname), &$model, &$data, &$schema, &__mlharness_options(), Some(build),
+                        ),
                     );
                 }
             )*

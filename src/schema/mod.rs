@@ -5,7 +5,8 @@
 //! missing (and the share seen), the range of a numeric column, the allowed categories of a
 //! categorical one (up to [`InferOptions::max_domain_size`]) and a few quantiles. The schema is
 //! human-editable JSON ([`Schema::save`], [`Schema::load`]); [`Schema::validate`] reports every
-//! violation of it at once, and [`Schema::assert_valid`] fails a test with that report as a table.
+//! violation of it at once, in a report whose outcome fails a test with that table
+//! (`schema.validate(&data).assert_passed()`).
 //!
 //! ```
 //! use mlharness::data::{Column, Dataset};
@@ -141,7 +142,7 @@ impl ColumnSchema {
 #[non_exhaustive]
 pub enum SchemaError {
     /// The file could not be read.
-    #[error("{}: cannot read the schema: {source}", path.display())]
+    #[error("{}: cannot read the schema", path.display())]
     Io {
         /// The file.
         path: PathBuf,
@@ -204,7 +205,7 @@ impl Schema {
     /// let ds = Dataset::from_columns(vec![("age".into(), Column::numeric(vec![18.0, 90.0]))])?;
     /// let mut schema = Schema::infer(&ds);
     /// schema.column_mut("age").unwrap().max = Some(120.0);
-    /// assert!(schema.validate(&ds).is_valid());
+    /// assert!(schema.validate(&ds).outcome().passed());
     /// # Ok::<(), mlharness::data::DataError>(())
     /// ```
     pub fn column_mut(&mut self, name: &str) -> Option<&mut ColumnSchema> {

@@ -1,5 +1,7 @@
 use super::{ColumnSchema, Schema};
+use crate::check::{checked_report, Outcome};
 use crate::data::{Categorical, Column, ColumnKind, Dataset, Numeric};
+use crate::kind::Kind;
 use crate::table::{number, Table};
 use serde::Serialize;
 use std::collections::HashSet;
@@ -82,7 +84,7 @@ pub struct Violation {
 /// let train = Dataset::from_columns(vec![("x".into(), Column::numeric(vec![0.0, 1.0]))])?;
 /// let bad = Dataset::from_columns(vec![("x".into(), Column::numeric(vec![0.5, 9.0, f64::INFINITY]))])?;
 /// let report = Schema::infer(&train).validate(&bad);
-/// assert!(!report.is_valid());
+/// assert!(!report.outcome().passed());
 /// let json: serde_json::Value = serde_json::from_str(&report.to_json()).unwrap();
 /// assert_eq!(json["valid"], false);
 /// assert_eq!(json["violations"][0]["kind"], "infinite");
@@ -98,12 +100,73 @@ pub struct ValidationReport {
     #[serde(skip_serializing_if = "Option::is_none")]
     environment: Option<String>,
     violations: Vec<Violation>,
+    #[serde(skip)]
+    outcome: Outcome,
+}
+
+checked_report!(ValidationReport);
+
+/// The violations as a table: column, kind, count, share, example rows, detail.
+fn violations_table(violations: &[Violation]) -> Table {
+    let mut table = Table::new(["column", "violation", "count", "share", "rows", "detail"])
+        .right_align(2)
+        .right_align(3);
+    for v in violations {
+        let rows: Vec<String> = v.rows.iter().map(usize::to_string).collect();
+        table.row([
+            v.column.clone().unwrap_or_else(|| "-".into()),
+            v.kind.to_string(),
+            v.count.to_string(),
+            format!("{:.2}%", v.share * 100.0),
+            rows.join(", "),
+            v.detail.clone(),
+        ]);
+    }
+    table
 }
 
 impl ValidationReport {
-    /// True when the dataset breaks no rule.
-    pub fn is_valid(&self) -> bool {
-        self.violations.is_empty()
+    fn new(
+        rows: usize,
+        source: Option<PathBuf>,
+        environment: Option<String>,
+        violations: Vec<Violation>,
+    ) -> Self {
+        let n = violations.len();
+        let mut name = String::from("schema validation");
+        if let Some(p) = &source {
+            name.push_str(&format!(" of {}", p.display()));
+        }
+        if let Some(e) = &environment {
+            name.push_str(&format!(" (environment `{e}`)"));
+        }
+        let outcome = if n == 0 {
+            Outcome::pass(Kind::Other, name).with_headline(format!("{rows} rows match the schema"))
+        } else {
+            Outcome::fail(
+                Kind::Other,
+                name,
+                format!(
+                    "{n} violation{} in {rows} rows",
+                    if n == 1 { "" } else { "s" }
+                ),
+            )
+            .with_table(violations_table(&violations))
+            .with_note("rows are 0-based data rows")
+        };
+        ValidationReport {
+            valid: n == 0,
+            rows,
+            source,
+            environment,
+            violations,
+            outcome,
+        }
+    }
+
+    /// The check's outcome: passed when the dataset breaks no rule.
+    pub fn outcome(&self) -> &Outcome {
+        &self.outcome
     }
 
     /// The violations: dataset-level first, then by column in schema order.
@@ -142,7 +205,7 @@ impl fmt::Display for ValidationReport {
             .as_ref()
             .map(|e| format!(" (environment `{e}`)"))
             .unwrap_or_default();
-        if self.is_valid() {
+        if self.valid {
             return writeln!(f, "valid: {} rows{source} match the schema{env}", self.rows);
         }
         let n = self.violations.len();
@@ -152,21 +215,7 @@ impl fmt::Display for ValidationReport {
             if n == 1 { "" } else { "s" },
             self.rows
         )?;
-        let mut table = Table::new(["column", "violation", "count", "share", "rows", "detail"])
-            .right_align(2)
-            .right_align(3);
-        for v in &self.violations {
-            let rows: Vec<String> = v.rows.iter().map(usize::to_string).collect();
-            table.row([
-                v.column.clone().unwrap_or_else(|| "-".into()),
-                v.kind.to_string(),
-                v.count.to_string(),
-                format!("{:.2}%", v.share * 100.0),
-                rows.join(", "),
-                v.detail.clone(),
-            ]);
-        }
-        write!(f, "{table}")?;
+        write!(f, "{}", violations_table(&self.violations))?;
         writeln!(f, "  (rows are 0-based data rows)")
     }
 }
@@ -189,8 +238,8 @@ impl Schema {
     /// ])?.with_target("y")?;
     /// let schema = Schema::infer(&train);
     /// let serving = train.without_column("y")?;
-    /// assert!(schema.validate_in(&serving, Some("serving")).is_valid());
-    /// assert!(!schema.validate_in(&serving, Some("training")).is_valid());
+    /// assert!(schema.validate_in(&serving, Some("serving")).outcome().passed());
+    /// assert!(!schema.validate_in(&serving, Some("training")).outcome().passed());
     /// # Ok::<(), mlharness::data::DataError>(())
     /// ```
     pub fn validate_in(&self, data: &Dataset, environment: Option<&str>) -> ValidationReport {
@@ -247,31 +296,12 @@ impl Schema {
                 ));
             }
         }
-        ValidationReport {
-            valid: violations.is_empty(),
+        ValidationReport::new(
             rows,
-            source: data.source().map(PathBuf::from),
-            environment: environment.map(str::to_string),
+            data.source().map(PathBuf::from),
+            environment.map(str::to_string),
             violations,
-        }
-    }
-
-    /// Panics with the validation report, rendered as a table, when `data` breaks the schema:
-    /// the assertion form for tests.
-    ///
-    /// ```should_panic
-    /// use mlharness::data::{Column, Dataset};
-    /// use mlharness::schema::Schema;
-    /// let train = Dataset::from_columns(vec![("x".into(), Column::numeric(vec![0.0, 1.0]))]).unwrap();
-    /// let live = Dataset::from_columns(vec![("x".into(), Column::numeric(vec![7.0]))]).unwrap();
-    /// Schema::infer(&train).assert_valid(&live); // panics: x out_of_range
-    /// ```
-    #[track_caller]
-    pub fn assert_valid(&self, data: &Dataset) {
-        let report = self.validate(data);
-        if !report.is_valid() {
-            panic!("the data does not match the schema\n{report}");
-        }
+        )
     }
 }
 

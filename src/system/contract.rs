@@ -2,6 +2,7 @@
 //! status, every error comes with a JSON body, and nothing is ever answered 5xx.
 //!
 //! ```no_run
+//! use mlharness::check::Checked;
 //! use mlharness::system::{check_contract, Case, Service};
 //! use serde_json::json;
 //!
@@ -12,11 +13,12 @@
 //!     Case::post("wrong content type", "/predict", "text/plain", b"hi", 415),
 //!     Case::post_json("empty batch", "/predict", &json!([]), 400),
 //! ])
-//! .unwrap();
+//! .assert_passed();
 //! ```
 
 use super::Service;
-use crate::failure::CheckFailure;
+use crate::check::Outcome;
+use crate::kind::Kind;
 use crate::table::Table;
 use serde_json::Value;
 
@@ -76,7 +78,8 @@ impl Case {
 
 /// Sends every case; fails with a table of the cases whose status is not the documented one,
 /// whose error reply is not JSON, or that got a 5xx.
-pub fn check_contract(service: &Service, cases: &[Case]) -> Result<(), CheckFailure> {
+pub fn check_contract(service: &Service, cases: &[Case]) -> Outcome {
+    let check = format!("contract of {}", service.url());
     let mut t = Table::new(["case", "request", "expected", "found", "problem"])
         .right_align(2)
         .right_align(3);
@@ -125,17 +128,15 @@ pub fn check_contract(service: &Service, cases: &[Case]) -> Result<(), CheckFail
         }
     }
     if failed == 0 {
-        return Ok(());
+        return Outcome::pass(Kind::System, check)
+            .with_headline(format!("{} cases as documented", cases.len()));
     }
-    Err(CheckFailure::new(
-        "contract",
-        format!(
-            "{failed} of {} cases broke the contract of {}",
-            cases.len(),
-            service.url()
-        ),
+    Outcome::fail(
+        Kind::System,
+        check,
+        format!("{failed} of {} cases broke the contract", cases.len()),
     )
-    .with_table(t))
+    .with_table(t)
 }
 
 fn snippet(text: &str) -> String {

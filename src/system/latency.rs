@@ -1,19 +1,21 @@
 //! A latency probe: N requests at a bounded concurrency (plain threads), then p50/p95/p99,
-//! errors and throughput, with assertions that fail with a table.
+//! errors and throughput, and checks of them whose outcome fails with a table.
 //!
 //! ```
+//! use mlharness::check::Checked;
 //! use mlharness::system::LatencyProbe;
 //! use std::time::Duration;
 //!
 //! // Any request function works; a service's would call `service.post_json(…)`.
 //! let report = LatencyProbe::new(40, 4).run(|i| if i == 7 { Err("HTTP 500".into()) } else { Ok(()) });
 //! assert_eq!((report.requests, report.errors), (40, 1));
-//! assert!(report.assert_p95_below(Duration::from_secs(1)).is_ok());
-//! let failure = report.assert_no_errors().unwrap_err();
+//! report.p95_below(Duration::from_secs(1)).assert_passed();
+//! let failure = report.no_errors().assert_failed();
 //! assert!(failure.to_string().contains("1 of 40 requests failed"));
 //! ```
 
-use crate::failure::CheckFailure;
+use crate::check::Outcome;
+use crate::kind::Kind;
 use crate::table::Table;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
@@ -149,12 +151,14 @@ impl LatencyReport {
         t
     }
 
-    fn below(&self, name: &str, found: Duration, limit: Duration) -> Result<(), CheckFailure> {
+    fn below(&self, name: &str, found: Duration, limit: Duration) -> Outcome {
+        let check = format!("latency {name} below {}", ms(limit));
         if found < limit {
-            return Ok(());
+            return Outcome::pass(Kind::System, check).with_table(self.table());
         }
-        Err(CheckFailure::new(
-            "latency",
+        Outcome::fail(
+            Kind::System,
+            check,
             format!(
                 "{name} is {} but must be below {} ({} over) — {} requests at concurrency {}",
                 ms(found),
@@ -164,35 +168,36 @@ impl LatencyReport {
                 self.concurrency
             ),
         )
-        .with_table(self.table()))
+        .with_table(self.table())
     }
 
-    /// Fails unless the median latency is below `limit`.
-    pub fn assert_p50_below(&self, limit: Duration) -> Result<(), CheckFailure> {
+    /// Passes when the median latency is below `limit`.
+    pub fn p50_below(&self, limit: Duration) -> Outcome {
         self.below("p50", self.p50, limit)
     }
 
-    /// Fails unless the 95th percentile latency is below `limit`.
-    pub fn assert_p95_below(&self, limit: Duration) -> Result<(), CheckFailure> {
+    /// Passes when the 95th percentile latency is below `limit`.
+    pub fn p95_below(&self, limit: Duration) -> Outcome {
         self.below("p95", self.p95, limit)
     }
 
-    /// Fails unless the 99th percentile latency is below `limit`.
-    pub fn assert_p99_below(&self, limit: Duration) -> Result<(), CheckFailure> {
+    /// Passes when the 99th percentile latency is below `limit`.
+    pub fn p99_below(&self, limit: Duration) -> Outcome {
         self.below("p99", self.p99, limit)
     }
 
     /// Fails when any request failed, listing the first few.
-    pub fn assert_no_errors(&self) -> Result<(), CheckFailure> {
+    pub fn no_errors(&self) -> Outcome {
         if self.errors == 0 {
-            return Ok(());
+            return Outcome::pass(Kind::System, "latency: no failed request");
         }
         let mut t = Table::new(["request", "error"]).right_align(0);
         for (i, e) in &self.first_errors {
             t.row([i.to_string(), e.clone()]);
         }
-        Err(CheckFailure::new(
-            "latency",
+        Outcome::fail(
+            Kind::System,
+            "latency: no failed request",
             format!(
                 "{} of {} requests failed (first {} below)",
                 self.errors,
@@ -200,7 +205,7 @@ impl LatencyReport {
                 self.first_errors.len()
             ),
         )
-        .with_table(t))
+        .with_table(t)
     }
 }
 
@@ -225,11 +230,13 @@ mod tests {
             Ok(())
         });
         assert_eq!(report.requests, 6);
-        let failure = report
-            .assert_p95_below(Duration::from_millis(5))
-            .unwrap_err();
-        let text = failure.to_string();
-        assert!(text.starts_with("latency: p95 is "), "{text}");
+        let outcome = report.p95_below(Duration::from_millis(5));
+        assert!(!outcome.passed());
+        let text = outcome.to_string();
+        assert!(
+            text.starts_with("FAILED latency p95 below 5.00 ms: p95 is "),
+            "{text}"
+        );
         assert!(text.contains("must be below 5.00 ms"), "{text}");
         assert!(text.contains("throughput"), "{text}");
     }

@@ -15,16 +15,19 @@
 //! let good = r#"{"runtime": 1.5, "timestamp": "2026-11-24T06:00:00.123Z", "prediction": "no",
 //!   "input_data_summary": {"rows": 1, "columns": 19}, "model_version": "1.0", "request_unique_id": "a1"}"#
 //!     .replace('\n', "");
-//! let summary = check_prediction_lines(&good, "log.jsonl", Some(1)).unwrap();
+//! let summary = check_prediction_lines(&good, "log.jsonl", Some(1));
+//! assert!(summary.outcome().passed());
 //! assert_eq!(summary.lines, 1);
 //!
 //! let bad = good.replace(r#""model_version": "1.0", "#, "");
-//! let failure = check_prediction_lines(&bad, "log.jsonl", Some(1)).unwrap_err();
-//! assert!(failure.to_string().contains("line 1"));
-//! assert!(failure.to_string().contains("model_version"));
+//! let failure = check_prediction_lines(&bad, "log.jsonl", Some(1)).outcome().to_string();
+//! assert!(failure.contains("line 1"));
+//! assert!(failure.contains("model_version"));
 //! ```
 
-use crate::failure::CheckFailure;
+use crate::check::{checked_report, Outcome};
+use crate::data::DataError;
+use crate::kind::Kind;
 use crate::table::Table;
 use serde_json::Value;
 use std::collections::{BTreeSet, HashMap};
@@ -48,12 +51,23 @@ pub struct LogSummary {
     /// use mlharness::system::log::check_prediction_lines;
     /// let whole = r#"{"runtime": 1, "timestamp": "2026-11-24T06:00:00Z", "prediction": "no", "input_data_summary": {"rows": 1, "columns": 2}, "model_version": "1", "request_unique_id": "a"}"#;
     /// let text = format!("{whole}\n{{\"runtime\": 2, \"times");
-    /// let summary = check_prediction_lines(&text, "log.jsonl", None).unwrap();
+    /// let summary = check_prediction_lines(&text, "log.jsonl", None);
     /// assert_eq!((summary.lines, summary.torn_last_line), (1, Some(2)));
-    /// let short = check_prediction_lines(&text, "log.jsonl", Some(2)).unwrap_err();
-    /// assert!(short.to_string().contains("line 2 is cut off"), "{short}");
+    /// let short = check_prediction_lines(&text, "log.jsonl", Some(2)).outcome().to_string();
+    /// assert!(short.contains("line 2 is cut off"), "{short}");
     /// ```
     pub torn_last_line: Option<usize>,
+    outcome: Outcome,
+}
+
+checked_report!(LogSummary);
+
+impl LogSummary {
+    /// The check's outcome: failed on a malformed line, a duplicate id, or (with
+    /// `expected_lines`) a line count other than the requests sent.
+    pub fn outcome(&self) -> &Outcome {
+        &self.outcome
+    }
 }
 
 /// Reads the log at `path` and checks every line; with `expected_lines`, also that there is
@@ -61,15 +75,17 @@ pub struct LogSummary {
 pub fn check_prediction_log(
     path: impl AsRef<Path>,
     expected_lines: Option<usize>,
-) -> Result<LogSummary, CheckFailure> {
+) -> Result<LogSummary, DataError> {
     let path = path.as_ref();
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        CheckFailure::new(
-            "prediction_log",
-            format!("cannot read {}: {e}", path.display()),
-        )
+    let text = std::fs::read_to_string(path).map_err(|source| DataError::Io {
+        path: path.to_path_buf(),
+        source,
     })?;
-    check_prediction_lines(&text, &path.display().to_string(), expected_lines)
+    Ok(check_prediction_lines(
+        &text,
+        &path.display().to_string(),
+        expected_lines,
+    ))
 }
 
 /// [`check_prediction_log`] on text already read; `source` names it in messages.
@@ -77,7 +93,8 @@ pub fn check_prediction_lines(
     text: &str,
     source: &str,
     expected_lines: Option<usize>,
-) -> Result<LogSummary, CheckFailure> {
+) -> LogSummary {
+    let name = format!("prediction log {source}");
     let mut problems: Vec<(usize, String, String)> = Vec::new();
     let mut seen_ids: HashMap<String, usize> = HashMap::new();
     let mut summary = LogSummary {
@@ -85,6 +102,7 @@ pub fn check_prediction_lines(
         model_versions: BTreeSet::new(),
         rows: 0,
         torn_last_line: None,
+        outcome: Outcome::pass(Kind::System, name.clone()),
     };
     let count = text.lines().count();
     let ends_whole = text.is_empty() || text.ends_with('\n');
@@ -194,9 +212,12 @@ pub fn check_prediction_lines(
         format!("{} lines for {e} requests{torn}", summary.lines)
     });
     if problems.is_empty() && count_problem.is_none() {
-        return Ok(summary);
+        summary.outcome = summary
+            .outcome
+            .with_headline(format!("{} well-formed lines", summary.lines));
+        return summary;
     }
-    let mut headline = format!("{source}:");
+    let mut headline = String::new();
     if let Some(c) = &count_problem {
         headline.push_str(&format!(" {c} (expected one line per request)"));
     }
@@ -223,12 +244,13 @@ pub fn check_prediction_lines(
             format!("{} more", problems.len() - 20),
         ]);
     }
-    let failure = CheckFailure::new("prediction_log", headline);
-    Err(if problems.is_empty() {
-        failure
+    let failed = Outcome::fail(Kind::System, name, headline.trim_start());
+    summary.outcome = if problems.is_empty() {
+        failed
     } else {
-        failure.with_table(t)
-    })
+        failed.with_table(t)
+    };
+    summary
 }
 
 /// Why a line is not JSON, in the words of what usually causes it.
@@ -344,7 +366,8 @@ mod tests {
     #[test]
     fn good_log_summarised() {
         let text = format!("{GOOD}\n{}\n", GOOD.replace("r1", "r2"));
-        let s = check_prediction_lines(&text, "p.jsonl", Some(2)).unwrap();
+        let s = check_prediction_lines(&text, "p.jsonl", Some(2));
+        assert!(s.outcome().passed(), "{}", s.outcome());
         assert_eq!(s.lines, 2);
         assert_eq!(s.rows, 4);
         assert_eq!(s.model_versions.into_iter().collect::<Vec<_>>(), ["v1"]);
@@ -364,10 +387,11 @@ mod tests {
         ]
         .join("\n")
             + "\n";
-        let f = check_prediction_lines(&text, "p.jsonl", Some(5)).unwrap_err();
-        let msg = f.to_string();
+        let msg = check_prediction_lines(&text, "p.jsonl", Some(5))
+            .outcome()
+            .to_string();
         assert!(
-            msg.starts_with("prediction_log: p.jsonl: 7 lines for 5 requests"),
+            msg.starts_with("FAILED prediction log p.jsonl: 7 lines for 5 requests"),
             "{msg}"
         );
         for needle in [
@@ -389,12 +413,13 @@ mod tests {
     #[test]
     fn torn_lines_are_named_as_such() {
         let torn = &GOOD[..40];
-        let s = check_prediction_lines(&format!("{GOOD}\n{torn}"), "p.jsonl", Some(1)).unwrap();
+        let s = check_prediction_lines(&format!("{GOOD}\n{torn}"), "p.jsonl", Some(1));
+        assert!(s.outcome().passed(), "{}", s.outcome());
         assert_eq!((s.lines, s.torn_last_line), (1, Some(2)));
 
         let glued = format!("{GOOD}\n{torn}{}\n", GOOD.replace("r1", "r2"));
         let msg = check_prediction_lines(&glued, "p.jsonl", None)
-            .unwrap_err()
+            .outcome()
             .to_string();
         assert!(
             msg.contains("1 problem(s) on 1 line(s), first on line 2"),
@@ -406,7 +431,7 @@ mod tests {
         );
         let ended = format!("{GOOD}\n{torn}\n{}\n", GOOD.replace("r1", "r2"));
         let msg = check_prediction_lines(&ended, "p.jsonl", None)
-            .unwrap_err()
+            .outcome()
             .to_string();
         assert!(msg.contains("first on line 2"), "{msg}");
         assert!(
@@ -416,8 +441,8 @@ mod tests {
     }
 
     #[test]
-    fn missing_file_is_a_failure_naming_it() {
-        let f = check_prediction_log("/nonexistent/p.jsonl", None).unwrap_err();
-        assert!(f.to_string().contains("cannot read /nonexistent/p.jsonl"));
+    fn missing_file_is_an_error_naming_it() {
+        let e = check_prediction_log("/nonexistent/p.jsonl", None).unwrap_err();
+        assert_eq!(e.to_string(), "/nonexistent/p.jsonl: cannot read");
     }
 }

@@ -47,7 +47,7 @@ pub use shutdown::{ShutdownReport, ShutdownUnderLoad};
 #[derive(Debug, thiserror::Error)]
 pub enum ServiceError {
     /// The command could not be spawned (missing binary, permissions).
-    #[error("could not start `{program}`: {source}")]
+    #[error("could not start `{program}`")]
     Spawn {
         /// The program.
         program: String,

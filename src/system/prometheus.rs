@@ -12,12 +12,14 @@
 //! let metrics = Metrics::parse(text)?;
 //! assert_eq!(metrics.value("http_requests_total", &[("status", "400")]), Some(2.0));
 //! assert_eq!(metrics.sum("http_requests_total", &[]), 9.0);
-//! let failure = metrics.assert_sum("http_requests_total", &[], 10.0).unwrap_err();
-//! assert!(failure.to_string().contains("expected 10, found 9"));
+//! let outcome = metrics.sums_to("http_requests_total", &[], 10.0);
+//! assert!(!outcome.passed());
+//! assert!(outcome.to_string().contains("expected 10, found 9"));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-use crate::failure::CheckFailure;
+use crate::check::Outcome;
+use crate::kind::Kind;
 use crate::table::{number, Table};
 use std::collections::{BTreeMap, HashMap};
 
@@ -160,32 +162,36 @@ impl Metrics {
         self.matching(name, labels).map(|s| s.value).sum()
     }
 
-    /// Fails unless some sample is named `name` with these labels.
-    pub fn assert_present(&self, name: &str, labels: &[(&str, &str)]) -> Result<(), CheckFailure> {
+    /// Passes when some sample is named `name` with these labels.
+    pub fn present(&self, name: &str, labels: &[(&str, &str)]) -> Outcome {
+        let selector = display_selector(name, labels);
+        let check = format!("metrics: {selector} present");
         if self.matching(name, labels).next().is_some() {
-            return Ok(());
+            return Outcome::pass(Kind::System, check);
         }
-        Err(CheckFailure::new(
-            "metrics",
-            format!("no sample {} in the scrape", display_selector(name, labels)),
+        Outcome::fail(
+            Kind::System,
+            check,
+            format!("no sample {selector} in the scrape"),
         )
-        .with_table(self.table_of(name)))
+        .with_table(self.table_of(name))
     }
 
-    /// Fails unless the samples named `name` with these labels add up to `expected`.
-    pub fn assert_sum(
-        &self,
-        name: &str,
-        labels: &[(&str, &str)],
-        expected: f64,
-    ) -> Result<(), CheckFailure> {
-        self.assert_present(name, labels)?;
+    /// Passes when the samples named `name` with these labels add up to `expected`.
+    pub fn sums_to(&self, name: &str, labels: &[(&str, &str)], expected: f64) -> Outcome {
+        let present = self.present(name, labels);
+        if !present.passed() {
+            return present;
+        }
+        let selector = display_selector(name, labels);
+        let check = format!("metrics: {selector} sums to {}", number(expected));
         let found = self.sum(name, labels);
         if (found - expected).abs() <= 1e-9 * expected.abs().max(1.0) {
-            return Ok(());
+            return Outcome::pass(Kind::System, check);
         }
-        Err(CheckFailure::new(
-            "metrics",
+        Outcome::fail(
+            Kind::System,
+            check,
             format!(
                 "{}: expected {}, found {} (off by {})",
                 display_selector(name, labels),
@@ -194,7 +200,7 @@ impl Metrics {
                 number(found - expected)
             ),
         )
-        .with_table(self.table_of(name)))
+        .with_table(self.table_of(name))
     }
 
     /// The samples named `name` as a table, for failure messages.
@@ -334,10 +340,11 @@ mod tests {
     #[test]
     fn absent_metric_lists_what_is_there() {
         let m = Metrics::parse("a 1\nb{x=\"1\"} 2\n").unwrap();
-        let f = m.assert_present("c", &[("x", "1")]).unwrap_err();
+        let f = m.present("c", &[("x", "1")]);
+        assert!(!f.passed());
         let msg = f.to_string();
         assert!(msg.contains("no sample c{x=\"1\"} in the scrape"), "{msg}");
         assert!(msg.contains("the scrape has: a, b"), "{msg}");
-        assert!(m.assert_sum("b", &[("x", "1")], 2.0).is_ok());
+        assert!(m.sums_to("b", &[("x", "1")], 2.0).passed());
     }
 }

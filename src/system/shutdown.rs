@@ -9,6 +9,7 @@
 //! cut-off line, or when the service did not exit by itself with status 0 within the grace.
 //!
 //! ```no_run
+//! use mlharness::check::Checked;
 //! use mlharness::system::shutdown::ShutdownUnderLoad;
 //! use mlharness::system::Service;
 //! use std::process::Command;
@@ -22,13 +23,15 @@
 //!         cmd.args(["--port", "0", "--log"]).arg(log);
 //!         Service::start(cmd)
 //!     })?;
+//! report.outcome().assert_passed();
 //! assert!(report.answered > 0);
-//! # Ok::<(), mlharness::failure::CheckFailure>(())
+//! # Ok::<(), mlharness::system::ServiceError>(())
 //! ```
 
 use super::log::check_prediction_lines;
 use super::{Service, ServiceError};
-use crate::failure::CheckFailure;
+use crate::check::{checked_report, Outcome, Stop};
+use crate::kind::Kind;
 use crate::table::Table;
 use serde_json::Value;
 use std::collections::HashSet;
@@ -37,6 +40,8 @@ use std::process::ExitStatus;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 use std::time::Duration;
+
+const CHECK: &str = "shutdown under load";
 
 /// The check's settings; see the [module docs](self).
 #[derive(Debug, Clone)]
@@ -49,8 +54,9 @@ pub struct ShutdownUnderLoad {
     id_field: String,
 }
 
-/// What the rounds saw, summed.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What the rounds saw, summed, and the check's outcome.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ShutdownReport {
     /// Rounds run.
     pub rounds: usize,
@@ -60,6 +66,17 @@ pub struct ShutdownReport {
     pub unanswered: usize,
     /// Whole lines in the log after the last round.
     pub logged: usize,
+    outcome: Outcome,
+}
+
+checked_report!(ShutdownReport);
+
+impl ShutdownReport {
+    /// The check's outcome: failed on the first round that lost an answered request's line,
+    /// left a broken or cut-off log, or did not exit cleanly.
+    pub fn outcome(&self) -> &Outcome {
+        &self.outcome
+    }
 }
 
 /// One round's answers.
@@ -108,33 +125,41 @@ impl ShutdownUnderLoad {
         self
     }
 
-    /// Runs the rounds; `start` starts the service so that it appends to `log`.
+    /// Runs the rounds; `start` starts the service so that it appends to `log`. `Err` when
+    /// the service cannot be started.
     pub fn run(
         &self,
         log: &Path,
-        mut start: impl FnMut() -> Result<Service, ServiceError>,
-    ) -> Result<ShutdownReport, CheckFailure> {
-        let fail = |headline: String, table: Option<Table>| {
-            let f = CheckFailure::new("shutdown_under_load", headline);
-            match table {
-                Some(t) => f.with_table(t),
-                None => f,
-            }
-        };
+        start: impl FnMut() -> Result<Service, ServiceError>,
+    ) -> Result<ShutdownReport, ServiceError> {
         let mut report = ShutdownReport {
             rounds: 0,
             answered: 0,
             unanswered: 0,
             logged: 0,
+            outcome: Outcome::pass(Kind::System, CHECK),
+        };
+        let outcome = crate::check::run(|| self.run_rounds(log, start, &mut report))?;
+        report.outcome = outcome;
+        Ok(report)
+    }
+
+    fn run_rounds(
+        &self,
+        log: &Path,
+        mut start: impl FnMut() -> Result<Service, ServiceError>,
+        report: &mut ShutdownReport,
+    ) -> Result<Outcome, Stop<ServiceError>> {
+        let fail = |headline: String, table: Option<Table>| {
+            let f = Outcome::fail(Kind::System, CHECK, headline);
+            Stop::Failed(Box::new(match table {
+                Some(t) => f.with_table(t),
+                None => f,
+            }))
         };
         let mut answered_ids: Vec<String> = Vec::new();
         for round in 1..=self.rounds {
-            let mut service = start().map_err(|e| {
-                fail(
-                    format!("round {round}: the service did not start: {e}"),
-                    None,
-                )
-            })?;
+            let mut service = start()?;
             let (answers, status) = self.load_then_stop(&mut service);
             let stderr = service.stderr();
             report.rounds = round;
@@ -180,13 +205,16 @@ impl ShutdownUnderLoad {
                     None,
                 )
             })?;
-            let summary =
-                check_prediction_lines(&text, &log.display().to_string(), None).map_err(|f| {
-                    fail(
-                        format!("round {round}: the log is broken after SIGTERM: {f}"),
-                        None,
-                    )
-                })?;
+            let summary = check_prediction_lines(&text, &log.display().to_string(), None);
+            if !summary.outcome().passed() {
+                return Err(fail(
+                    format!(
+                        "round {round}: the log is broken after SIGTERM: {}",
+                        summary.outcome().headline()
+                    ),
+                    Some(summary.outcome().table().clone()),
+                ));
+            }
             if let Some(n) = summary.torn_last_line {
                 return Err(fail(
                     format!(
@@ -233,7 +261,10 @@ impl ShutdownUnderLoad {
                 ));
             }
         }
-        Ok(report)
+        Ok(Outcome::pass(Kind::System, CHECK).with_headline(format!(
+            "{} rounds, {} answered requests, each logged",
+            report.rounds, report.answered
+        )))
     }
 
     /// Sends requests from `clients` threads; after `load_for`, SIGTERMs the service while

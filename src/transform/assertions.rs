@@ -1,4 +1,5 @@
-use super::{name_of, rows_text, CheckFailure};
+use super::{fail, name_of, pass, rows_text};
+use crate::check::{CheckError, InvalidSetting, Outcome, Range};
 use crate::data::{quantile_sorted, Column};
 use crate::table::{number, Table};
 use ndarray::Array2;
@@ -10,7 +11,7 @@ pub fn standardized<S: AsRef<str>>(
     x: &Array2<f64>,
     names: &[S],
     tolerance: f64,
-) -> Result<(), CheckFailure> {
+) -> Result<Outcome, CheckError> {
     let mut bad = Vec::new();
     for (j, col) in x.columns().into_iter().enumerate() {
         let n = col.len() as f64;
@@ -21,7 +22,7 @@ pub fn standardized<S: AsRef<str>>(
         }
     }
     let Some((first, mean, std)) = bad.first() else {
-        return Ok(());
+        return Ok(pass("standardized"));
     };
     let mut t = Table::new(["column", "mean", "std"])
         .right_align(1)
@@ -29,7 +30,7 @@ pub fn standardized<S: AsRef<str>>(
     for (name, mean, std) in &bad {
         t.row([name.clone(), number(*mean), number(*std)]);
     }
-    Err(CheckFailure::new(
+    Ok(fail(
         "standardized",
         format!(
             "{} column(s) not standardised; `{first}` has mean {}, expected 0 ± {}, and std {}, expected 1 ± {} (was the scaler applied, and fitted on data like this?)",
@@ -47,8 +48,9 @@ pub fn standardized<S: AsRef<str>>(
 ///
 /// ```
 /// use mlharness::transform;
+/// use mlharness::check::Checked;
 /// let x = ndarray::array![[0.0], [0.5], [1.2]];
-/// let err = transform::min_max_scaled(&x, &["age"], 0.0, 1.0, 1e-9).unwrap_err();
+/// let err = transform::min_max_scaled(&x, &["age"], 0.0, 1.0, 1e-9).assert_failed();
 /// assert!(err.to_string().contains("rows 2"));
 /// ```
 pub fn min_max_scaled<S: AsRef<str>>(
@@ -57,7 +59,7 @@ pub fn min_max_scaled<S: AsRef<str>>(
     low: f64,
     high: f64,
     tolerance: f64,
-) -> Result<(), CheckFailure> {
+) -> Result<Outcome, CheckError> {
     let mut t = Table::new(["column", "min", "max", "rows outside"])
         .right_align(1)
         .right_align(2);
@@ -77,9 +79,9 @@ pub fn min_max_scaled<S: AsRef<str>>(
         }
     }
     if t.is_empty() {
-        return Ok(());
+        return Ok(pass("min_max_scaled"));
     }
-    Err(CheckFailure::new(
+    Ok(fail(
         "min_max_scaled",
         format!(
             "{} column(s) outside [{}, {}]",
@@ -197,12 +199,13 @@ fn statistic(columns: &[&Column], s: Statistic) -> Option<Value> {
 /// ```
 /// use mlharness::data::Column;
 /// use mlharness::transform::{self, Statistic};
+/// use mlharness::check::Checked;
 /// let train = Column::numeric(vec![1.0, 2.0, 3.0]);
 /// let test = Column::numeric(vec![10.0, f64::NAN, 20.0]);
 /// let leaky = Column::numeric(vec![10.0, 15.0, 20.0]); // filled with the test median
-/// let err = transform::imputed("tenure", &test, &leaky, &train, Statistic::Median, 1e-9).unwrap_err();
+/// let err = transform::imputed("tenure", &test, &leaky, &train, Statistic::Median, 1e-9).assert_failed();
 /// assert!(err.to_string().contains("fitted on the data being transformed"));
-/// transform::imputed("tenure", &test, &Column::numeric(vec![10.0, 2.0, 20.0]), &train, Statistic::Median, 1e-9).unwrap();
+/// transform::imputed("tenure", &test, &Column::numeric(vec![10.0, 2.0, 20.0]), &train, Statistic::Median, 1e-9).assert_passed();
 /// ```
 pub fn imputed(
     column: &str,
@@ -211,10 +214,10 @@ pub fn imputed(
     train: &Column,
     statistic_promised: Statistic,
     tolerance: f64,
-) -> Result<(), CheckFailure> {
-    let fail = |h: String| CheckFailure::new("imputed", h);
+) -> Result<Outcome, CheckError> {
+    let failed = |h: String| fail("imputed", h);
     if input.len() != output.len() {
-        return Err(fail(format!(
+        return Ok(failed(format!(
             "column `{column}`: {} rows in, {} out",
             input.len(),
             output.len()
@@ -224,17 +227,20 @@ pub fn imputed(
         .filter(|&i| output.is_missing(i))
         .collect();
     if !still_missing.is_empty() {
-        return Err(fail(format!(
+        return Ok(failed(format!(
             "column `{column}`: {} value(s) still missing after imputation, rows {}",
             still_missing.len(),
             rows_text(&still_missing)
         )));
     }
     let Some(expected) = statistic(&[train], statistic_promised) else {
-        return Err(fail(format!(
-            "column `{column}`: the training column has no present value to take the {} of",
-            statistic_promised.name()
-        )));
+        return Err(CheckError::Input {
+            check: "imputed",
+            message: format!(
+                "column `{column}`: the training column has no present value to take the {} of",
+                statistic_promised.name()
+            ),
+        });
     };
     let mut t = Table::new(["row", "input", "output", "expected"]);
     let (mut wrong_fill, mut changed) = (Vec::new(), Vec::new());
@@ -264,7 +270,7 @@ pub fn imputed(
         } else {
             ""
         };
-        return Err(fail(format!(
+        return Ok(failed(format!(
             "column `{column}`: {} missing value(s) filled with {}, expected the training {} {}{cause}",
             wrong_fill.len(),
             filled.text(),
@@ -274,13 +280,13 @@ pub fn imputed(
         .with_table(t));
     }
     if !changed.is_empty() {
-        return Err(fail(format!(
+        return Ok(failed(format!(
             "column `{column}`: {} present value(s) changed by imputation",
             changed.len()
         ))
         .with_table(t));
     }
-    Ok(())
+    Ok(pass("imputed"))
 }
 
 /// Outliers were clipped at the `lower` and `upper` quantiles of the **training** values: every
@@ -288,10 +294,11 @@ pub fn imputed(
 ///
 /// ```
 /// use mlharness::transform;
+/// use mlharness::check::Checked;
 /// let train: Vec<f64> = (0..=100).map(f64::from).collect();
 /// let input = [-50.0, 50.0, 500.0];
-/// transform::clipped("calls", &input, &[1.0, 50.0, 99.0], &train, 0.01, 0.99, 1e-9).unwrap();
-/// assert!(transform::clipped("calls", &input, &input, &train, 0.01, 0.99, 1e-9).is_err());
+/// transform::clipped("calls", &input, &[1.0, 50.0, 99.0], &train, 0.01, 0.99, 1e-9).assert_passed();
+/// transform::clipped("calls", &input, &input, &train, 0.01, 0.99, 1e-9).assert_failed();
 /// ```
 #[allow(clippy::too_many_arguments)]
 pub fn clipped(
@@ -302,15 +309,22 @@ pub fn clipped(
     lower: f64,
     upper: f64,
     tolerance: f64,
-) -> Result<(), CheckFailure> {
+) -> Result<Outcome, CheckError> {
+    InvalidSetting::ensure("clipped", "lower", Range::Share, lower)?;
+    InvalidSetting::ensure("clipped", "upper", Range::Share, upper)?;
     let mut sorted: Vec<f64> = train.iter().copied().filter(|v| !v.is_nan()).collect();
     sorted.sort_by(f64::total_cmp);
-    if sorted.is_empty() || input.len() != output.len() {
-        return Err(CheckFailure::new(
+    if sorted.is_empty() {
+        return Err(CheckError::Input {
+            check: "clipped",
+            message: format!("column `{column}`: no training value to take quantiles of"),
+        });
+    }
+    if input.len() != output.len() {
+        return Ok(fail(
             "clipped",
             format!(
-                "column `{column}`: {} training values, {} rows in, {} out",
-                sorted.len(),
+                "column `{column}`: {} rows in, {} out",
                 input.len(),
                 output.len()
             ),
@@ -332,9 +346,9 @@ pub fn clipped(
         }
     }
     if bad == 0 {
-        return Ok(());
+        return Ok(pass("clipped"));
     }
-    Err(CheckFailure::new(
+    Ok(fail(
         "clipped",
         format!(
             "column `{column}`: {bad} value(s) not clipped to the training quantiles [{}, {}] (q{} and q{})",
@@ -353,9 +367,10 @@ pub fn clipped(
 ///
 /// ```
 /// use mlharness::transform;
+/// use mlharness::check::Checked;
 /// let names = ["plan=basic", "plan=pro", "plan=<unseen>"];
 /// let x = ndarray::array![[1.0, 0.0, 0.0], [0.0, 0.0, 0.0]];
-/// let err = transform::one_hot(&x, &names, "plan", Some("<unseen>")).unwrap_err();
+/// let err = transform::one_hot(&x, &names, "plan", Some("<unseen>")).assert_failed();
 /// assert!(err.to_string().contains("`plan`: 1 row(s) without exactly one 1 among its 3 columns"));
 /// ```
 pub fn one_hot<S: AsRef<str>>(
@@ -363,7 +378,7 @@ pub fn one_hot<S: AsRef<str>>(
     names: &[S],
     source: &str,
     unseen: Option<&str>,
-) -> Result<(), CheckFailure> {
+) -> Result<Outcome, CheckError> {
     let prefix = format!("{source}=");
     let block: Vec<usize> = (0..x.ncols())
         .filter(|&j| {
@@ -372,14 +387,14 @@ pub fn one_hot<S: AsRef<str>>(
                 .is_some_and(|n| n.as_ref().starts_with(&prefix))
         })
         .collect();
-    let fail = |h: String| CheckFailure::new("one_hot", h);
+    let failed = |h: String| fail("one_hot", h);
     if block.is_empty() {
-        return Err(fail(format!("no column is named `{prefix}…`")));
+        return Ok(failed(format!("no column is named `{prefix}…`")));
     }
     if let Some(u) = unseen {
         let wanted = format!("{prefix}{u}");
         if !block.iter().any(|&j| names[j].as_ref() == wanted) {
-            return Err(fail(format!(
+            return Ok(failed(format!(
                 "`{source}` has no column `{wanted}` for categories unseen in training"
             )));
         }
@@ -401,9 +416,9 @@ pub fn one_hot<S: AsRef<str>>(
         }
     }
     if bad == 0 {
-        return Ok(());
+        return Ok(pass("one_hot"));
     }
-    Err(fail(format!(
+    Ok(failed(format!(
         "`{source}`: {bad} row(s) without exactly one 1 among its {} columns",
         block.len()
     ))
@@ -415,11 +430,12 @@ pub fn one_hot<S: AsRef<str>>(
 ///
 /// ```
 /// use mlharness::transform;
+/// use mlharness::check::Checked;
 /// let x = [3.0, 1.0, 2.0];
-/// transform::monotone("income", &x, &[3f64.ln(), 0.0, 2f64.ln()]).unwrap();
-/// assert!(transform::monotone("income", &x, &[1.0, 2.0, 3.0]).is_err());
+/// transform::monotone("income", &x, &[3f64.ln(), 0.0, 2f64.ln()]).assert_passed();
+/// transform::monotone("income", &x, &[1.0, 2.0, 3.0]).assert_failed();
 /// ```
-pub fn monotone(column: &str, input: &[f64], output: &[f64]) -> Result<(), CheckFailure> {
+pub fn monotone(column: &str, input: &[f64], output: &[f64]) -> Result<Outcome, CheckError> {
     let mut order: Vec<usize> = (0..input.len().min(output.len())).collect();
     order.sort_by(|&a, &b| input[a].total_cmp(&input[b]));
     let direction = order
@@ -448,9 +464,9 @@ pub fn monotone(column: &str, input: &[f64], output: &[f64]) -> Result<(), Check
         }
     }
     if bad == 0 {
-        return Ok(());
+        return Ok(pass("monotone"));
     }
-    Err(CheckFailure::new(
+    Ok(fail(
         "monotone",
         format!("column `{column}`: {bad} pair(s) of neighbouring values change order"),
     )
@@ -462,18 +478,19 @@ pub fn monotone(column: &str, input: &[f64], output: &[f64]) -> Result<(), Check
 ///
 /// ```
 /// use mlharness::transform;
+/// use mlharness::check::Checked;
 /// let x = ndarray::array![[1.0, 10.0], [2.0, 20.0]];
-/// transform::inverse_round_trip(&x, &x.mapv(|v| v * (1.0 + 1e-12)), &["a", "b"], 1e-9).unwrap();
-/// assert!(transform::inverse_round_trip(&x, &(&x * 2.0), &["a", "b"], 1e-9).is_err());
+/// transform::inverse_round_trip(&x, &x.mapv(|v| v * (1.0 + 1e-12)), &["a", "b"], 1e-9).assert_passed();
+/// transform::inverse_round_trip(&x, &(&x * 2.0), &["a", "b"], 1e-9).assert_failed();
 /// ```
 pub fn inverse_round_trip<S: AsRef<str>>(
     original: &Array2<f64>,
     recovered: &Array2<f64>,
     names: &[S],
     tolerance: f64,
-) -> Result<(), CheckFailure> {
+) -> Result<Outcome, CheckError> {
     if original.dim() != recovered.dim() {
-        return Err(CheckFailure::new(
+        return Ok(fail(
             "inverse_round_trip",
             format!("shape {:?} in, {:?} back", original.dim(), recovered.dim()),
         ));
@@ -501,9 +518,9 @@ pub fn inverse_round_trip<S: AsRef<str>>(
         }
     }
     if t.is_empty() {
-        return Ok(());
+        return Ok(pass("inverse_round_trip"));
     }
-    Err(CheckFailure::new(
+    Ok(fail(
         "inverse_round_trip",
         format!(
             "{} column(s) not recovered within {}",

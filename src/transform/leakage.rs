@@ -1,4 +1,5 @@
-use super::{rows_text, CheckFailure};
+use super::{fail, pass, rows_text};
+use crate::check::{CheckError, Outcome};
 use crate::data::{Column, Dataset};
 use crate::table::{number, Table};
 use ndarray::Array2;
@@ -8,8 +9,15 @@ use std::fmt::{Debug, Display};
 /// transform, few enough to stay fast on any data.
 const ROWS_ALONE: usize = 50;
 
-fn error(check: &'static str, what: &str, e: impl Display) -> CheckFailure {
-    CheckFailure::new(check, format!("{what} failed: {e}"))
+/// The value of a call to the transform under test, or (returned from the check) a failed
+/// outcome saying which call failed: a transform that errors fails the check.
+macro_rules! or_fail {
+    ($call:expr, $check:expr, $what:expr) => {
+        match $call {
+            Ok(v) => v,
+            Err(e) => return Ok(fail($check, format!("{} failed: {e}", $what))),
+        }
+    };
 }
 
 /// Fitting twice on the same data gives the same state (no hidden randomness or global state).
@@ -17,27 +25,28 @@ fn error(check: &'static str, what: &str, e: impl Display) -> CheckFailure {
 /// ```
 /// use mlharness::data::{Column, Dataset};
 /// use mlharness::transform;
+/// use mlharness::check::Checked;
 /// let ds = Dataset::from_columns(vec![("x".into(), Column::numeric(vec![1.0, 3.0]))])?;
 /// let mean = |d: &Dataset| -> Result<f64, mlharness::data::DataError> {
 ///     Ok(d.numeric("x")?.present().sum::<f64>() / d.n_rows() as f64)
 /// };
-/// transform::fit_deterministic(mean, &ds).unwrap();
+/// transform::fit_deterministic(mean, &ds).assert_passed();
 /// # Ok::<(), mlharness::data::DataError>(())
 /// ```
 pub fn fit_deterministic<S, E>(
     fit: impl Fn(&Dataset) -> Result<S, E>,
     data: &Dataset,
-) -> Result<(), CheckFailure>
+) -> Result<Outcome, CheckError>
 where
     S: PartialEq + Debug,
     E: Display,
 {
-    let a = fit(data).map_err(|e| error("fit_deterministic", "fit", e))?;
-    let b = fit(data).map_err(|e| error("fit_deterministic", "second fit", e))?;
+    let a = or_fail!(fit(data), "fit_deterministic", "fit");
+    let b = or_fail!(fit(data), "fit_deterministic", "second fit");
     if a == b {
-        return Ok(());
+        return Ok(pass("fit_deterministic"));
     }
-    Err(CheckFailure::new(
+    Ok(fail(
         "fit_deterministic",
         format!("two fits on the same {} rows give different states (hidden randomness or state carried between fits?)\n  first:  {a:?}\n  second: {b:?}", data.n_rows()),
     ))
@@ -49,6 +58,7 @@ where
 /// ```
 /// use mlharness::data::{Column, Dataset};
 /// use mlharness::transform;
+/// use mlharness::check::Checked;
 /// let train = Dataset::from_columns(vec![("x".into(), Column::numeric(vec![1.0, 3.0]))])?;
 /// let test = Dataset::from_columns(vec![("x".into(), Column::numeric(vec![10.0]))])?;
 /// let fit = |d: &Dataset| -> Result<f64, String> { Ok(d.numeric("x").unwrap().values()[0]) };
@@ -57,7 +67,7 @@ where
 ///     *state = d.numeric("x").unwrap().values()[0];
 ///     Ok(ndarray::Array2::zeros((d.n_rows(), 1)))
 /// };
-/// let err = transform::state_unchanged(fit, refits, &train, &test).unwrap_err();
+/// let err = transform::state_unchanged(fit, refits, &train, &test).assert_failed();
 /// assert!(err.to_string().contains("changed its state"));
 /// # Ok::<(), mlharness::data::DataError>(())
 /// ```
@@ -66,18 +76,18 @@ pub fn state_unchanged<S, E>(
     mut apply: impl FnMut(&mut S, &Dataset) -> Result<Array2<f64>, E>,
     train: &Dataset,
     new: &Dataset,
-) -> Result<(), CheckFailure>
+) -> Result<Outcome, CheckError>
 where
     S: Clone + PartialEq + Debug,
     E: Display,
 {
-    let mut state = fit(train).map_err(|e| error("state_unchanged", "fit", e))?;
+    let mut state = or_fail!(fit(train), "state_unchanged", "fit");
     let before = state.clone();
-    apply(&mut state, new).map_err(|e| error("state_unchanged", "apply", e))?;
+    or_fail!(apply(&mut state, new), "state_unchanged", "apply");
     if state == before {
-        return Ok(());
+        return Ok(pass("state_unchanged"));
     }
-    Err(CheckFailure::new(
+    Ok(fail(
         "state_unchanged",
         format!("applying the fitted transform to {} new rows changed its state: it learns from the data it transforms (leakage)\n  fitted:        {before:?}\n  after applying: {state:?}", new.n_rows()),
     ))
@@ -89,13 +99,14 @@ where
 /// ```
 /// use mlharness::data::{Column, Dataset};
 /// use mlharness::transform;
+/// use mlharness::check::Checked;
 /// let all = Dataset::from_columns(vec![("x".into(), Column::numeric(vec![1.0, 2.0, 3.0, 10.0]))])?;
 /// let (train, test) = (all.take(&[0, 1, 2])?, all.take(&[3])?);
 /// let mean = |d: &Dataset| -> Result<f64, String> {
 ///     Ok(d.numeric("x").unwrap().values().iter().sum::<f64>() / d.n_rows() as f64)
 /// };
 /// let leaky_state = mean(&all).unwrap();
-/// let err = transform::fitted_on_training(&leaky_state, mean, &train, &test, &all).unwrap_err();
+/// let err = transform::fitted_on_training(&leaky_state, mean, &train, &test, &all).assert_failed();
 /// assert!(err.to_string().contains("fitted on all data"));
 /// # Ok::<(), mlharness::data::DataError>(())
 /// ```
@@ -105,14 +116,14 @@ pub fn fitted_on_training<S, E>(
     train: &Dataset,
     test: &Dataset,
     all: &Dataset,
-) -> Result<(), CheckFailure>
+) -> Result<Outcome, CheckError>
 where
     S: PartialEq + Debug,
     E: Display,
 {
-    let on_train = fit(train).map_err(|e| error("fitted_on_training", "fit on train", e))?;
+    let on_train = or_fail!(fit(train), "fitted_on_training", "fit on train");
     if *state == on_train {
-        return Ok(());
+        return Ok(pass("fitted_on_training"));
     }
     let cause = if fit(test).is_ok_and(|s| s == *state) {
         "it is the state fitted on the test data (fit on test)"
@@ -121,7 +132,7 @@ where
     } else {
         "it matches neither the test data's nor all data's fit"
     };
-    Err(CheckFailure::new(
+    Ok(fail(
         "fitted_on_training",
         format!("the transform was not fitted on the training split: {cause}\n  found:          {state:?}\n  fit(train) is:  {on_train:?}"),
     ))
@@ -157,6 +168,7 @@ fn fresh_batch(data: &Dataset, rows: &[usize]) -> Result<Dataset, crate::data::D
 /// ```
 /// use mlharness::data::{Column, Dataset};
 /// use mlharness::transform;
+/// use mlharness::check::Checked;
 /// let ds = Dataset::from_columns(vec![("x".into(), Column::numeric(vec![1.0, 2.0, 6.0]))])?;
 /// // Buggy: centres each batch on its own mean.
 /// let per_batch = |d: &Dataset| -> Result<ndarray::Array2<f64>, String> {
@@ -164,7 +176,7 @@ fn fresh_batch(data: &Dataset, rows: &[usize]) -> Result<Dataset, crate::data::D
 ///     let m = x.iter().sum::<f64>() / x.len() as f64;
 ///     Ok(ndarray::Array2::from_shape_fn((x.len(), 1), |(i, _)| x[i] - m))
 /// };
-/// let err = transform::batch_independent(per_batch, &ds, 1e-12).unwrap_err();
+/// let err = transform::batch_independent(per_batch, &ds, 1e-12).assert_failed();
 /// assert!(err.to_string().contains("statistics of the batch"));
 /// # Ok::<(), mlharness::data::DataError>(())
 /// ```
@@ -172,17 +184,16 @@ pub fn batch_independent<E: Display>(
     apply: impl Fn(&Dataset) -> Result<Array2<f64>, E>,
     data: &Dataset,
     tolerance: f64,
-) -> Result<(), CheckFailure> {
+) -> Result<Outcome, CheckError> {
     let check = "batch_independent";
-    let full = apply(data).map_err(|e| error(check, "apply to the batch", e))?;
+    let full = or_fail!(apply(data), check, "apply to the batch");
     let mut t = Table::new(["row", "column", "in batch", "alone"]);
     let mut differing = Vec::new();
     for i in 0..data.n_rows().min(ROWS_ALONE) {
-        let batch = fresh_batch(data, &[i]).map_err(|e| error(check, "take a row", e))?;
-        let alone =
-            apply(&batch).map_err(|e| error(check, &format!("apply to row {i} alone"), e))?;
+        let batch = fresh_batch(data, &[i])?;
+        let alone = or_fail!(apply(&batch), check, &format!("apply to row {i} alone"));
         if alone.ncols() != full.ncols() {
-            return Err(CheckFailure::new(
+            return Ok(fail(
                 check,
                 format!("row {i} alone gives {} output columns, the whole batch {}: the columns depend on which categories the batch holds (an encoder that shifts its columns when a category is absent)", alone.ncols(), full.ncols()),
             ));
@@ -206,9 +217,9 @@ pub fn batch_independent<E: Display>(
         }
     }
     if differing.is_empty() {
-        return Ok(());
+        return Ok(pass("batch_independent"));
     }
-    Err(CheckFailure::new(
+    Ok(fail(
         check,
         format!("{} row(s) transform differently alone than inside the batch (rows {}): the transform uses statistics of the batch it is given (fitted on the data being transformed?)", differing.len(), rows_text(&differing)),
     )

@@ -1,21 +1,24 @@
 //! Feature-transform assertions: each a one-liner in a test, each failing with the column, what
 //! was expected, what was found and the worst rows.
 //!
-//! Checks return `Result<(), CheckFailure>`; a failure's `Debug` is its human message, so
-//! `.unwrap()` in a test prints the table, and `?` works in tests returning `Result`.
+//! Checks return `Result<Outcome, CheckError>` like every check of mlharness: `Err` when the
+//! input cannot be checked, and otherwise the [`Outcome`](crate::check::Outcome), which
+//! `.assert_passed()` fails on with its table (and `.assert_failed()` expects to fail, for
+//! tests that prove a check catches a broken transform).
 //!
 //! ```
 //! use mlharness::transform;
+//! use mlharness::check::Checked;
 //! use ndarray::array;
 //!
 //! // A scaler that was never applied: the columns keep their raw scale.
 //! let raw = array![[1.0, 200.0], [2.0, 400.0], [3.0, 600.0]];
-//! let err = transform::standardized(&raw, &["calls", "minutes"], 0.01).unwrap_err();
+//! let err = transform::standardized(&raw, &["calls", "minutes"], 0.01).assert_failed();
 //! assert!(err.to_string().contains("calls"));
 //! assert!(err.to_string().contains("mean 2, expected 0 ± 0.01"));
 //!
 //! let z = array![[-1.224744871391589], [0.0], [1.224744871391589]];
-//! transform::standardized(&z, &["calls"], 1e-9).unwrap();
+//! transform::standardized(&z, &["calls"], 1e-9).assert_passed();
 //! ```
 
 mod assertions;
@@ -31,7 +34,8 @@ pub use self::leakage::{
     batch_independent, fit_deterministic, fitted_on_training, state_unchanged,
 };
 
-pub use crate::failure::CheckFailure;
+use crate::check::Outcome;
+use crate::kind::Kind;
 
 /// Column `j`'s name, or `column j` when the caller gave fewer names.
 pub(crate) fn name_of<S: AsRef<str>>(names: &[S], j: usize) -> String {
@@ -48,4 +52,14 @@ pub(crate) fn rows_text(rows: &[usize]) -> String {
     } else {
         shown.join(", ")
     }
+}
+
+/// A passed outcome of the unit-kind check `check`.
+pub(crate) fn pass(check: &str) -> Outcome {
+    Outcome::pass(Kind::Unit, check)
+}
+
+/// A failed outcome of the unit-kind check `check`.
+pub(crate) fn fail(check: &str, headline: impl Into<String>) -> Outcome {
+    Outcome::fail(Kind::Unit, check, headline)
 }

@@ -124,13 +124,16 @@ pub fn check<S, E>(
                 };
                 let back = inverse(&state, &out).map_err(fail)?;
                 let original = batch.features_array().map_err(fail)?;
-                crate::transform::inverse_round_trip(
+                let outcome = crate::transform::inverse_round_trip(
                     &original,
                     &back,
                     &batch.feature_names(),
                     1e-9,
                 )
                 .map_err(fail)?;
+                if !outcome.passed() {
+                    return Err(fail(outcome));
+                }
             }
         }
         Ok(())

@@ -2,7 +2,7 @@
 //! fed a model or file that must fail, with the failure message checked.
 
 use mlharness::benchmark::{
-    BeatsBaseline, BenchmarkError, KeyInstances, Slices, Thresholds, ThresholdsError,
+    BeatsBaseline, CheckError, KeyInstances, Slices, Thresholds, ThresholdsError,
 };
 use mlharness::data::{Column, DataError, Dataset};
 use mlharness::metrics::Metric;
@@ -224,9 +224,9 @@ fn beats_baseline_reports_bad_settings_and_failing_models_as_errors() {
     let err = BeatsBaseline::new(Metric::RocAuc)
         .check(&broken, &data, &data)
         .unwrap_err();
-    assert!(matches!(err, BenchmarkError::Predict { .. }));
+    assert!(matches!(err, CheckError::Predict { .. }));
     assert_eq!(
-        err.to_string(),
+        mlharness::check::chain(&err),
         "the model failed to predict: weights file missing"
     );
     // A metric that does not fit the predictions is the metric's own error.
@@ -445,7 +445,7 @@ fn key_instance_errors_name_the_column_or_setting() {
         .check(&score_model, &customers())
         .unwrap_err();
     assert!(
-        matches!(err, BenchmarkError::Data(DataError::UnknownColumn { .. })),
+        matches!(err, CheckError::Data(DataError::UnknownColumn { .. })),
         "{err}"
     );
     assert!(err.to_string().contains("`client`"), "{err}");
@@ -609,7 +609,7 @@ fn slice_errors_are_typed() {
         .check(&score_model, &data)
         .unwrap_err();
     assert!(
-        matches!(err, BenchmarkError::Data(DataError::WrongKind { .. })),
+        matches!(err, CheckError::Data(DataError::WrongKind { .. })),
         "{err}"
     );
     let err = Slices::new(Metric::Accuracy)

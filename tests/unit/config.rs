@@ -826,7 +826,7 @@ fn the_report_is_one_line_when_all_is_well() {
         .rules(Rules::new().required("a").required("b"))
         .run()
         .unwrap();
-    assert!(report.is_ok());
+    assert!(report.outcome().passed());
     assert_eq!(
         report.to_string(),
         "actual.toml: 3 settings, equal to expected.toml, 2 rules hold\n"

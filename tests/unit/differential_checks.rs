@@ -3,7 +3,7 @@
 
 use mlharness::data::{Column, Dataset};
 use mlharness::differential::{
-    fingerprint, Differential, DifferentialError, Golden, GoldenError, GoldenState, Reproducibility,
+    fingerprint, CheckError, Differential, Golden, GoldenError, GoldenState, Reproducibility,
 };
 use mlharness::metrics::Metric;
 use mlharness::model::{ModelError, Predictions};
@@ -338,7 +338,7 @@ fn incomparable_predictions_and_bad_settings_are_errors() {
     let err = Differential::new()
         .compare(&data, &values_p, &classes_p, "v1")
         .unwrap_err();
-    assert!(matches!(err, DifferentialError::Mismatch { .. }));
+    assert!(matches!(err, CheckError::Mismatch { .. }));
     assert_eq!(err.to_string(), "cannot compare the candidate with v1: the candidate predicts values, the reference classes");
     let short = Predictions::values(vec![0.0; 3]);
     let err = Differential::new()
@@ -384,7 +384,7 @@ fn against_model_predicts_both() {
         .against_model(&data, &broken, &v1, "v1")
         .unwrap_err();
     assert_eq!(
-        err.to_string(),
+        mlharness::check::chain(&err),
         "the candidate failed to predict: no weights"
     );
 }
@@ -407,7 +407,7 @@ fn a_golden_is_created_on_the_first_run_then_compared_against() {
         .against_golden(&data, &model_with(0.9), "m-1.0", &golden)
         .unwrap();
     assert!(first.passed());
-    assert!(first.check().contains("golden created"), "{first}");
+    assert!(first.name().contains("golden created"), "{first}");
     let text = std::fs::read_to_string(&path).unwrap();
     assert!(text.contains("\"model_version\": \"m-1.0\""), "{text}");
     assert!(
@@ -432,7 +432,7 @@ fn a_golden_is_created_on_the_first_run_then_compared_against() {
         .against_golden(&data, &model_with(0.9), "m-1.0", &golden)
         .unwrap();
     assert!(same.passed(), "{same}");
-    assert!(same.check().contains("golden"), "{same}");
+    assert!(same.name().contains("golden"), "{same}");
     let drifted = Differential::new()
         .probability_tolerance(0.05)
         .against_golden(&data, &model_with(0.7), "m-1.1", &golden)
@@ -464,7 +464,7 @@ fn mlharness_update_rewrites_the_golden_and_says_what_it_replaced() {
     assert!(outcome.passed());
     assert!(
         outcome
-            .check()
+            .name()
             .contains("golden updated (was model version m-1.0)"),
         "{outcome}"
     );
@@ -501,10 +501,7 @@ fn under_ci_a_missing_golden_fails_with_the_command_to_create_it() {
         .against_golden(&class_data(), &model_with(0.9), "m-1.0", &golden)
         .unwrap_err();
     assert!(
-        matches!(
-            err,
-            DifferentialError::Golden(GoldenError::MissingInCi { .. })
-        ),
+        matches!(err, CheckError::Golden(GoldenError::MissingInCi { .. })),
         "{err}"
     );
     let text = err.to_string();

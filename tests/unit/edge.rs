@@ -2,7 +2,7 @@
 //! `edge_cases!` macro over a healthy model (its tests run as `edge::mlharness_edge_cases::<oddity>`).
 
 use mlharness::data::{Column, Dataset};
-use mlharness::edge::{self, Breach, EdgeCase, EdgeOptions, Expect, Oddity, Outcome};
+use mlharness::edge::{self, Breach, EdgeCase, EdgeOptions, EdgeReport, Expect, Oddity, Response};
 use mlharness::model::{ModelError, Predictions};
 use mlharness::schema::{Schema, ViolationKind};
 use ndarray::Array2;
@@ -204,9 +204,12 @@ fn an_oddity_with_nothing_to_touch_is_not_applicable() {
 // The contract: broken models fail with the oddity named
 // ---------------------------------------------------------------------------------------------
 
-fn failure(name: &str, model: &dyn mlharness::model::Model, expect: Expect) -> edge::EdgeFailure {
+/// The report of a case whose contract must break.
+fn failure(name: &str, model: &dyn mlharness::model::Model, expect: Expect) -> EdgeReport {
     let case = edge::variant(name, &base(), &schema()).unwrap();
-    edge::check(model, &case, &base(), &schema(), expect).expect_err("the contract should break")
+    let report = edge::check(model, &case, &base(), &schema(), expect);
+    assert!(!report.outcome().passed(), "the contract should break");
+    report
 }
 
 #[test]
@@ -224,11 +227,14 @@ fn a_model_that_panics_on_nan_fails_the_nan_case() {
         probabilities(&p)
     };
     let f = failure("nan", &panics_on_nan, Expect::Either);
-    assert_eq!(f.breach, Breach::Panicked("age is NaN".into()));
+    assert_eq!(
+        f.breach().cloned().unwrap(),
+        Breach::Panicked("age is NaN".into())
+    );
     let text = f.to_string();
     insta::assert_snapshot!(text);
     assert!(
-        text.starts_with("edge case `nan` failed: the model panicked"),
+        text.starts_with("FAILED edge case `nan`: the model panicked"),
         "{text}"
     );
     assert!(
@@ -253,7 +259,7 @@ fn a_model_that_returns_nan_for_an_unseen_category_fails_that_case() {
     };
     let f = failure("unseen_category", &nan_for_unseen, Expect::Either);
     assert_eq!(
-        f.breach,
+        f.breach().cloned().unwrap(),
         Breach::NonFinite {
             count: 1,
             rows: vec![0]
@@ -262,7 +268,7 @@ fn a_model_that_returns_nan_for_an_unseen_category_fails_that_case() {
     let text = f.to_string();
     insta::assert_snapshot!(text);
     assert!(
-        text.starts_with("edge case `unseen_category` failed: non-finite predictions"),
+        text.starts_with("FAILED edge case `unseen_category`: non-finite predictions"),
         "{text}"
     );
     assert!(
@@ -279,7 +285,7 @@ fn a_model_that_drops_rows_fails_with_the_count() {
     };
     let f = failure("duplicated_rows", &drops_last, Expect::Either);
     assert_eq!(
-        f.breach,
+        f.breach().cloned().unwrap(),
         Breach::WrongCount {
             expected: 20,
             found: 19
@@ -302,10 +308,17 @@ fn probabilities_outside_the_simplex_fail() {
     };
     // Row 0 is a valid distribution, so a batch of just that row keeps the contract.
     let single = edge::variant("single_row", &base(), &schema()).unwrap();
-    assert!(edge::check(&unnormalised, &single, &base(), &schema(), Expect::Either).is_ok());
+    assert!(
+        edge::check(&unnormalised, &single, &base(), &schema(), Expect::Either)
+            .outcome()
+            .passed()
+    );
     let f = failure("duplicated_rows", &unnormalised, Expect::Either);
     assert!(
-        matches!(f.breach, Breach::BadProbabilities { count: 19, .. }),
+        matches!(
+            f.breach().cloned().unwrap(),
+            Breach::BadProbabilities { count: 19, .. }
+        ),
         "{f}"
     );
 }
@@ -319,7 +332,10 @@ fn refusing_data_the_schema_accepts_fails_as_schema_blind() {
         healthy(ds)
     };
     let f = failure("duplicated_rows", &refuses_duplicates, Expect::Either);
-    assert_eq!(f.breach, Breach::SchemaBlind("batch too large".into()));
+    assert_eq!(
+        f.breach().cloned().unwrap(),
+        Breach::SchemaBlind("batch too large".into())
+    );
     assert!(f
         .to_string()
         .contains("the model refused data the schema accepts"));
@@ -328,8 +344,9 @@ fn refusing_data_the_schema_accepts_fails_as_schema_blind() {
 #[test]
 fn a_refusal_the_schema_flags_keeps_the_contract() {
     let case = edge::variant("missing_column", &base(), &schema()).unwrap();
-    let outcome = edge::check(&healthy, &case, &base(), &schema(), Expect::Error).unwrap();
-    let Outcome::Rejected { error, flagged } = outcome else {
+    let report = edge::check(&healthy, &case, &base(), &schema(), Expect::Error);
+    assert!(report.outcome().passed(), "{}", report.outcome());
+    let Some(Response::Rejected { error, flagged }) = report.response() else {
         panic!("expected a refusal");
     };
     assert!(error.contains("age"), "{error}");
@@ -339,60 +356,61 @@ fn a_refusal_the_schema_flags_keeps_the_contract() {
 #[test]
 fn stated_expectations_are_enforced_both_ways() {
     let f = failure("extra_column", &healthy, Expect::Error);
-    assert_eq!(f.breach, Breach::UnexpectedPrediction);
+    assert_eq!(f.breach().cloned().unwrap(), Breach::UnexpectedPrediction);
     let f = failure("missing_column", &healthy, Expect::Prediction);
     assert!(
-        matches!(f.breach, Breach::UnexpectedError(ref e) if e.contains("age")),
+        matches!(f.breach().cloned().unwrap(), Breach::UnexpectedError(ref e) if e.contains("age")),
         "{f}"
     );
     let silent = |_: &Dataset| -> Result<Predictions, ModelError> { Err(ModelError::new(" ")) };
     assert_eq!(
-        failure("missing_column", &silent, Expect::Either).breach,
+        failure("missing_column", &silent, Expect::Either)
+            .breach()
+            .cloned()
+            .unwrap(),
         Breach::EmptyError
     );
 }
 
 #[test]
-fn run_case_panics_with_the_failure_and_skips_what_does_not_apply() {
+fn run_case_fails_with_the_outcome_and_passes_what_does_not_apply() {
     let always_nan = |ds: &Dataset| -> Result<Predictions, ModelError> {
         Ok(Predictions::values(vec![f64::NAN; ds.n_rows()]))
     };
     let options = EdgeOptions::new();
-    let panic = std::panic::catch_unwind(|| {
-        edge::run_case(
-            "single_row",
-            &always_nan,
-            &base(),
-            &schema(),
-            &options,
-            None,
-        )
-    })
-    .unwrap_err();
-    let message = panic.downcast_ref::<String>().unwrap();
+    let outcome = edge::run_case(
+        "single_row",
+        &always_nan,
+        &base(),
+        &schema(),
+        &options,
+        None,
+    )
+    .unwrap();
+    let message = outcome.to_string();
     assert!(
-        message.starts_with("edge case `single_row` failed: non-finite predictions"),
+        message.starts_with("FAILED edge case `single_row`: non-finite predictions"),
         "{message}"
     );
 
     let numeric_only = base().without_column("plan").unwrap();
-    // Not applicable: passes quietly.
-    edge::run_case(
+    // Not applicable: passes, saying why.
+    let outcome = edge::run_case(
         "unseen_category",
         &healthy,
         &numeric_only,
         &schema(),
         &options,
         None,
+    )
+    .unwrap();
+    assert!(outcome.passed());
+    assert!(
+        outcome.headline().starts_with("not applicable: "),
+        "{outcome}"
     );
-    let unknown = std::panic::catch_unwind(|| {
-        edge::run_case("nann", &healthy, &base(), &schema(), &options, None)
-    })
-    .unwrap_err();
-    assert!(unknown
-        .downcast_ref::<String>()
-        .unwrap()
-        .contains("no oddity is named `nann`"));
+    let unknown = edge::run_case("nann", &healthy, &base(), &schema(), &options, None).unwrap_err();
+    assert!(unknown.to_string().contains("no oddity is named `nann`"));
 }
 
 #[test]
@@ -401,7 +419,7 @@ fn a_custom_edge_case_is_checked_like_the_built_in_ones() {
     let case = EdgeCase::new("two_rows", "the first two rows", data);
     assert!(
         edge::check(&healthy, &case, &base(), &schema(), Expect::Prediction)
-            .unwrap()
-            .predicted()
+            .response()
+            .is_some_and(Response::predicted)
     );
 }

@@ -1,9 +1,10 @@
 //! `mlharness::pipeline`: the checks pass on a sound pipeline and fail, naming the cause, on
 //! the broken ones.
 
+use mlharness::check::Checked;
 use mlharness::data::{Column, Dataset};
 use mlharness::model::{ModelError, Predictions};
-use mlharness::pipeline::{filters_rows, Check, PipelineCheck};
+use mlharness::pipeline::{filters_rows, Invariant, PipelineCheck};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 fn data() -> Dataset {
@@ -47,14 +48,14 @@ fn a_sound_pipeline_passes_every_check() {
     let (train, holdout) = halves();
     let check = PipelineCheck::new(sound, train, holdout);
     for c in [
-        Check::OnePredictionPerRow,
-        Check::FinitePredictions,
-        Check::SameSeedSameModel,
-        Check::BatchInvariance,
-        Check::RowOrderInvariance,
-        Check::ColumnOrderInvariance,
+        Invariant::OnePredictionPerRow,
+        Invariant::FinitePredictions,
+        Invariant::SameSeedSameModel,
+        Invariant::BatchInvariance,
+        Invariant::RowOrderInvariance,
+        Invariant::ColumnOrderInvariance,
     ] {
-        check.run(c).unwrap_or_else(|f| panic!("{c:?}: {f}"));
+        check.run(c).assert_passed();
     }
 }
 
@@ -71,10 +72,10 @@ fn a_pipeline_whose_single_row_output_differs_from_its_batch_output_fails() {
     };
     let err = PipelineCheck::new(batchy, train, holdout)
         .batch_invariance()
-        .unwrap_err()
+        .assert_failed()
         .to_string();
     insta::assert_snapshot!(err);
-    assert!(err.starts_with("batch_invariance: "), "{err}");
+    assert!(err.starts_with("FAILED batch_invariance: "), "{err}");
     assert!(
         err.contains("a row's prediction depends on the batch it is in"),
         "{err}"
@@ -89,7 +90,7 @@ fn a_pipeline_with_an_unseeded_rng_fails_same_seed_same_model() {
     let unseeded = |t: &Dataset, _seed: u64| sound(t, CALLS.fetch_add(1, Ordering::SeqCst) + 1);
     let err = PipelineCheck::new(unseeded, train, holdout)
         .same_seed_same_model()
-        .unwrap_err()
+        .assert_failed()
         .to_string();
     insta::assert_snapshot!(err);
     assert!(err.contains("10 of 10 rows differ"), "{err}");
@@ -110,7 +111,7 @@ fn positional_columns_and_order_dependence_are_caught() {
     };
     let err = PipelineCheck::new(positional, train.clone(), holdout.clone())
         .column_order_invariance()
-        .unwrap_err();
+        .assert_failed();
     assert!(
         err.to_string()
             .contains("reads columns by position, not by name"),
@@ -133,7 +134,7 @@ fn positional_columns_and_order_dependence_are_caught() {
     };
     let err = PipelineCheck::new(cumulative, train, holdout)
         .row_order_invariance()
-        .unwrap_err();
+        .assert_failed();
     assert!(
         err.to_string()
             .contains("predictions depend on the order of rows"),
@@ -151,10 +152,10 @@ fn dropped_rows_and_nan_predictions_are_caught() {
     };
     let err = PipelineCheck::new(short, train.clone(), holdout.clone())
         .one_prediction_per_row()
-        .unwrap_err();
+        .assert_failed();
     assert_eq!(
         err.to_string(),
-        "one_prediction_per_row: 5 predictions for 10 rows\n"
+        "FAILED one_prediction_per_row: 5 predictions for 10 rows\n"
     );
     let nan = |_: &Dataset, _: u64| -> Result<Predict, ModelError> {
         Ok(Box::new(|d: &Dataset| {
@@ -169,7 +170,7 @@ fn dropped_rows_and_nan_predictions_are_caught() {
     };
     let err = PipelineCheck::new(nan, train, holdout)
         .finite_predictions()
-        .unwrap_err();
+        .assert_failed();
     assert!(
         err.to_string()
             .contains("7 of 10 predictions are NaN or infinite, rows 2, 3, 4, 5, 6 … (7 rows)"),
@@ -206,11 +207,11 @@ fn an_artifact_that_loses_precision_fails_the_round_trip() {
     PipelineCheck::new(fit_model, train.clone(), holdout.clone())
         .artifact(save_exact, load)
         .artifact_round_trip()
-        .unwrap();
+        .assert_passed();
     let err = PipelineCheck::new(fit_model, train, holdout)
         .artifact(save_rounded, load)
         .artifact_round_trip()
-        .unwrap_err();
+        .assert_failed();
     assert!(
         err.to_string()
             .contains("does not carry everything the model predicts with"),
@@ -227,10 +228,10 @@ fn row_filtering_is_checked_against_a_rule_not_a_magic_number() {
         &raw,
         keep,
     )
-    .unwrap();
+    .assert_passed();
     let off_by_one = |d: &Dataset| d.filter(|r| Ok(r.number("x")? <= 10.0));
     let err = filters_rows(off_by_one, &raw, keep)
-        .unwrap_err()
+        .assert_failed()
         .to_string();
     assert!(
         err.contains("preparation kept 34 of 40 rows; the rule keeps 31 (3 too many)"),
@@ -260,9 +261,9 @@ fn a_reloaded_model_that_answers_fewer_rows_fails_rather_than_comparing_fewer() 
     let err = PipelineCheck::new(sound, train, holdout)
         .artifact(save, load)
         .artifact_round_trip()
-        .unwrap_err();
+        .assert_failed();
     assert_eq!(
         err.to_string(),
-        "artifact_round_trip: 10 predictions fitted, 9 loaded\n"
+        "FAILED artifact_round_trip: 10 predictions fitted, 9 loaded\n"
     );
 }

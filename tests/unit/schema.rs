@@ -2,6 +2,7 @@
 //! environments.
 
 use crate::{churn, temp_csv};
+use mlharness::check::Checked;
 use mlharness::data::{Column, ColumnKind, Dataset};
 use mlharness::schema::{InferOptions, Schema, SchemaError, ViolationKind};
 use rstest::rstest;
@@ -136,7 +137,7 @@ fn a_large_domain_lists_no_categories() {
 fn the_whole_churn_dataset_validates_against_its_own_schema() {
     let schema = Schema::infer(churn());
     let report = schema.validate(churn());
-    assert!(report.is_valid(), "{report}");
+    assert!(report.outcome().passed(), "{report}");
     assert_eq!(schema.columns.len(), churn().n_columns());
 }
 
@@ -312,7 +313,7 @@ fn each_violation_kind_is_reported_with_count_share_and_rows(
     #[case] detail: &str,
 ) {
     let schema = Schema::infer(&train());
-    assert!(schema.validate(&train()).is_valid());
+    assert!(schema.validate(&train()).outcome().passed());
     let report = schema.validate(&data);
     assert_eq!(report.violations().len(), 1, "{report}");
     let v = &report.violations()[0];
@@ -369,7 +370,10 @@ fn every_violation_is_reported_not_just_the_first() {
 #[test]
 fn too_few_rows_is_a_violation_when_the_schema_asks_for_rows() {
     let mut schema = Schema::infer(&train());
-    assert!(schema.validate(&train().take(&[]).unwrap()).is_valid());
+    assert!(schema
+        .validate(&train().take(&[]).unwrap())
+        .outcome()
+        .passed());
     schema.min_rows = Some(1);
     let report = schema.validate(&train().take(&[]).unwrap());
     assert_eq!(report.violations()[0].kind, ViolationKind::TooFewRows);
@@ -387,7 +391,7 @@ fn tolerance_lets_a_share_of_rows_through_and_no_more() {
         Column::numeric(vec![18.0, 30.0, 45.0, 60.0, 99.0]),
     );
     schema.column_mut("age").unwrap().tolerance = 0.2;
-    assert!(schema.validate(&one_bad).is_valid());
+    assert!(schema.validate(&one_bad).outcome().passed());
     schema.column_mut("age").unwrap().tolerance = 0.19;
     let report = schema.validate(&one_bad);
     assert_eq!(report.violations()[0].kind, ViolationKind::OutOfRange);
@@ -398,7 +402,10 @@ fn tolerance_lets_a_share_of_rows_through_and_no_more() {
 fn environments_expect_the_target_in_training_only() {
     let schema = Schema::infer(&train());
     let serving = train().without_column("churn").unwrap();
-    assert!(schema.validate_in(&serving, Some("serving")).is_valid());
+    assert!(schema
+        .validate_in(&serving, Some("serving"))
+        .outcome()
+        .passed());
     let in_training = schema.validate_in(&serving, Some("training"));
     assert_eq!(
         in_training.violations()[0].kind,
@@ -435,17 +442,17 @@ fn the_json_report_has_valid_and_snake_case_violations() {
 }
 
 #[test]
-fn assert_valid_panics_with_the_report_as_a_table() {
+fn a_failing_validation_panics_with_the_violations_as_a_table() {
     let schema = Schema::infer(&train());
     let data = replace(
         &train(),
         "age",
         Column::numeric(vec![18.0, 30.0, 45.0, 60.0, 120.0]),
     );
-    let panic = std::panic::catch_unwind(|| schema.assert_valid(&data)).unwrap_err();
+    let panic = std::panic::catch_unwind(|| schema.validate(&data).assert_passed()).unwrap_err();
     let message = panic.downcast_ref::<String>().unwrap();
     assert!(
-        message.contains("the data does not match the schema"),
+        message.starts_with("FAILED schema validation: 1 violation in 5 rows"),
         "{message}"
     );
     assert!(
@@ -473,7 +480,8 @@ fn read_csv_keeps_declared_categoricals_and_reports_a_missing_column() {
     let file = temp_csv("n,zip\n1,02134\n2,94105\n");
     assert!(schema
         .validate(&schema.read_csv(&file.path).unwrap())
-        .is_valid());
+        .outcome()
+        .passed());
     let without = temp_csv("n\n1\n");
     let report = schema.validate(&schema.read_csv(&without.path).unwrap());
     assert_eq!(report.violations()[0].kind, ViolationKind::MissingColumn);

@@ -1,6 +1,7 @@
 //! `mlharness::transform`: each assertion passes on a correct transform and fails, with the
 //! cause named, on the broken ones practitioners write.
 
+use mlharness::check::Checked;
 use mlharness::data::{Column, Dataset};
 use mlharness::transform::{self, Statistic};
 use ndarray::{array, Array2};
@@ -37,13 +38,13 @@ fn split() -> (Dataset, Dataset, Dataset) {
 fn standardized_passes_a_fitted_scaler_and_names_an_unapplied_one() {
     let (train, _, _) = split();
     let z = apply_scaler(&fit_scaler(&train).unwrap(), &train);
-    transform::standardized(&z, &["x"], 1e-9).unwrap();
+    transform::standardized(&z, &["x"], 1e-9).assert_passed();
     let raw = train.to_array(&["x"]).unwrap();
     let err = transform::standardized(&raw, &["x"], 1e-9)
-        .unwrap_err()
+        .assert_failed()
         .to_string();
     assert!(
-        err.starts_with("standardized: 1 column(s) not standardised; `x` has mean 3.5"),
+        err.starts_with("FAILED standardized: 1 column(s) not standardised; `x` has mean 3.5"),
         "{err}"
     );
     assert!(err.contains("x        3.5  1.707825127659933"), "{err}");
@@ -54,7 +55,7 @@ fn a_scaler_fitted_on_test_data_is_caught() {
     let (train, test, all) = split();
     let leaky = fit_scaler(&test).unwrap();
     let err = transform::fitted_on_training(&leaky, fit_scaler, &train, &test, &all)
-        .unwrap_err()
+        .assert_failed()
         .to_string();
     insta::assert_snapshot!(err);
     assert!(
@@ -63,11 +64,11 @@ fn a_scaler_fitted_on_test_data_is_caught() {
     );
     let on_all = fit_scaler(&all).unwrap();
     let err = transform::fitted_on_training(&on_all, fit_scaler, &train, &test, &all)
-        .unwrap_err()
+        .assert_failed()
         .to_string();
     assert!(err.contains("fitted on all data"), "{err}");
     let good = fit_scaler(&train).unwrap();
-    transform::fitted_on_training(&good, fit_scaler, &train, &test, &all).unwrap();
+    transform::fitted_on_training(&good, fit_scaler, &train, &test, &all).assert_passed();
 }
 
 #[test]
@@ -78,12 +79,12 @@ fn a_scaler_that_refits_on_the_batch_is_caught_twice() {
         *s = fit_scaler(d)?;
         Ok(apply_scaler(s, d))
     };
-    let err = transform::state_unchanged(fit_scaler, refit, &train, &test).unwrap_err();
+    let err = transform::state_unchanged(fit_scaler, refit, &train, &test).assert_failed();
     assert!(err.to_string().contains("changed its state"), "{err}");
     let per_batch =
         |d: &Dataset| -> Result<Array2<f64>, String> { Ok(apply_scaler(&fit_scaler(d)?, d)) };
     let err = transform::batch_independent(per_batch, &train, 1e-12)
-        .unwrap_err()
+        .assert_failed()
         .to_string();
     assert!(
         err.contains("uses statistics of the batch it is given"),
@@ -95,8 +96,8 @@ fn a_scaler_that_refits_on_the_batch_is_caught_twice() {
         &test,
         0.0,
     )
-    .unwrap();
-    transform::fit_deterministic(fit_scaler, &train).unwrap();
+    .assert_passed();
+    transform::fit_deterministic(fit_scaler, &train).assert_passed();
 }
 
 #[test]
@@ -105,7 +106,7 @@ fn an_imputer_using_the_test_median_is_caught_with_its_cause() {
     let test = Column::numeric(vec![10.0, f64::NAN, 30.0]); // median 20
     let leaky = Column::numeric(vec![10.0, 20.0, 30.0]);
     let err = transform::imputed("tenure", &test, &leaky, &train, Statistic::Median, 1e-9)
-        .unwrap_err()
+        .assert_failed()
         .to_string();
     assert!(
         err.contains("1 missing value(s) filled with 20, expected the training median 2.5"),
@@ -118,7 +119,7 @@ fn an_imputer_using_the_test_median_is_caught_with_its_cause() {
     // Median of train and test together: [1, 2, 3, 10, 30, 100] -> 6.5.
     let on_all = Column::numeric(vec![10.0, 6.5, 30.0]);
     let err = transform::imputed("tenure", &test, &on_all, &train, Statistic::Median, 1e-9)
-        .unwrap_err()
+        .assert_failed()
         .to_string();
     assert!(err.contains("fitted on all data (leakage)"), "{err}");
     transform::imputed(
@@ -129,19 +130,20 @@ fn an_imputer_using_the_test_median_is_caught_with_its_cause() {
         Statistic::Median,
         1e-9,
     )
-    .unwrap();
+    .assert_passed();
 }
 
 #[test]
 fn imputation_must_fill_everything_and_touch_nothing_else() {
     let train = Column::numeric(vec![2.0, 4.0]);
     let input = Column::numeric(vec![f64::NAN, 5.0]);
-    let err = transform::imputed("x", &input, &input, &train, Statistic::Mean, 0.0).unwrap_err();
+    let err = transform::imputed("x", &input, &input, &train, Statistic::Mean, 0.0).assert_failed();
     assert!(err
         .to_string()
         .contains("1 value(s) still missing after imputation, rows 0"));
     let changed = Column::numeric(vec![3.0, 6.0]);
-    let err = transform::imputed("x", &input, &changed, &train, Statistic::Mean, 0.0).unwrap_err();
+    let err =
+        transform::imputed("x", &input, &changed, &train, Statistic::Mean, 0.0).assert_failed();
     assert!(
         err.to_string()
             .contains("1 present value(s) changed by imputation"),
@@ -161,7 +163,7 @@ fn most_frequent_imputation_of_categories() {
         Statistic::MostFrequent,
         0.0,
     )
-    .unwrap();
+    .assert_passed();
     let err = transform::imputed(
         "plan",
         &input,
@@ -170,7 +172,7 @@ fn most_frequent_imputation_of_categories() {
         Statistic::MostFrequent,
         0.0,
     )
-    .unwrap_err()
+    .assert_failed()
     .to_string();
     assert!(
         err.contains("filled with `a`, expected the training most frequent value `b`"),
@@ -191,7 +193,7 @@ fn clipping_at_training_quantiles() {
         0.95,
         1e-9,
     )
-    .unwrap();
+    .assert_passed();
     let err = transform::clipped(
         "calls",
         &input,
@@ -201,7 +203,7 @@ fn clipping_at_training_quantiles() {
         0.95,
         1e-9,
     )
-    .unwrap_err()
+    .assert_failed()
     .to_string();
     assert!(
         err.contains("2 value(s) not clipped to the training quantiles [5, 95]"),
@@ -213,17 +215,17 @@ fn clipping_at_training_quantiles() {
 fn one_hot_invariants() {
     let names = ["plan=basic", "plan=pro", "plan=<unseen>", "age"];
     let good = array![[1.0, 0.0, 0.0, 3.0], [0.0, 0.0, 1.0, 4.0]];
-    transform::one_hot(&good, &names, "plan", Some("<unseen>")).unwrap();
+    transform::one_hot(&good, &names, "plan", Some("<unseen>")).assert_passed();
     let two = array![[1.0, 1.0, 0.0, 3.0], [0.0, 0.5, 0.0, 4.0]];
     let err = transform::one_hot(&two, &names, "plan", None)
-        .unwrap_err()
+        .assert_failed()
         .to_string();
     assert!(
         err.contains("2 row(s) without exactly one 1 among its 3 columns"),
         "{err}"
     );
     assert!(err.contains("plan=pro=0.5"), "{err}");
-    let err = transform::one_hot(&good, &names[..2], "plan", Some("<unseen>")).unwrap_err();
+    let err = transform::one_hot(&good, &names[..2], "plan", Some("<unseen>")).assert_failed();
     assert!(err.to_string().contains("has no column `plan=<unseen>`"));
 }
 
@@ -250,7 +252,7 @@ fn an_encoder_that_shifts_columns_when_a_category_is_absent_is_caught() {
         ))
     };
     let err = transform::batch_independent(shifting, &data, 0.0)
-        .unwrap_err()
+        .assert_failed()
         .to_string();
     assert!(
         err.contains("row 0 alone gives 1 output columns, the whole batch 3"),
@@ -266,10 +268,10 @@ fn an_encoder_that_shifts_columns_when_a_category_is_absent_is_caught() {
 fn monotone_and_inverse_round_trip() {
     let x = [1.0, 10.0, 100.0, 10.0];
     let logged: Vec<f64> = x.iter().map(|v: &f64| v.ln()).collect();
-    transform::monotone("income", &x, &logged).unwrap();
+    transform::monotone("income", &x, &logged).assert_passed();
     let broken = [0.0, 2.0, 1.0, 2.0];
     let err = transform::monotone("income", &x, &broken)
-        .unwrap_err()
+        .assert_failed()
         .to_string();
     assert!(
         err.contains("1 pair(s) of neighbouring values change order"),
@@ -282,7 +284,7 @@ fn monotone_and_inverse_round_trip() {
         &["a", "b"],
         1e-9,
     )
-    .unwrap_err()
+    .assert_failed()
     .to_string();
     assert!(
         err.contains("b               1  1    20        21"),
@@ -292,8 +294,9 @@ fn monotone_and_inverse_round_trip() {
 
 #[test]
 fn min_max_scaling_into_a_range() {
-    transform::min_max_scaled(&array![[0.0], [1.0]], &["x"], 0.0, 1.0, 0.0).unwrap();
-    let err = transform::min_max_scaled(&array![[-0.5], [1.0]], &["x"], 0.0, 1.0, 0.0).unwrap_err();
+    transform::min_max_scaled(&array![[0.0], [1.0]], &["x"], 0.0, 1.0, 0.0).assert_passed();
+    let err =
+        transform::min_max_scaled(&array![[-0.5], [1.0]], &["x"], 0.0, 1.0, 0.0).assert_failed();
     assert!(
         err.to_string().contains("x       -0.5    1  rows 0"),
         "{err}"

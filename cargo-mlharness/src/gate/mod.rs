@@ -33,7 +33,7 @@ use std::path::PathBuf;
 #[non_exhaustive]
 pub enum GateError {
     /// A file could not be read.
-    #[error("{}: cannot read: {source}", path.display())]
+    #[error("{}: cannot read", path.display())]
     Read {
         /// The file.
         path: PathBuf,
@@ -86,7 +86,7 @@ pub enum GateError {
         message: String,
     },
     /// A command could not be started.
-    #[error("cannot run `{command}`: {source}")]
+    #[error("cannot run `{command}`")]
     Spawn {
         /// The command line.
         command: String,

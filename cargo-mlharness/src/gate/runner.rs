@@ -382,7 +382,7 @@ pub fn run_prepared(
                         Some(format!("{cause}:\n{}", indent(&problem_lines(&log_text)))),
                     )
                 }
-                Err(e) => (Vec::new(), Some(e.to_string())),
+                Err(e) => (Vec::new(), Some(mlharness::check::chain(&e))),
             };
             // A run that failed for a reason the JUnit does not show (a crash of nextest itself).
             let problem = problem.or_else(|| {

@@ -376,7 +376,7 @@ impl Drop for SetAside {
     // A panic between setting aside and restoring must not lose the user's work.
     fn drop(&mut self) {
         if let Err(e) = self.restore_now() {
-            eprintln!("mlharness: {e}");
+            eprintln!("mlharness: {}", mlharness::check::chain(&e));
         }
     }
 }

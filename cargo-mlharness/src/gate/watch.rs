@@ -146,7 +146,7 @@ pub fn watch(options: &RunOptions, out: &mut dyn Write) -> Result<(), GateError>
                 previous = Some(now);
             }
             Err(e) => {
-                let _ = writeln!(out, "ERROR: {e}");
+                let _ = writeln!(out, "ERROR: {}", mlharness::check::chain(&e));
             }
         }
         let _ = writeln!(out, "watching for changes (Ctrl-C to stop)…");

@@ -34,9 +34,10 @@ pub fn schema() -> &'static Schema {
 }
 
 /// Input the model refuses: the schema's report, restricted to [`REFUSED`] violations.
+// Boxed: the report is large, and this travels in the `Err` of every prediction.
 #[derive(Debug, thiserror::Error)]
 #[error("the input breaks the churn data contract\n{0}")]
-pub struct InvalidInput(pub ValidationReport);
+pub struct InvalidInput(pub Box<ValidationReport>);
 
 /// Checks serving input (the target may be present or not) against the schema.
 pub fn check_input(data: &Dataset) -> Result<(), InvalidInput> {
@@ -46,7 +47,7 @@ pub fn check_input(data: &Dataset) -> Result<(), InvalidInput> {
         .iter()
         .any(|v| REFUSED.contains(&v.kind))
     {
-        return Err(InvalidInput(report));
+        return Err(InvalidInput(Box::new(report)));
     }
     Ok(())
 }

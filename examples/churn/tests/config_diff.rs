@@ -6,7 +6,8 @@
 //! naming the path.
 
 use churn::{config_path, load_churn, TrainConfig};
-use mlharness::config::{ConfigCheck, ConfigError, Env, Loader, Report, Rules, Value};
+use mlharness::check::Checked;
+use mlharness::config::{ConfigCheck, ConfigError, Env, Loader, Rules, Value};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
@@ -124,9 +125,10 @@ fn edited(from: &str, to: &str) -> Edited {
     Edited { _dir: dir, path }
 }
 
+/// The report of a check that must fail.
 fn failed(check: ConfigCheck) -> String {
-    let report: Report = check.run().expect("the inputs are usable");
-    assert!(!report.is_ok(), "the broken config passed:\n{report}");
+    let report = check.run().expect("the inputs are usable");
+    report.outcome().assert_failed();
     report.to_string()
 }
 

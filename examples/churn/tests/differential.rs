@@ -10,9 +10,7 @@ mod common;
 use churn::TrainConfig;
 use common::*;
 use mlharness::check::Outcome;
-use mlharness::differential::{
-    Differential, DifferentialError, Golden, GoldenError, Reproducibility,
-};
+use mlharness::differential::{CheckError, Differential, Golden, GoldenError, Reproducibility};
 use mlharness::metrics::Metric;
 use mlharness::model::Model;
 
@@ -120,10 +118,7 @@ fn a_golden_recorded_on_other_data_is_stale() {
         )
         .unwrap_err();
     assert!(
-        matches!(
-            err,
-            DifferentialError::Golden(GoldenError::StaleData { .. })
-        ),
+        matches!(err, CheckError::Golden(GoldenError::StaleData { .. })),
         "{err}"
     );
     assert!(

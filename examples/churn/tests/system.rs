@@ -4,6 +4,7 @@
 //! HTTP as in-process — and proof that the harness catches broken variants (`CHURN_FAULT`).
 
 use churn::{ChurnModel, TrainConfig};
+use mlharness::check::Checked;
 use mlharness::system::log::check_prediction_lines;
 use mlharness::system::{
     check_contract, check_prediction_log, Case, LatencyProbe, Metrics, Service, ServiceError,
@@ -194,7 +195,7 @@ fn contract_cases() -> Vec<Case> {
 #[test]
 fn contract_holds_and_errors_are_json() {
     let service = start(None, None);
-    check_contract(&service, &contract_cases()).unwrap();
+    check_contract(&service, &contract_cases()).assert_passed();
 }
 
 #[test]
@@ -263,9 +264,9 @@ fn latency_under_bounded_load() {
             Err(format!("HTTP {}: {}", r.status, r.text))
         }
     });
-    report.assert_no_errors().unwrap();
+    report.no_errors().assert_passed();
     // Generous: a debug build on a shared 2-core machine. The README reports release numbers.
-    report.assert_p95_below(Duration::from_millis(250)).unwrap();
+    report.p95_below(Duration::from_millis(250)).assert_passed();
 }
 
 #[test]
@@ -291,8 +292,9 @@ fn log_is_complete_after_concurrent_requests() {
             .then_some(())
             .ok_or(format!("HTTP {}", r.status))
     });
-    report.assert_no_errors().unwrap();
+    report.no_errors().assert_passed();
     let summary = check_prediction_log(&log, Some(120)).unwrap();
+    summary.outcome().assert_passed();
     assert_eq!(summary.rows, 30 * 3 + 90);
     assert_eq!(
         summary.model_versions.into_iter().collect::<Vec<_>>(),
@@ -387,24 +389,23 @@ fn metrics_count_the_requests_sent() {
         .starts_with("text/plain"));
     let m = Metrics::parse(&scrape.text).unwrap();
     let status = |s| [("route", "/predict"), ("status", s)];
-    m.assert_sum("http_requests_total", &status("200"), 6.0)
-        .unwrap();
-    m.assert_sum("http_requests_total", &status("400"), 3.0)
-        .unwrap();
-    m.assert_sum("http_requests_total", &status("415"), 1.0)
-        .unwrap();
-    m.assert_sum(
-        "http_request_duration_seconds_count",
-        &[("route", "/predict")],
-        10.0,
-    )
-    .unwrap();
     assert_eq!(m.kind("http_request_duration_seconds"), Some("histogram"));
     let version = ("model_version", "churn-logreg-1.0.0");
-    m.assert_sum("predictions_total", &[version], 45.0).unwrap();
-    m.assert_sum("predictions_total", &[("class", "yes"), version], yes)
-        .unwrap();
-    m.assert_sum("model_info", &[version], 1.0).unwrap();
+    // Every count at once: a failure lists each metric that is off, not only the first.
+    vec![
+        m.sums_to("http_requests_total", &status("200"), 6.0),
+        m.sums_to("http_requests_total", &status("400"), 3.0),
+        m.sums_to("http_requests_total", &status("415"), 1.0),
+        m.sums_to(
+            "http_request_duration_seconds_count",
+            &[("route", "/predict")],
+            10.0,
+        ),
+        m.sums_to("predictions_total", &[version], 45.0),
+        m.sums_to("predictions_total", &[("class", "yes"), version], yes),
+        m.sums_to("model_info", &[version], 1.0),
+    ]
+    .assert_passed();
 }
 
 #[test]
@@ -461,6 +462,7 @@ fn sigterm_under_load_loses_no_answered_log_line() {
             Service::start_with(command(None, Some(&log)), &StartOptions::default())
         })
         .unwrap();
+    report.outcome().assert_passed();
     assert_eq!(report.rounds, 20);
     assert!(report.answered >= 20, "{report:?}");
     // Every answered request is logged (the check itself asserts it, id by id); a request
@@ -655,7 +657,7 @@ fn a_restart_ends_a_cut_off_line_instead_of_gluing_to_it() {
     assert_eq!(lines.len(), 3, "{text}");
     assert!(serde_json::from_str::<Value>(lines[2]).is_ok(), "{text}");
     let msg = check_prediction_lines(&text, "predictions.jsonl", None)
-        .unwrap_err()
+        .assert_failed()
         .to_string();
     assert!(
         msg.contains("1 problem(s) on 1 line(s), first on line 2"),
@@ -679,9 +681,12 @@ mod harness_catches {
                     &StartOptions::default(),
                 )
             })
-            .unwrap_err();
+            .assert_failed();
         let msg = failure.to_string();
-        assert!(msg.starts_with("shutdown_under_load: round 1: "), "{msg}");
+        assert!(
+            msg.starts_with("FAILED shutdown under load: round 1: "),
+            "{msg}"
+        );
         assert!(msg.contains("answered requests have no line in"), "{msg}");
         assert!(msg.contains("request_unique_id"), "{msg}");
     }
@@ -689,12 +694,13 @@ mod harness_catches {
     #[test]
     fn a_500_on_a_malformed_body() {
         let service = start(Some("500_on_malformed"), None);
-        let failure = check_contract(&service, &contract_cases()).unwrap_err();
+        let failure = check_contract(&service, &contract_cases()).assert_failed();
         let msg = failure.to_string();
         assert!(
-            msg.starts_with("contract: 2 of 20 cases broke the contract"),
+            msg.starts_with("FAILED contract of http://127.0.0.1:"),
             "{msg}"
         );
+        assert!(msg.contains(": 2 of 20 cases broke the contract"), "{msg}");
         assert!(msg.contains("malformed JSON"), "{msg}");
         assert!(msg.contains("400    500  server error"), "{msg}");
     }
@@ -710,7 +716,7 @@ mod harness_catches {
                 200
             );
         }
-        let failure = check_prediction_log(&log, Some(3)).unwrap_err();
+        let failure = check_prediction_log(&log, Some(3)).assert_failed();
         let msg = failure.to_string();
         assert!(
             msg.contains("3 problem(s) on 3 line(s), first on line 1"),
@@ -729,12 +735,15 @@ mod harness_catches {
                 .map(|_| ())
                 .map_err(|e| e.to_string())
         });
-        report.assert_no_errors().unwrap();
+        report.no_errors().assert_passed();
         let msg = report
-            .assert_p95_below(Duration::from_millis(50))
-            .unwrap_err()
+            .p95_below(Duration::from_millis(50))
+            .assert_failed()
             .to_string();
-        assert!(msg.starts_with("latency: p95 is 2"), "{msg}");
+        assert!(
+            msg.starts_with("FAILED latency p95 below 50.00 ms: p95 is 2"),
+            "{msg}"
+        );
         assert!(msg.contains("must be below 50.00 ms"), "{msg}");
     }
 

@@ -4,6 +4,7 @@
 //! from the checked-in schema (`mlharness::strategy`, `transform_properties!`).
 
 use churn::{load_churn, FeaturePipeline, UNSEEN};
+use mlharness::check::Checked;
 use mlharness::data::{Column, Dataset};
 use mlharness::schema::Schema;
 use mlharness::strategy;
@@ -46,8 +47,9 @@ fn pipeline() -> &'static FeaturePipeline {
 
 #[test]
 fn the_checked_in_schema_describes_the_whole_churn_data() {
-    let report = churn::schema().validate(&load_churn().unwrap());
-    assert!(report.is_valid(), "{report}");
+    churn::schema()
+        .validate(&load_churn().unwrap())
+        .assert_passed();
     // And it is what `mlharness schema infer` gives today: regenerate it when the data changes.
     let inferred = Schema::infer(&load_churn().unwrap());
     assert_eq!(
@@ -62,7 +64,8 @@ fn numeric_outputs_are_standardised_on_the_training_data() {
     let x = pipeline().transform(train()).unwrap();
     let k = pipeline().numeric().len();
     let names: Vec<String> = pipeline().output_names();
-    transform::standardized(&x.slice(ndarray::s![.., ..k]).to_owned(), &names[..k], 1e-9).unwrap();
+    transform::standardized(&x.slice(ndarray::s![.., ..k]).to_owned(), &names[..k], 1e-9)
+        .assert_passed();
 }
 
 #[test]
@@ -111,7 +114,7 @@ fn missing_values_are_imputed_with_the_training_median_in_every_numeric_column()
             Statistic::Median,
             1e-9,
         )
-        .unwrap();
+        .assert_passed();
     }
 }
 
@@ -120,7 +123,7 @@ fn every_categorical_is_one_hot_with_an_unseen_column() {
     let x = pipeline().transform(train()).unwrap();
     let names = pipeline().output_names();
     for c in pipeline().categorical() {
-        transform::one_hot(&x, &names, &c.name, Some(UNSEEN)).unwrap();
+        transform::one_hot(&x, &names, &c.name, Some(UNSEEN)).assert_passed();
     }
 }
 
@@ -129,10 +132,10 @@ fn the_pipeline_learns_only_from_the_training_split() {
     let all = load_churn().unwrap();
     let split = all.split_stratified("churn", 0.2, 42).unwrap();
     let fit = |d: &Dataset| FeaturePipeline::fit(d, &features());
-    transform::fitted_on_training(pipeline(), fit, &split.train, &split.test, &all).unwrap();
-    transform::fit_deterministic(fit, &split.train).unwrap();
+    transform::fitted_on_training(pipeline(), fit, &split.train, &split.test, &all).assert_passed();
+    transform::fit_deterministic(fit, &split.train).assert_passed();
     let apply = |d: &Dataset| pipeline().transform(d);
-    transform::batch_independent(apply, &split.test, 0.0).unwrap();
+    transform::batch_independent(apply, &split.test, 0.0).assert_passed();
 }
 
 #[test]
