@@ -104,7 +104,10 @@ fn the_healthy_service_config_passes_quietly() {
 #[test]
 fn catches_a_loss_changed_to_a_disallowed_one() {
     let running = CHECKED_IN.replace("\"log_loss\"", "\"hinge\"");
-    let msg = failure_message(&check(&running, &ServiceConfig::default(), &[]));
+    let report = check(&running, &ServiceConfig::default(), &[]);
+    // What the failing test shows: one table of the change and the broken rule.
+    insta::assert_snapshot!("config_outcome", report.outcome().to_string());
+    let msg = failure_message(&report);
     assert!(
         msg.contains("  loss  changed  \"log_loss\"  \"hinge\""),
         "the diff names `loss`:\n{msg}"

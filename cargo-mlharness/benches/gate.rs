@@ -3,7 +3,7 @@
 
 use cargo_mlharness::gate::coverage::{self, Scope};
 use cargo_mlharness::gate::verdict::{decide, CoverageStatus, Mode, Run};
-use cargo_mlharness::gate::{junit, report::Report, GateConfig};
+use cargo_mlharness::gate::{junit, report::GateReport, GateConfig};
 use criterion::{criterion_group, criterion_main, Criterion};
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -58,7 +58,7 @@ fn gate_reports(c: &mut Criterion) {
                 problem: None,
             };
             let verdict = decide(&run, &config);
-            let report = Report::new(&run, &verdict, 1.0, BTreeMap::new());
+            let report = GateReport::new(&run, &verdict, 1.0, BTreeMap::new());
             (
                 report.to_json().len(),
                 report.to_markdown(&config).len(),

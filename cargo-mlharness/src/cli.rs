@@ -113,7 +113,7 @@ struct DriftArgs {
     /// it calls categorical is compared as categories); default: inferred from the reference.
     #[arg(long, value_name = "FILE")]
     schema: Option<PathBuf>,
-    /// Report format.
+    /// GateReport format.
     #[arg(long, value_enum, default_value_t = DriftFormat::Text)]
     format: DriftFormat,
 }
@@ -153,7 +153,7 @@ struct ValidateArgs {
     /// Check in this environment (e.g. `serving`: training-only columns must be absent).
     #[arg(long, value_name = "NAME")]
     environment: Option<String>,
-    /// Report format.
+    /// GateReport format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
 }

@@ -78,13 +78,18 @@ pub enum GoldenError {
         /// The command that re-records it.
         command: String,
     },
-    /// A read-only golden ([`Golden::read_only`]) is missing.
+    /// A read-only golden ([`Golden::read_only`]) is missing, and did not appear within
+    /// [`Golden::wait_for`] (another test of the same run may be recording it).
     #[error(
-        "{}: golden file missing; this check only reads it: record it with the test that \
-         owns it (`MLHARNESS_UPDATE=1 cargo nextest run <that test>`) and commit it",
-        path.display()
+        "{}: golden file missing (waited {:.1} s for the test that records it); this check \
+         only reads it: record it with the test that owns it (`MLHARNESS_UPDATE=1 cargo \
+         nextest run <that test>`) and commit it",
+        path.display(),
+        waited.as_secs_f64()
     )]
     Missing {
+        /// How long the check waited for the file to appear.
+        waited: std::time::Duration,
         /// The golden file.
         path: PathBuf,
     },
@@ -190,6 +195,7 @@ pub struct Golden {
     rounding: u32,
     expected_version: Option<String>,
     read_only: bool,
+    wait: std::time::Duration,
     env: Env,
 }
 
@@ -280,6 +286,7 @@ impl Golden {
             rounding: 6,
             expected_version: None,
             read_only: false,
+            wait: std::time::Duration::from_secs(30),
             env: Arc::new(process_env),
         }
     }
@@ -306,6 +313,16 @@ impl Golden {
         self
     }
 
+    /// How long a read-only check waits for a missing golden to appear (default 30 s; not
+    /// under CI, where goldens are committed). On a first run, the test that records the
+    /// golden and the tests that only read it start together; the readers wait for the file
+    /// instead of failing on a golden that is being recorded. The write is atomic, so a reader
+    /// never sees half a file.
+    pub fn wait_for(mut self, wait: std::time::Duration) -> Self {
+        self.wait = wait;
+        self
+    }
+
     /// Reads environment variables through `env` instead of the process environment.
     pub fn env(mut self, env: impl Fn(&str) -> Option<String> + Send + Sync + 'static) -> Self {
         self.env = Arc::new(env);
@@ -320,6 +337,15 @@ impl Golden {
     fn update_requested(&self) -> bool {
         (self.env)("MLHARNESS_UPDATE")
             .is_some_and(|v| matches!(v.trim().to_ascii_lowercase().as_str(), "1" | "true" | "yes"))
+    }
+
+    /// Polls for the file for up to `wait`; returns how long it waited.
+    fn wait_until_written(&self) -> std::time::Duration {
+        let start = std::time::Instant::now();
+        while !self.path.exists() && start.elapsed() < self.wait {
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        start.elapsed()
     }
 
     fn under_ci(&self) -> bool {
@@ -365,11 +391,20 @@ impl Golden {
         predictions: &Predictions,
         model_version: &str,
     ) -> Result<GoldenState, GoldenError> {
-        let exists = self.path.exists();
+        let mut exists = self.path.exists();
         if self.read_only && !exists {
-            return Err(GoldenError::Missing {
-                path: self.path.clone(),
-            });
+            let waited = if self.under_ci() {
+                std::time::Duration::ZERO
+            } else {
+                self.wait_until_written()
+            };
+            exists = self.path.exists();
+            if !exists {
+                return Err(GoldenError::Missing {
+                    path: self.path.clone(),
+                    waited,
+                });
+            }
         }
         if self.update_requested() && !self.read_only {
             let previous = if exists {
@@ -500,6 +535,13 @@ impl Golden {
         let unchanged = std::fs::read(&self.path).is_ok_and(|old| old == text.as_bytes());
         if !unchanged {
             write_atomic(&self.path, &text)?;
+            // Said where the test's output goes (shown with the test's result, as insta says
+            // it stored a snapshot): a recorded golden is a file to review and commit.
+            eprintln!(
+                "mlharness: recorded golden {} ({} rows, model {model_version}); review and commit it",
+                self.path.display(),
+                data.n_rows()
+            );
         }
         Ok(GoldenFile {
             model_version: model_version.to_string(),

@@ -522,6 +522,46 @@ fn under_ci_a_missing_golden_fails_with_the_command_to_create_it() {
         .passed());
 }
 
+/// Issue 18, item 6: on a first run, a check that only reads a golden started while the test
+/// that owns it was still recording it, and failed with "golden file missing".
+#[test]
+fn a_read_only_check_waits_for_the_golden_being_recorded() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("model.json");
+    let data = class_data();
+    let owner = {
+        let (path, data) = (path.clone(), data.clone());
+        std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_millis(300));
+            Golden::new(&path)
+                .env(env(&[]))
+                .write(&data, &with_p(&truth_labels(), 0.9), "owner")
+                .unwrap();
+        })
+    };
+    let outcome = Differential::new()
+        .against_golden(
+            &data,
+            &|_: &Dataset| Ok(with_p(&truth_labels(), 0.9)),
+            "reader",
+            &Golden::new(&path).read_only().env(env(&[])),
+        )
+        .unwrap();
+    owner.join().unwrap();
+    assert!(outcome.passed(), "{outcome}");
+    assert!(outcome.name().contains("model owner"), "{outcome}");
+    // Under CI goldens are committed: a missing one fails at once, without waiting.
+    let ci = Golden::new(dir.path().join("absent.json"))
+        .read_only()
+        .env(env(&[("CI", "true")]));
+    let started = std::time::Instant::now();
+    let err = ci
+        .resolve(&data, &with_p(&truth_labels(), 0.9), "m")
+        .unwrap_err();
+    assert!(matches!(err, GoldenError::Missing { .. }), "{err}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+}
+
 #[test]
 fn a_read_only_golden_is_never_written_even_when_updating() {
     let dir = tempfile::tempdir().unwrap();
@@ -530,13 +570,13 @@ fn a_read_only_golden_is_never_written_even_when_updating() {
     let update = [("MLHARNESS_UPDATE", "1")];
     let err = Golden::new(&path)
         .read_only()
+        .wait_for(std::time::Duration::ZERO)
         .env(env(&update))
         .resolve(&data, &with_p(&truth_labels(), 0.9), "m")
         .unwrap_err();
     assert!(matches!(err, GoldenError::Missing { .. }), "{err}");
     assert!(
-        err.to_string()
-            .contains("golden file missing; this check only reads it"),
+        err.to_string().contains("golden file missing (waited 0.0 s for the test that records it); this check only reads it"),
         "{err}"
     );
     assert!(!path.exists());

@@ -451,6 +451,7 @@ fn a_failing_validation_panics_with_the_violations_as_a_table() {
     );
     let panic = std::panic::catch_unwind(|| schema.validate(&data).assert_passed()).unwrap_err();
     let message = panic.downcast_ref::<String>().unwrap();
+    insta::assert_snapshot!("validation_failure", message);
     assert!(
         message.starts_with("FAILED schema validation: 1 violation in 5 rows"),
         "{message}"

@@ -9,7 +9,7 @@ use std::path::Path;
 /// How a test ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Outcome {
+pub enum TestStatus {
     /// Passed on the first try.
     Passed,
     /// Passed after failing at least once (a retry succeeded).
@@ -22,10 +22,10 @@ pub enum Outcome {
     Skipped,
 }
 
-impl Outcome {
+impl TestStatus {
     /// Failed in any way (a timeout included).
     pub fn is_failure(self) -> bool {
-        matches!(self, Outcome::Failed | Outcome::TimedOut)
+        matches!(self, TestStatus::Failed | TestStatus::TimedOut)
     }
 }
 
@@ -39,7 +39,7 @@ pub struct TestCase {
     /// Its kind.
     pub kind: Kind,
     /// How it ended.
-    pub outcome: Outcome,
+    pub outcome: TestStatus,
     /// Wall time in seconds.
     pub seconds: f64,
     /// For a failure: the failure message, then its output.
@@ -63,19 +63,19 @@ fn attr(e: &BytesStart<'_>, name: &[u8]) -> Option<String> {
 /// Parses nextest JUnit XML. `path` is used in error messages only.
 ///
 /// ```
-/// use cargo_mlharness::gate::junit::{parse, Outcome};
+/// use cargo_mlharness::gate::junit::{parse, TestStatus};
 /// let xml = r#"<testsuites><testsuite name="churn::unit">
 ///   <testcase name="edge_cases::nan" classname="churn::unit" time="0.01"/>
 ///   <testcase name="scaler" classname="churn::unit" time="0.02"><failure message="boom">mean 0.3, expected 0</failure></testcase>
 /// </testsuite></testsuites>"#;
 /// let cases = parse(xml, "junit.xml".as_ref())?;
 /// assert_eq!(cases[0].kind.name(), "edge-case");
-/// assert_eq!(cases[1].outcome, Outcome::Failed);
+/// assert_eq!(cases[1].outcome, TestStatus::Failed);
 /// assert!(cases[1].output.contains("mean 0.3"));
 ///
 /// let hung = r#"<testsuite name="p::t"><testcase name="hang" classname="p::t" time="300.0">
 ///   <failure type="test timeout"/><system-out>running 1 test</system-out></testcase></testsuite>"#;
-/// assert_eq!(parse(hung, "junit.xml".as_ref())?[0].outcome, Outcome::TimedOut);
+/// assert_eq!(parse(hung, "junit.xml".as_ref())?[0].outcome, TestStatus::TimedOut);
 /// # Ok::<(), cargo_mlharness::gate::GateError>(())
 /// ```
 pub fn parse(xml: &str, path: &Path) -> Result<Vec<TestCase>, GateError> {
@@ -142,7 +142,7 @@ impl State {
                 kind: Kind::classify(&binary_id, &name),
                 binary_id,
                 name,
-                outcome: Outcome::Passed,
+                outcome: TestStatus::Passed,
                 seconds: attr(e, b"time").and_then(|t| t.parse().ok()).unwrap_or(0.0),
                 output: String::new(),
             });
@@ -159,9 +159,9 @@ impl State {
             b"failure" | b"error" => {
                 // nextest marks a test it stopped at the slow-timeout with this type.
                 case.outcome = if attr(e, b"type").is_some_and(|t| t.contains("timeout")) {
-                    Outcome::TimedOut
+                    TestStatus::TimedOut
                 } else {
-                    Outcome::Failed
+                    TestStatus::Failed
                 };
                 // The message is usually the first line of the text that follows; it is
                 // written out only when the text does not start with it.
@@ -172,8 +172,8 @@ impl State {
                 }
             }
             b"flakyFailure" | b"flakyError" => self.failed_once = true,
-            b"rerunFailure" | b"rerunError" => case.outcome = Outcome::Failed,
-            b"skipped" => case.outcome = Outcome::Skipped,
+            b"rerunFailure" | b"rerunError" => case.outcome = TestStatus::Failed,
+            b"skipped" => case.outcome = TestStatus::Skipped,
             b"system-err" | b"system-out" => {
                 self.capturing = !empty && case.outcome.is_failure();
             }
@@ -201,8 +201,8 @@ impl State {
         match name {
             b"testcase" => {
                 if let Some(mut case) = self.current.take() {
-                    if self.failed_once && case.outcome == Outcome::Passed {
-                        case.outcome = Outcome::Flaky;
+                    if self.failed_once && case.outcome == TestStatus::Passed {
+                        case.outcome = TestStatus::Flaky;
                     }
                     self.cases.push(case);
                 }

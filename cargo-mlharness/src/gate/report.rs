@@ -23,7 +23,7 @@
 //! | `tools` | map tool → version | cargo, cargo-nextest, cargo-llvm-cov, mlharness |
 
 use super::coverage::Summary;
-use super::junit::{Outcome, TestCase};
+use super::junit::{TestCase, TestStatus};
 use super::verdict::{Counts, CoverageStatus, Mode, Run, Verdict};
 use super::{GateConfig, Kind};
 use serde::Serialize;
@@ -38,7 +38,7 @@ const FIRST_LINES: usize = 12;
 
 /// The content of `report.json`.
 #[derive(Debug, Clone, Serialize)]
-pub struct Report {
+pub struct GateReport {
     /// [`SCHEMA_VERSION`].
     pub schema_version: u32,
     /// `"PASS"` or `"FAIL"`.
@@ -124,7 +124,7 @@ fn first_lines(output: &str) -> Vec<String> {
         .collect()
 }
 
-impl Report {
+impl GateReport {
     /// Builds the report of a run and its verdict.
     pub fn new(
         run: &Run,
@@ -137,7 +137,7 @@ impl Report {
             .iter()
             .filter(|t| t.outcome.is_failure())
             .map(|t| {
-                let timed_out = t.outcome == Outcome::TimedOut;
+                let timed_out = t.outcome == TestStatus::TimedOut;
                 let mut lines = first_lines(&t.output);
                 if timed_out {
                     lines.insert(
@@ -183,7 +183,7 @@ impl Report {
                 (None, Some(reason.clone()))
             }
         };
-        Report {
+        GateReport {
             schema_version: SCHEMA_VERSION,
             verdict: if verdict.pass { "PASS" } else { "FAIL" },
             reasons: verdict.reasons.clone(),

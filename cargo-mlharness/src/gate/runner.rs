@@ -4,7 +4,7 @@ use super::coverage::{self, Scope};
 use super::junit;
 use super::lock::Lock;
 use super::nextest::{self, ExitCode};
-use super::report::Report;
+use super::report::GateReport;
 use super::verdict::{decide, CoverageStatus, Mode, Run};
 use super::workspace::Workspace;
 use super::{GateConfig, GateError, Kind};
@@ -184,7 +184,7 @@ fn problem_lines(log: &str) -> String {
 /// Runs the gate in the workspace around `options.workspace` (or the current directory):
 /// tests, coverage, verdict, reports, one run at a time. Prints the summary to `out`, ending on
 /// the verdict line. An error means there is no verdict: the gate could not run.
-pub fn run(options: &RunOptions, out: &mut dyn Write) -> Result<(Report, Run), GateError> {
+pub fn run(options: &RunOptions, out: &mut dyn Write) -> Result<(GateReport, Run), GateError> {
     let dir = match &options.workspace {
         Some(d) => d.clone(),
         None => std::env::current_dir().map_err(|source| GateError::Read {
@@ -240,7 +240,7 @@ pub fn run_prepared(
     prepared: &Prepared,
     options: &RunOptions,
     out: &mut dyn Write,
-) -> Result<(Report, Run), GateError> {
+) -> Result<(GateReport, Run), GateError> {
     let started = Instant::now();
     let mut config = prepared.config.clone();
     if let Some(m) = options.min_coverage {
@@ -469,7 +469,7 @@ pub fn run_prepared(
             tools.insert("cargo-llvm-cov".into(), v);
         }
     }
-    let report = Report::new(&run, &verdict, started.elapsed().as_secs_f64(), tools);
+    let report = GateReport::new(&run, &verdict, started.elapsed().as_secs_f64(), tools);
     write_reports(&report_dir, &report, &config, &junit_path)?;
     let _ = writeln!(out, "{}", report.summary(&config, &ws.report_dir_display()));
     Ok((report, run))
@@ -512,7 +512,7 @@ fn indent(text: &str) -> String {
 /// Writes `report.json`, `report.md` and a copy of the JUnit XML, each atomically.
 pub fn write_reports(
     dir: &Path,
-    report: &Report,
+    report: &GateReport,
     config: &GateConfig,
     junit: &Path,
 ) -> Result<(), GateError> {

@@ -1,7 +1,7 @@
 //! The rules that turn a test run into PASS or FAIL.
 
 use super::coverage::Coverage;
-use super::junit::{Outcome, TestCase};
+use super::junit::{TestCase, TestStatus};
 use super::{GateConfig, Kind};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -74,15 +74,15 @@ pub struct Counts {
 }
 
 impl Counts {
-    fn add(&mut self, outcome: Outcome) {
+    fn add(&mut self, outcome: TestStatus) {
         match outcome {
-            Outcome::Passed | Outcome::Flaky => self.passed += 1,
-            Outcome::Failed => self.failed += 1,
-            Outcome::TimedOut => {
+            TestStatus::Passed | TestStatus::Flaky => self.passed += 1,
+            TestStatus::Failed => self.failed += 1,
+            TestStatus::TimedOut => {
                 self.failed += 1;
                 self.timed_out += 1;
             }
-            Outcome::Skipped => self.skipped += 1,
+            TestStatus::Skipped => self.skipped += 1,
         }
     }
 }

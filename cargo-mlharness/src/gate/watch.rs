@@ -1,7 +1,7 @@
 //! `mlharness run --watch`: the TDD loop. Re-runs the quick set when a source, test or fixture
 //! file changes, and prints only what changed since the last run.
 
-use super::junit::Outcome;
+use super::junit::TestStatus;
 use super::runner::{self, RunOptions};
 use super::verdict::Run;
 use super::GateError;
@@ -34,7 +34,7 @@ pub fn is_relevant(root: &Path, path: &Path) -> bool {
 }
 
 /// Test outcomes by `binary test` name.
-fn outcomes(run: &Run) -> BTreeMap<String, Outcome> {
+fn outcomes(run: &Run) -> BTreeMap<String, TestStatus> {
     run.tests
         .iter()
         .map(|t| (format!("{} {}", t.binary_id, t.name), t.outcome))
@@ -44,18 +44,18 @@ fn outcomes(run: &Run) -> BTreeMap<String, Outcome> {
 /// What changed between two runs, one line per test: newly failing, fixed, new, gone.
 ///
 /// ```
-/// use cargo_mlharness::gate::junit::Outcome;
+/// use cargo_mlharness::gate::junit::TestStatus;
 /// use cargo_mlharness::gate::watch::changes;
 /// use std::collections::BTreeMap;
-/// let before = BTreeMap::from([("u a".to_string(), Outcome::Passed), ("u b".to_string(), Outcome::Failed)]);
-/// let after = BTreeMap::from([("u a".to_string(), Outcome::Failed), ("u b".to_string(), Outcome::Passed)]);
+/// let before = BTreeMap::from([("u a".to_string(), TestStatus::Passed), ("u b".to_string(), TestStatus::Failed)]);
+/// let after = BTreeMap::from([("u a".to_string(), TestStatus::Failed), ("u b".to_string(), TestStatus::Passed)]);
 /// assert_eq!(changes(&before, &after), vec!["now failing: u a", "fixed: u b"]);
 /// ```
 pub fn changes(
-    before: &BTreeMap<String, Outcome>,
-    after: &BTreeMap<String, Outcome>,
+    before: &BTreeMap<String, TestStatus>,
+    after: &BTreeMap<String, TestStatus>,
 ) -> Vec<String> {
-    let failing = |o: Option<&Outcome>| o.is_some_and(|o| o.is_failure());
+    let failing = |o: Option<&TestStatus>| o.is_some_and(|o| o.is_failure());
     let mut lines = Vec::new();
     for (name, outcome) in after {
         match before.get(name) {
@@ -118,7 +118,7 @@ pub fn watch(options: &RunOptions, out: &mut dyn Write) -> Result<(), GateError>
         .watch(&root, notify::RecursiveMode::Recursive)
         .map_err(|e| GateError::Watch(format!("{}: {e}", root.display())))?;
 
-    let mut previous: Option<BTreeMap<String, Outcome>> = None;
+    let mut previous: Option<BTreeMap<String, TestStatus>> = None;
     loop {
         let mut quiet = Vec::new();
         match runner::run(&options, &mut quiet) {

@@ -1,41 +1,41 @@
 use crate::fixture;
 use cargo_mlharness::gate::coverage::{self, Scope};
-use cargo_mlharness::gate::junit::{self, Outcome};
+use cargo_mlharness::gate::junit::{self, TestStatus};
 use cargo_mlharness::gate::{GateConfig, GateError, Kind};
 use std::path::PathBuf;
 
 #[test]
 fn junit_from_nextest_gives_every_case_with_kind_and_outcome() {
     let cases = junit::read(&fixture("nextest-junit.xml")).unwrap();
-    let got: Vec<(&str, &str, Kind, Outcome)> = cases
+    let got: Vec<(&str, &str, Kind, TestStatus)> = cases
         .iter()
         .map(|c| (c.binary_id.as_str(), c.name.as_str(), c.kind, c.outcome))
         .collect();
     assert_eq!(
         got,
         vec![
-            ("sample", "tests::adds", Kind::Unit, Outcome::Passed),
-            ("sample::system", "health", Kind::System, Outcome::Passed),
+            ("sample", "tests::adds", Kind::Unit, TestStatus::Passed),
+            ("sample::system", "health", Kind::System, TestStatus::Passed),
             (
                 "sample::system",
                 "panics_with_message",
                 Kind::System,
-                Outcome::Failed
+                TestStatus::Failed
             ),
             (
                 "sample::unit",
                 "edge_cases::nan",
                 Kind::EdgeCase,
-                Outcome::Passed
+                TestStatus::Passed
             ),
             (
                 "sample::unit",
                 "edge_cases::unseen_category",
                 Kind::EdgeCase,
-                Outcome::Passed
+                TestStatus::Passed
             ),
-            ("sample::unit", "fails", Kind::Unit, Outcome::Failed),
-            ("sample::unit", "passes", Kind::Unit, Outcome::Passed),
+            ("sample::unit", "fails", Kind::Unit, TestStatus::Failed),
+            ("sample::unit", "passes", Kind::Unit, TestStatus::Passed),
         ]
     );
 }
@@ -76,10 +76,10 @@ fn junit_flaky_and_skipped_cases() {
         <testcase name="all_retries_failed" classname="c::unit"><failure message="m"/><rerunFailure message="m"/></testcase>
     </testsuite></testsuites>"#;
     let cases = junit::parse(xml, "j.xml".as_ref()).unwrap();
-    let outcomes: Vec<Outcome> = cases.iter().map(|c| c.outcome).collect();
+    let outcomes: Vec<TestStatus> = cases.iter().map(|c| c.outcome).collect();
     assert_eq!(
         outcomes,
-        vec![Outcome::Flaky, Outcome::Skipped, Outcome::Failed]
+        vec![TestStatus::Flaky, TestStatus::Skipped, TestStatus::Failed]
     );
 }
 

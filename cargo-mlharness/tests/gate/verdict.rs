@@ -1,20 +1,20 @@
 //! Each verdict rule turns PASS into FAIL on its own.
 
 use cargo_mlharness::gate::coverage::{Count, Coverage, Summary};
-use cargo_mlharness::gate::junit::{Outcome, TestCase};
-use cargo_mlharness::gate::report::Report;
+use cargo_mlharness::gate::junit::{TestCase, TestStatus};
+use cargo_mlharness::gate::report::GateReport;
 use cargo_mlharness::gate::verdict::{decide, CoverageStatus, Mode, Run};
 use cargo_mlharness::gate::{GateConfig, Kind};
 use std::collections::BTreeMap;
 
-fn case(binary: &str, name: &str, outcome: Outcome) -> TestCase {
+fn case(binary: &str, name: &str, outcome: TestStatus) -> TestCase {
     TestCase {
         binary_id: binary.into(),
         name: name.into(),
         kind: Kind::classify(binary, name),
         outcome,
         seconds: 0.01,
-        output: if outcome == Outcome::Failed {
+        output: if outcome == TestStatus::Failed {
             "assertion failed: mean 0.31, expected 0 ± 0.01\nstack backtrace:\n 0: std".into()
         } else {
             String::new()
@@ -45,8 +45,8 @@ fn green() -> Run {
     Run {
         mode: Mode::Full,
         tests: vec![
-            case("churn::unit", "scaler_standardizes", Outcome::Passed),
-            case("churn::integration", "auc_above_080", Outcome::Passed),
+            case("churn::unit", "scaler_standardizes", TestStatus::Passed),
+            case("churn::integration", "auc_above_080", TestStatus::Passed),
         ],
         skipped: 1,
         not_selected: 0,
@@ -61,11 +61,11 @@ fn green() -> Run {
 fn green_run_passes() {
     let v = decide(&green(), &GateConfig::default());
     assert!(v.pass, "{:?}", v.reasons);
-    let report = Report::new(&green(), &v, 1.0, BTreeMap::new());
+    let report = GateReport::new(&green(), &v, 1.0, BTreeMap::new());
     assert_eq!(report.verdict_line(), "PASS: 2 passed, 0 failed, 1 skipped");
-    assert!(report
-        .summary(&GateConfig::default(), "target/mlharness")
-        .ends_with("PASS: 2 passed, 0 failed, 1 skipped"));
+    let summary = report.summary(&GateConfig::default(), "target/mlharness");
+    assert!(summary.ends_with("PASS: 2 passed, 0 failed, 1 skipped"));
+    insta::assert_snapshot!("green_summary", summary);
 }
 
 #[test]
@@ -74,12 +74,12 @@ fn a_failing_test_fails_the_run() {
     run.tests.push(case(
         "churn::unit",
         "imputer_uses_train_median",
-        Outcome::Failed,
+        TestStatus::Failed,
     ));
     let v = decide(&run, &GateConfig::default());
     assert!(!v.pass);
     assert_eq!(v.reasons, vec!["1 test failed"]);
-    let report = Report::new(&run, &v, 1.0, BTreeMap::new());
+    let report = GateReport::new(&run, &v, 1.0, BTreeMap::new());
     let summary = report.summary(&GateConfig::default(), "target/mlharness");
     assert!(
         summary.contains("FAIL [unit] churn::unit imputer_uses_train_median"),
@@ -100,7 +100,7 @@ fn a_failing_test_fails_the_run() {
 fn a_flaky_test_that_passed_on_retry_does_not_fail_the_run() {
     let mut run = green();
     run.tests
-        .push(case("churn::unit", "retried", Outcome::Flaky));
+        .push(case("churn::unit", "retried", TestStatus::Flaky));
     assert!(decide(&run, &GateConfig::default()).pass);
 }
 
@@ -187,7 +187,7 @@ fn report_json_has_the_documented_schema() {
     let run = green();
     let v = decide(&run, &GateConfig::default());
     let json: serde_json::Value =
-        serde_json::from_str(&Report::new(&run, &v, 2.5, BTreeMap::new()).to_json()).unwrap();
+        serde_json::from_str(&GateReport::new(&run, &v, 2.5, BTreeMap::new()).to_json()).unwrap();
     assert_eq!(json["schema_version"], 1);
     assert_eq!(json["verdict"], "PASS");
     assert_eq!(
@@ -217,16 +217,17 @@ fn report_markdown_shows_verdict_kinds_and_failures() {
     run.tests.push(case(
         "churn::system",
         "predict_rejects_nan",
-        Outcome::Failed,
+        TestStatus::Failed,
     ));
     let v = decide(&run, &GateConfig::default());
-    let md = Report::new(&run, &v, 1.0, BTreeMap::new()).to_markdown(&GateConfig::default());
+    let md = GateReport::new(&run, &v, 1.0, BTreeMap::new()).to_markdown(&GateConfig::default());
     assert!(
         md.starts_with("## ❌ mlharness: FAIL: 2 passed, 1 failed, 1 skipped"),
         "{md}"
     );
     assert!(md.contains("| system | 0 | 1 | 0 |"), "{md}");
     assert!(md.contains("churn::system predict_rejects_nan"), "{md}");
+    insta::assert_snapshot!("red_markdown", md);
 }
 
 #[test]
@@ -257,7 +258,7 @@ fn a_timed_out_test_is_named_with_its_limit_and_a_leaky_one_is_shown() {
     run.test_timeout = 42;
     run.tests.push(TestCase {
         output: "running 1 test\n".into(),
-        ..case("churn::integration", "fit_converges", Outcome::TimedOut)
+        ..case("churn::integration", "fit_converges", TestStatus::TimedOut)
     });
     run.leaky.push("churn::system starts_the_service".into());
     let v = decide(&run, &GateConfig::default());
@@ -266,7 +267,7 @@ fn a_timed_out_test_is_named_with_its_limit_and_a_leaky_one_is_shown() {
         v.reasons,
         vec!["1 test failed (1 timed out after 42 s, gate.test_timeout)"]
     );
-    let report = Report::new(&run, &v, 1.0, BTreeMap::new());
+    let report = GateReport::new(&run, &v, 1.0, BTreeMap::new());
     let summary = report.summary(&GateConfig::default(), "target/mlharness");
     assert!(
         summary.contains("TIMEOUT [integration] churn::integration fit_converges\n       timed out: stopped after 42 s (gate.test_timeout in mlharness.toml)"),

@@ -1,4 +1,4 @@
-use cargo_mlharness::gate::junit::Outcome;
+use cargo_mlharness::gate::junit::TestStatus;
 use cargo_mlharness::gate::watch::{changes, is_relevant};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -27,20 +27,20 @@ fn sources_tests_fixtures_and_config_trigger_a_rerun_target_and_git_do_not() {
 
 #[test]
 fn only_changed_outcomes_are_reported() {
-    let map = |v: &[(&str, Outcome)]| {
+    let map = |v: &[(&str, TestStatus)]| {
         v.iter()
             .map(|(n, o)| (n.to_string(), *o))
             .collect::<BTreeMap<_, _>>()
     };
     let before = map(&[
-        ("u a", Outcome::Passed),
-        ("u b", Outcome::Passed),
-        ("u gone", Outcome::Passed),
+        ("u a", TestStatus::Passed),
+        ("u b", TestStatus::Passed),
+        ("u gone", TestStatus::Passed),
     ]);
     let after = map(&[
-        ("u a", Outcome::Passed),
-        ("u b", Outcome::Flaky),
-        ("u new", Outcome::Failed),
+        ("u a", TestStatus::Passed),
+        ("u b", TestStatus::Flaky),
+        ("u new", TestStatus::Failed),
     ]);
     assert_eq!(
         changes(&before, &after),

@@ -703,6 +703,10 @@ mod harness_catches {
         assert!(msg.contains(": 2 of 20 cases broke the contract"), "{msg}");
         assert!(msg.contains("malformed JSON"), "{msg}");
         assert!(msg.contains("400    500  server error"), "{msg}");
+        insta::assert_snapshot!(
+            "contract_failure",
+            msg.replace(service.url(), "http://<service>")
+        );
     }
 
     #[test]
@@ -723,6 +727,10 @@ mod harness_catches {
             "{msg}"
         );
         assert!(msg.contains("1  model_version  missing"), "{msg}");
+        insta::assert_snapshot!(
+            "log_failure",
+            msg.replace(&dir.path().display().to_string(), "<dir>")
+        );
     }
 
     #[test]
