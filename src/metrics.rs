@@ -473,6 +473,7 @@ pub fn mape(truth: &[f64], predicted: &[f64]) -> Result<f64> {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Metric {
     /// [`accuracy`]
     Accuracy,

@@ -55,6 +55,7 @@ pub struct PipelineCheck<M> {
 
 /// The checks of [`PipelineCheck`], by name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Invariant {
     /// One prediction per holdout row.
     OnePredictionPerRow,

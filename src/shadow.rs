@@ -353,6 +353,7 @@ impl Outputs {
 
 /// Latency of one model over the requests, in microseconds.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct Latency {
     /// Mean.
     pub mean_us: f64,
@@ -380,6 +381,7 @@ impl Latency {
 
 /// What shadow mode found: see [`Shadow::report`].
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct ShadowReport {
     /// Requests served.
     pub requests: usize,

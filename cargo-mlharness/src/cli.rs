@@ -380,11 +380,13 @@ fn config_diff(args: ConfigDiffArgs) -> ExitCode {
             ExitCode::from(if ok { 0 } else { 1 })
         }
         // Named as the user typed it: the flag, not the library's field.
-        Err(mlharness::config::ConfigError::InvalidOption { option, value }) => unusable(
+        Err(mlharness::config::ConfigError::Setting(s)) => unusable(
             "config-diff",
             format!(
-                "--{} {value}: must be a finite number of at least 0",
-                option.replace('_', "-")
+                "--{} {}: must be {}",
+                s.setting.replace('_', "-"),
+                s.value,
+                s.expected
             ),
         ),
         Err(e) => unusable("config-diff", e),

@@ -2,11 +2,13 @@
 
 use super::{predict, value, CheckError};
 use crate::check::{Outcome, Table};
+use crate::config::line_column;
 use crate::data::Dataset;
 use crate::kind::Kind;
 use crate::metrics::{Average, Metric};
 use crate::model::{Model, Predictions};
 use std::path::{Path, PathBuf};
+use toml::Spanned;
 
 /// A thresholds file that cannot be used; names the file, the line and the field.
 #[derive(Debug, thiserror::Error)]
@@ -21,7 +23,7 @@ pub enum ThresholdsError {
         source: std::io::Error,
     },
     /// The file is not valid TOML.
-    #[error("{}:{line}:{column}: not valid TOML: {message}", path.display())]
+    #[error("{}:{line}:{column}: {message}", path.display())]
     Syntax {
         /// The file.
         path: PathBuf,
@@ -34,7 +36,7 @@ pub enum ThresholdsError {
     },
     /// A field is wrong: an unknown metric or key, a bound that is not a number, `min` above
     /// `max`.
-    #[error("{}:{line}: `{field}`: {message}", path.display())]
+    #[error("{}{}: `{field}`: {message}", path.display(), if *line > 0 { format!(":{line}") } else { String::new() })]
     Field {
         /// The file.
         path: PathBuf,
@@ -113,7 +115,8 @@ impl Thresholds {
     /// Parses the text of a thresholds file; `path` names it in errors.
     pub fn parse(text: &str, path: impl AsRef<Path>) -> Result<Self, ThresholdsError> {
         let path = path.as_ref().to_path_buf();
-        let doc: toml::Table = toml::from_str(text).map_err(|e| {
+        let at = |span: std::ops::Range<usize>| line_column(text, span.start).0;
+        let file: FileRepr = toml::from_str(text).map_err(|e| {
             let (line, column) = e
                 .span()
                 .map_or((0, 0), |span| line_column(text, span.start));
@@ -121,76 +124,52 @@ impl Thresholds {
                 path: path.clone(),
                 line,
                 column,
-                message: e.message().to_string(),
+                message: e.message().trim_end().to_string(),
             }
         })?;
-        let field_error = |field: String, key: &str, message: String| ThresholdsError::Field {
+        let field_error = |field: String, line: usize, message: String| ThresholdsError::Field {
             path: path.clone(),
-            line: line_of(text, key),
+            line,
             field,
             message,
         };
-        if let Some(key) = doc.keys().find(|k| *k != "metrics") {
+        let Some(metrics) = file.metrics else {
             return Err(field_error(
-                key.clone(),
-                key,
-                "unknown key; the file has one table, `[metrics]`".into(),
+                "metrics".into(),
+                0,
+                "missing: add a `[metrics]` table, e.g. `roc_auc = { min = 0.8 }`".into(),
             ));
-        }
-        let metrics = match doc.get("metrics") {
-            None => {
-                return Err(field_error(
-                    "metrics".into(),
-                    "metrics",
-                    "missing: add a `[metrics]` table, e.g. `roc_auc = { min = 0.8 }`".into(),
-                ))
-            }
-            Some(toml::Value::Table(t)) => t,
-            Some(_) => {
-                return Err(field_error(
-                    "metrics".into(),
-                    "metrics",
-                    "must be a table of `metric = { min = …, max = … }`".into(),
-                ))
-            }
         };
         let known = all_metrics();
         let mut bounds = Vec::new();
         for (name, spec) in metrics {
+            let line = at(name.span());
+            let name = name.into_inner();
             let field = format!("metrics.{name}");
             let metric = known
                 .iter()
                 .copied()
-                .find(|m| m.to_string() == *name)
+                .find(|m| m.to_string() == name)
                 .ok_or_else(|| {
                     let names: Vec<String> = known.iter().map(Metric::to_string).collect();
                     field_error(
                         field.clone(),
-                        name,
+                        line,
                         format!("unknown metric; known: {}", names.join(", ")),
                     )
                 })?;
-            let table = spec.as_table().ok_or_else(|| {
-                field_error(
-                    field.clone(),
-                    name,
-                    format!("must be a table such as `{{ min = 0.8 }}`, got `{spec}`"),
-                )
-            })?;
-            let mut bound = Bound {
-                metric,
-                min: None,
-                max: None,
-            };
-            for (key, v) in table {
+            let spec = spec.into_inner();
+            let number = |key: &str, v: Option<Spanned<toml::Value>>| {
+                let Some(v) = v else { return Ok(None) };
                 let sub = format!("{field}.{key}");
-                let number = match v {
-                    toml::Value::Float(f) => *f,
-                    toml::Value::Integer(i) => *i as f64,
+                let line = at(v.span());
+                let number = match v.into_inner() {
+                    toml::Value::Float(f) => f,
+                    toml::Value::Integer(i) => i as f64,
                     other => {
                         return Err(field_error(
                             sub,
-                            name,
+                            line,
                             format!("must be a number, got `{other}`"),
                         ))
                     }
@@ -198,34 +177,29 @@ impl Thresholds {
                 if !number.is_finite() {
                     return Err(field_error(
                         sub,
-                        name,
+                        line,
                         format!("must be finite, got {number}"),
                     ));
                 }
-                match key.as_str() {
-                    "min" => bound.min = Some(number),
-                    "max" => bound.max = Some(number),
-                    _ => {
-                        return Err(field_error(
-                            sub,
-                            name,
-                            "unknown key; expected `min` or `max`".into(),
-                        ))
-                    }
-                }
-            }
+                Ok(Some(number))
+            };
+            let bound = Bound {
+                metric,
+                min: number("min", spec.min)?,
+                max: number("max", spec.max)?,
+            };
             match (bound.min, bound.max) {
                 (None, None) => {
                     return Err(field_error(
                         field,
-                        name,
+                        line,
                         "needs `min`, `max` or both".into(),
                     ))
                 }
                 (Some(lo), Some(hi)) if lo > hi => {
                     return Err(field_error(
                         field,
-                        name,
+                        line,
                         format!("`min` {lo} is above `max` {hi}: no value can pass"),
                     ))
                 }
@@ -295,28 +269,17 @@ impl Thresholds {
     }
 }
 
-/// 1-based line and column of a byte offset.
-fn line_column(text: &str, offset: usize) -> (usize, usize) {
-    let before = &text[..offset.min(text.len())];
-    let line = before.matches('\n').count() + 1;
-    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    (line, column)
+/// A scores file, as serde reads it; spans give each error its line.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields, expecting = "one table, `[metrics]`")]
+struct FileRepr {
+    metrics: Option<std::collections::BTreeMap<Spanned<String>, Spanned<SpecRepr>>>,
 }
 
-/// 1-based line of the first line that defines `key` (`key =`, `key.`, `[key]`), 0 if none.
-fn line_of(text: &str, key: &str) -> usize {
-    text.lines()
-        .position(|l| {
-            let l = l.trim_start();
-            let rest = l
-                .strip_prefix('[')
-                .unwrap_or(l)
-                .trim_start_matches('"')
-                .strip_prefix(key);
-            matches!(
-                rest.and_then(|r| r.trim_start_matches('"').trim_start().chars().next()),
-                Some('=' | '.' | ']')
-            )
-        })
-        .map_or(0, |i| i + 1)
+/// One metric's bounds.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields, expecting = "a table such as `{ min = 0.8 }`")]
+struct SpecRepr {
+    min: Option<Spanned<toml::Value>>,
+    max: Option<Spanned<toml::Value>>,
 }

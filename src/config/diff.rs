@@ -1,12 +1,14 @@
 //! Comparing an expected config tree with the actual one, change by change.
 
 use super::{ConfigError, KeyPath, Pattern, Value};
+use crate::check::{InvalidSetting, Range};
 use serde::Serialize;
 use std::fmt;
 
 /// What happened at a path.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum ChangeKind {
     /// Only in actual.
     Added,
@@ -38,6 +40,7 @@ impl fmt::Display for ChangeKind {
 
 /// One difference between the expected and the actual config.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct Change {
     /// Where: `model.loss`, `features[3]`.
     #[serde(serialize_with = "serialize_display")]
@@ -155,9 +158,7 @@ impl DiffOptions {
             ("tolerance", self.tolerance),
             ("relative_tolerance", self.relative_tolerance),
         ] {
-            if !(value.is_finite() && value >= 0.0) {
-                return Err(ConfigError::InvalidOption { option, value });
-            }
+            InvalidSetting::ensure("config check", option, Range::NonNegative, value)?;
         }
         Ok(())
     }

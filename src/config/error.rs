@@ -155,13 +155,8 @@ pub enum ConfigError {
     #[error("config check: {0}")]
     Incomplete(String),
     /// A comparison setting is out of range.
-    #[error("config check: `{option}` must be a finite number of at least 0, got {value}")]
-    InvalidOption {
-        /// `tolerance` or `relative_tolerance`.
-        option: &'static str,
-        /// What was given.
-        value: f64,
-    },
+    #[error(transparent)]
+    Setting(#[from] crate::check::InvalidSetting),
 }
 
 /// 1-based line and column (in characters) of byte offset `at` in `text`.

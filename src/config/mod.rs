@@ -55,6 +55,7 @@ mod value;
 pub use self::check::{ConfigCheck, IntoTree};
 pub use self::diff::{diff, Change, ChangeKind, DiffOptions};
 pub use self::env::{expand, Env, MAX_EXPANSION_DEPTH};
+pub(crate) use self::error::line_column;
 pub use self::error::ConfigError;
 pub use self::load::{
     load, parse_str, Format, Limits, Loader, MAX_DEPTH, MAX_EXPANDED_BYTES, MAX_YAML_NODES,

@@ -20,6 +20,7 @@ pub struct Bound {
 
 /// What a rule demands of the value(s) at its path.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum Requirement {
     /// The value is one of these (`1` and `1.0` count as equal; `"1"` does not).
     Allowed(Vec<Value>),
@@ -66,6 +67,7 @@ pub struct Rule {
 
 /// A rule the config breaks.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct RuleViolation {
     /// The path of the offending value, or the rule's path when the value is absent.
     pub path: String,

@@ -212,6 +212,7 @@ impl std::fmt::Debug for Golden {
 
 /// What [`Golden::resolve`] did.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum GoldenState {
     /// The golden was written from the candidate (created, or updated on request).
     Written {
@@ -226,6 +227,7 @@ pub enum GoldenState {
 
 /// The contents of a golden file.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct GoldenFile {
     /// The version of the model that recorded it.
     pub model_version: String,

@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 /// What a row of a drift report tests about its column.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Aspect {
     /// The distribution of the present values.
     Distribution,
@@ -22,6 +23,7 @@ pub enum Aspect {
 /// What decided a row's verdict.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum DecidedBy {
     /// The (adjusted) p-value against α: small samples.
     PValue,
@@ -33,6 +35,7 @@ pub enum DecidedBy {
 
 /// One test of one column in a [`DriftReport`](super::DriftReport).
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct ColumnDrift {
     /// The column.
     pub column: String,

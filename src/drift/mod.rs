@@ -45,11 +45,12 @@ mod render;
 
 pub use self::column::{Aspect, ColumnDrift, DecidedBy};
 
-use crate::check::{checked_report, Outcome};
+use crate::check::{checked_report, InvalidSetting, Outcome};
 use crate::data::{Column, ColumnKind, DataError, Dataset};
 use crate::kind::Kind;
 use crate::model::{Model, ModelError, Predictions};
 use crate::stats::Correction;
+use crate::table::number;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -106,15 +107,8 @@ pub enum DriftError {
         side: &'static str,
     },
     /// An option is out of range.
-    #[error("drift option `{option}` must be {expected}, got {value}")]
-    InvalidOption {
-        /// The option.
-        option: &'static str,
-        /// Its valid range.
-        expected: &'static str,
-        /// The value given.
-        value: String,
-    },
+    #[error(transparent)]
+    Setting(#[from] InvalidSetting),
     /// Reading or building data failed.
     #[error(transparent)]
     Data(#[from] DataError),
@@ -311,11 +305,7 @@ impl DriftOptions {
 
     fn validate(&self) -> Result<(), DriftError> {
         let bad = |option, expected, value: f64| {
-            Err(DriftError::InvalidOption {
-                option,
-                expected,
-                value: value.to_string(),
-            })
+            Err(InvalidSetting::new("drift", option, expected, number(value)).into())
         };
         if !(self.alpha > 0.0 && self.alpha < 1.0) {
             return bad("alpha", "strictly between 0 and 1", self.alpha);

@@ -24,6 +24,7 @@ pub enum Expect {
 
 /// What the model did with an edge case that kept the contract.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum Response {
     /// One valid prediction per row.
     Predicted {

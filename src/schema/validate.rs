@@ -61,6 +61,7 @@ impl fmt::Display for ViolationKind {
 
 /// One way a dataset breaks its schema: where, how often, example rows, and what was expected.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct Violation {
     /// The column (`None` for a dataset-level violation such as too few rows).
     pub column: Option<String>,

@@ -102,16 +102,16 @@ pub fn mean_within_se(sample: &[f64], expected: f64, k: f64) -> Result<MeanCheck
     const TEST: &str = "mean_within_se";
     check_sample(TEST, sample)?;
     if !(k >= 0.0 && k.is_finite() && expected.is_finite()) {
-        return Err(StatsError::InvalidParameter {
-            test: TEST,
-            parameter: if expected.is_finite() {
+        return Err(StatsError::Setting(crate::check::InvalidSetting {
+            check: TEST,
+            setting: if expected.is_finite() {
                 "k"
             } else {
                 "expected"
             },
             expected: "a finite number (k at least 0)",
             value: if expected.is_finite() { k } else { expected }.to_string(),
-        });
+        }));
     }
     let n = sample.len() as f64;
     let mean = sample.iter().sum::<f64>() / n;

@@ -42,6 +42,7 @@ pub struct Bootstrap {
 
 /// A bootstrap confidence interval.
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
 pub struct Interval {
     /// The statistic on the data as given.
     pub estimate: f64,
@@ -109,20 +110,20 @@ impl Bootstrap {
             return Err(StatsError::Empty { test: "bootstrap" });
         }
         if self.resamples == 0 {
-            return Err(StatsError::InvalidParameter {
-                test: "bootstrap",
-                parameter: "resamples",
+            return Err(StatsError::Setting(crate::check::InvalidSetting {
+                check: "bootstrap",
+                setting: "resamples",
                 expected: "at least 1",
                 value: "0".into(),
-            });
+            }));
         }
         if !(self.confidence > 0.0 && self.confidence < 1.0) {
-            return Err(StatsError::InvalidParameter {
-                test: "bootstrap",
-                parameter: "confidence",
+            return Err(StatsError::Setting(crate::check::InvalidSetting {
+                check: "bootstrap",
+                setting: "confidence",
                 expected: "strictly between 0 and 1",
                 value: self.confidence.to_string(),
-            });
+            }));
         }
         Ok(())
     }

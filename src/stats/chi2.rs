@@ -47,23 +47,23 @@ pub fn chisquare(observed: &[f64], expected: Option<&[f64]>) -> Result<TestResul
             super::error::check_finite(TEST, e)?;
             let e_total: f64 = e.iter().sum();
             if (total - e_total).abs() > 1e-8 * total.abs().max(e_total.abs()) {
-                return Err(StatsError::InvalidParameter {
-                    test: TEST,
-                    parameter: "expected",
+                return Err(StatsError::Setting(crate::check::InvalidSetting {
+                    check: TEST,
+                    setting: "expected",
                     expected: "counts with the same total as the observed ones",
                     value: format!("total {e_total}, observed total {total}"),
-                });
+                }));
             }
             e.to_vec()
         }
     };
     if let Some(e) = expected.iter().find(|e| **e <= 0.0) {
-        return Err(StatsError::InvalidParameter {
-            test: TEST,
-            parameter: "expected",
+        return Err(StatsError::Setting(crate::check::InvalidSetting {
+            check: TEST,
+            setting: "expected",
             expected: "positive counts",
             value: e.to_string(),
-        });
+        }));
     }
     let statistic: f64 = observed
         .iter()
@@ -158,10 +158,10 @@ pub fn chi2_contingency(table: &[Vec<f64>], yates: bool) -> Result<TestResult, S
 }
 
 fn zero_margin(test: &'static str, what: &'static str, index: usize) -> StatsError {
-    StatsError::InvalidParameter {
-        test,
-        parameter: "table",
+    StatsError::Setting(crate::check::InvalidSetting {
+        check: test,
+        setting: "table",
         expected: "no row or column of zeros (its expected counts would be 0)",
         value: format!("{what} {index} sums to 0"),
-    }
+    })
 }

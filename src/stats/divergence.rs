@@ -118,21 +118,21 @@ pub(crate) fn std_population(x: &[f64]) -> f64 {
 fn proportions(test: &'static str, counts: &[f64], alpha: f64) -> Result<Vec<f64>, StatsError> {
     super::test_result::check_counts(test, "counts", counts)?;
     if !(alpha >= 0.0 && alpha.is_finite()) {
-        return Err(StatsError::InvalidParameter {
-            test,
-            parameter: "smoothing",
+        return Err(StatsError::Setting(crate::check::InvalidSetting {
+            check: test,
+            setting: "smoothing",
             expected: "a finite pseudo-count of at least 0",
             value: alpha.to_string(),
-        });
+        }));
     }
     let total: f64 = counts.iter().map(|c| c + alpha).sum();
     if total <= 0.0 {
-        return Err(StatsError::InvalidParameter {
-            test,
-            parameter: "counts",
+        return Err(StatsError::Setting(crate::check::InvalidSetting {
+            check: test,
+            setting: "counts",
             expected: "a positive total",
             value: "0".into(),
-        });
+        }));
     }
     Ok(counts.iter().map(|c| (c + alpha) / total).collect())
 }
@@ -251,12 +251,12 @@ pub fn psi(
 ) -> Result<TestResult, StatsError> {
     const TEST: &str = "psi";
     if bins < 2 {
-        return Err(StatsError::InvalidParameter {
-            test: TEST,
-            parameter: "bins",
+        return Err(StatsError::Setting(crate::check::InvalidSetting {
+            check: TEST,
+            setting: "bins",
             expected: "at least 2",
             value: bins.to_string(),
-        });
+        }));
     }
     let r = sorted(TEST, reference)?;
     let c = sorted(TEST, current)?;

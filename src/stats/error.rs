@@ -37,18 +37,9 @@ pub enum StatsError {
         /// The value.
         value: f64,
     },
-    /// A parameter is outside its range.
-    #[error("{test}: `{parameter}` must be {expected}, got {value}")]
-    InvalidParameter {
-        /// The test or interval.
-        test: &'static str,
-        /// The parameter's name.
-        parameter: &'static str,
-        /// What it must be.
-        expected: &'static str,
-        /// What it was.
-        value: String,
-    },
+    /// A parameter is outside its range (the check is the test or interval).
+    #[error(transparent)]
+    Setting(#[from] crate::check::InvalidSetting),
     /// Too many bootstrap resamples had no defined value (e.g. a resample of an imbalanced set
     /// held only one class, so ROC AUC was undefined).
     #[error(

@@ -137,12 +137,12 @@ pub fn kruskal(groups: &[&[f64]]) -> Result<TestResult, StatsError> {
     let n = all.len() as f64;
     let correction = 1.0 - tie_term(&ties) / (n * n * n - n);
     if correction == 0.0 {
-        return Err(StatsError::InvalidParameter {
-            test: TEST,
-            parameter: "groups",
+        return Err(StatsError::Setting(crate::check::InvalidSetting {
+            check: TEST,
+            setting: "groups",
             expected: "not all values identical",
             value: format!("every value is {}", all[0]),
-        });
+        }));
     }
     let mut start = 0;
     let mut ssbn = 0.0;

@@ -12,6 +12,7 @@ use serde::Serialize;
 /// # Ok::<(), mlharness::stats::StatsError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct TestResult {
     /// The test statistic (or the distance, for a divergence).
     pub statistic: f64,
@@ -63,12 +64,12 @@ pub(crate) fn check_counts(
 ) -> Result<(), super::StatsError> {
     check_sample(test, counts)?;
     match counts.iter().find(|v| **v < 0.0) {
-        Some(v) => Err(super::StatsError::InvalidParameter {
-            test,
-            parameter,
+        Some(v) => Err(super::StatsError::Setting(crate::check::InvalidSetting {
+            check: test,
+            setting: parameter,
             expected: "counts of at least 0",
             value: v.to_string(),
-        }),
+        })),
         None => Ok(()),
     }
 }
@@ -76,12 +77,12 @@ pub(crate) fn check_counts(
 /// Checks that there are at least two groups, each a non-empty, finite sample.
 pub(crate) fn check_groups(test: &'static str, groups: &[&[f64]]) -> Result<(), super::StatsError> {
     if groups.len() < 2 {
-        return Err(super::StatsError::InvalidParameter {
-            test,
-            parameter: "groups",
+        return Err(super::StatsError::Setting(crate::check::InvalidSetting {
+            check: test,
+            setting: "groups",
             expected: "at least 2",
             value: groups.len().to_string(),
-        });
+        }));
     }
     groups.iter().try_for_each(|g| check_sample(test, g))
 }

@@ -30,6 +30,7 @@ pub struct LatencyProbe {
 
 /// What a probe measured.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct LatencyReport {
     /// Requests sent.
     pub requests: usize,

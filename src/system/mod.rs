@@ -45,6 +45,7 @@ pub use shutdown::{ShutdownReport, ShutdownUnderLoad};
 /// Why a service could not be started or called. Each variant that concerns a started process
 /// carries what it printed, since that is usually where the reason is.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum ServiceError {
     /// The command could not be spawned (missing binary, permissions).
     #[error("could not start `{program}`")]
@@ -164,6 +165,7 @@ impl Captured {
 /// A reply: status, headers (names lower-cased), body text and, when the body is JSON, its
 /// value (`Value::Null` otherwise).
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct Reply {
     /// HTTP status code.
     pub status: u16,

@@ -37,6 +37,7 @@ pub struct PrometheusError {
 
 /// One sample: `name{labels} value`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct Sample {
     /// Metric name (with any `_bucket`, `_sum`, `_count` suffix).
     pub name: String,

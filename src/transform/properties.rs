@@ -14,6 +14,7 @@ use std::fmt::{Debug, Display};
 
 /// A property of a fitted transform.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Property {
     /// As many output rows as input rows, and the same number of columns for every batch.
     ShapePreserved,

@@ -325,7 +325,7 @@ fn unusable_input_is_a_typed_error_naming_the_column() {
         .unwrap_err();
     assert_eq!(
         err.to_string(),
-        "drift option `alpha` must be strictly between 0 and 1, got 1.5"
+        "drift: `alpha` must be strictly between 0 and 1, got 1.5"
     );
     let err = DriftOptions::default()
         .columns(&["nope"])

@@ -231,7 +231,7 @@ fn a_tolerance_that_is_not_a_finite_non_negative_number_is_refused() {
             assert_eq!((code, out.as_str()), (2, ""), "{bad}: {err}");
             assert_eq!(
                 err.trim_end(),
-                format!("mlharness config-diff: --tolerance {shown}: must be a finite number of at least 0"),
+                format!("mlharness config-diff: --tolerance {shown}: must be a finite number ≥ 0"),
             );
         }
     }
