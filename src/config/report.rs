@@ -152,6 +152,13 @@ impl ConfigReport {
     }
 }
 
+/// The serde form is [`ConfigReport::to_json`]'s, so every rendering comes from one form.
+impl serde::Serialize for ConfigReport {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.to_json().serialize(serializer)
+    }
+}
+
 impl fmt::Display for ConfigReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.changes.is_empty() && self.violations.is_empty() {
