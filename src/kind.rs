@@ -121,7 +121,7 @@ impl Kind {
     fn segments(self) -> &'static [&'static str] {
         match self {
             Kind::Unit => &["mlharness_transform_properties", "transform_properties"],
-            Kind::Integration => &["mlharness_pipeline", "pipeline"],
+            Kind::Integration => &["mlharness_pipeline", "mlharness_integration", "pipeline"],
             Kind::System => &["system"],
             Kind::BenchmarkScore => &["mlharness_benchmark", "benchmark"],
             Kind::Differential => &["mlharness_differential", "differential"],

@@ -23,7 +23,9 @@
 #![warn(missing_docs)]
 
 pub mod baseline;
+pub mod behaviour;
 pub mod benchmark;
+pub mod budget;
 pub mod check;
 pub mod config;
 pub mod data;

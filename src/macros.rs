@@ -65,6 +65,36 @@ macro_rules! differential {
     };
 }
 
+/// Generates `mod mlharness_integration { #[test] fn … }`: integration tests of any check —
+/// train/serve [`Parity`](crate::pipeline::Parity), [`behaviour`](crate::behaviour) tests,
+/// [`TimeBudget`](crate::budget::TimeBudget)s — named `mlharness_integration::<name>`, which
+/// the gate counts as the integration kind. Same syntax as
+/// [`benchmark_score!`](crate::benchmark_score); it sits beside
+/// [`pipeline_test!`](crate::pipeline_test) in one file.
+///
+/// ```
+/// use mlharness::prelude::*;
+/// use mlharness::pipeline::Parity;
+///
+/// fn features(d: &Dataset) -> Result<ndarray::Array2<f64>, DataError> {
+///     d.to_array(&["x"])
+/// }
+///
+/// mlharness::integration_checks! {
+///     fn training_and_serving_features_agree() -> Result<Outcome, CheckError> {
+///         let data = Dataset::from_columns(vec![("x".into(), Column::numeric(vec![1.0, 2.0]))])?;
+///         Parity::new().check(&data, &["x"], features, features)
+///     }
+/// }
+/// # fn main() {}
+/// ```
+#[macro_export]
+macro_rules! integration_checks {
+    ($($checks:tt)*) => {
+        $crate::__check_tests! { mlharness_integration; $($checks)* }
+    };
+}
+
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __check_tests {

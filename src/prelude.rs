@@ -19,17 +19,19 @@
 //! ```
 
 pub use crate::baseline::{Mean, Median, MostFrequent, Stratified, Uniform};
+pub use crate::behaviour::{Directional, Invariance, Perturbation};
 pub use crate::benchmark::{BeatsBaseline, KeyInstances, Slices};
-pub use crate::check::{CheckFailure, Checked, Outcome};
+pub use crate::budget::TimeBudget;
+pub use crate::check::{CheckError, CheckFailure, Checked, Outcome};
 pub use crate::config::{ConfigCheck, Format, Loader, Rules};
-pub use crate::data::{Column, ColumnKind, CsvOptions, Dataset, Split};
+pub use crate::data::{Column, ColumnKind, CsvOptions, DataError, Dataset, Split};
 pub use crate::differential::{Differential, Golden};
 pub use crate::drift::{compare_csv, DriftOptions};
 pub use crate::edge::{EdgeOptions, Expect, Oddity};
 pub use crate::kind::Kind;
 pub use crate::metrics::Metric;
 pub use crate::model::{Model, ModelError, Predictions};
-pub use crate::pipeline::PipelineCheck;
+pub use crate::pipeline::{Parity, PipelineCheck};
 pub use crate::schema::Schema;
 
 #[cfg(feature = "snapshot")]
@@ -40,5 +42,5 @@ pub use crate::system::{LatencyProbe, Service, ShutdownUnderLoad, StartOptions};
 pub use crate::transform_properties;
 pub use crate::{
     assert_drift, assert_no_drift, benchmark_score, config_diff, differential, drift_test,
-    edge_cases, pipeline_test,
+    edge_cases, integration_checks, pipeline_test,
 };

@@ -9,6 +9,8 @@ mod common;
 pub use common::{churn, repo_file};
 #[path = "unit/baseline.rs"]
 mod baseline;
+#[path = "unit/behaviour.rs"]
+mod behaviour;
 #[path = "unit/benchmark_checks.rs"]
 mod benchmark_checks;
 #[path = "unit/check_macros.rs"]

@@ -190,6 +190,31 @@ impl Dataset {
         self
     }
 
+    /// The same dataset with column `name` replaced by `column` (same place, same target):
+    /// a perturbation for a behavioural test, or a fault for a test that proves a check
+    /// catches it.
+    ///
+    /// ```
+    /// use mlharness::data::{Column, Dataset};
+    /// let ds = Dataset::from_columns(vec![("x".into(), Column::numeric(vec![1.0, 2.0]))])?;
+    /// let doubled = ds.replace_column("x", Column::numeric(vec![2.0, 4.0]))?;
+    /// assert_eq!(doubled.numeric("x")?.values(), &[2.0, 4.0]);
+    /// # Ok::<(), mlharness::data::DataError>(())
+    /// ```
+    pub fn replace_column(&self, name: &str, column: Column) -> Result<Self, DataError> {
+        let at = self.position(name)?;
+        if column.len() != self.n_rows {
+            return Err(DataError::LengthMismatch {
+                column: name.to_string(),
+                expected: self.n_rows,
+                found: column.len(),
+            });
+        }
+        let mut ds = self.clone();
+        ds.columns[at] = column;
+        Ok(ds)
+    }
+
     /// Removes a column (a user-chosen feature set, or a schema's "missing column" case).
     pub fn without_column(&self, name: &str) -> Result<Self, DataError> {
         let drop = self.position(name)?;

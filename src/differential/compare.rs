@@ -52,6 +52,8 @@ pub struct Differential {
     metrics: Vec<(Metric, f64, f64)>,
     alpha: f64,
     worst_rows: usize,
+    near_threshold: Option<f64>,
+    noise: Option<String>,
 }
 
 impl Default for Differential {
@@ -78,6 +80,8 @@ impl Differential {
             metrics: Vec::new(),
             alpha: 0.05,
             worst_rows: 5,
+            near_threshold: None,
+            noise: None,
         }
     }
 
@@ -116,6 +120,57 @@ impl Differential {
     /// Significance level of the paired test (default 0.05).
     pub fn alpha(mut self, alpha: f64) -> Self {
         self.alpha = alpha;
+        self
+    }
+
+    /// A class flip whose reference and candidate rows both have their top two probabilities
+    /// within `band` of each other is *near the threshold*: the noise of retraining moves such
+    /// rows. They are reported on a row of their own and not counted against
+    /// [`max_changed_share`](Self::max_changed_share); confident flips are. Needs
+    /// probabilities on both sides.
+    pub fn near_threshold(mut self, band: f64) -> Self {
+        self.near_threshold = Some(band);
+        self
+    }
+
+    /// Takes the bound on changed rows from the noise between healthy seeds
+    /// ([`Reproducibility::measure`](super::Reproducibility::measure)): the largest share of
+    /// rows two seeds disagree on, plus `margin` — for a classifier; for a regressor, a
+    /// prediction may move by up to the largest seed-to-seed change times `1 + margin`.
+    ///
+    /// ```
+    /// use mlharness::differential::{Differential, Reproducibility};
+    /// use mlharness::metrics::Metric;
+    /// use mlharness::prelude::*;
+    /// let data = Dataset::from_columns(vec![("x".into(), Column::numeric((0..100).map(f64::from).collect()))])?;
+    /// // A "model" whose seed moves the threshold a little.
+    /// let train = |seed: u64| -> Result<_, ModelError> {
+    ///     Ok(move |d: &Dataset| -> Result<Predictions, ModelError> {
+    ///         let cut = 50.0 + seed as f64;
+    ///         Ok(Predictions::values(d.numeric("x")?.values().iter().map(|v| f64::from(*v > cut)).collect()))
+    ///     })
+    /// };
+    /// let noise = Reproducibility::new(Metric::Mae).seeds(&[0, 1, 2]).measure(&data, train)?;
+    /// assert_eq!(noise.largest_change, 1.0);
+    /// let check = Differential::new().within_seed_noise(&noise, 0.0);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn within_seed_noise(mut self, noise: &super::SeedNoise, margin: f64) -> Self {
+        if noise.largest_change > 0.0 {
+            self.tolerance = noise.largest_change * (1.0 + margin);
+            self.noise = Some(format!(
+                "tolerance from seed noise: largest seed-to-seed change {:.4} × (1 + {margin})",
+                noise.largest_change
+            ));
+        } else {
+            self.max_changed_share = (noise.max_changed_share + margin).min(1.0);
+            self.noise = Some(format!(
+                "bound from seed noise: {:.2}% of rows change class between healthy seeds ({} seeds), plus {:.2} points",
+                noise.max_changed_share * 100.0,
+                noise.seeds.len(),
+                margin * 100.0
+            ));
+        }
         self
     }
 
@@ -265,6 +320,9 @@ impl Differential {
         let changed_count = changes.changed.iter().filter(|&&c| c).count();
         let check = format!("differential: candidate vs {reference_name} ({n} rows)");
         let mut outcome = Outcome::new(Kind::Differential, check, passed).with_table(table);
+        if let Some(note) = &self.noise {
+            outcome = outcome.with_note(note.clone());
+        }
         if changed_count > 0 && self.worst_rows > 0 {
             outcome = outcome.with_note(format!(
                 "most changed rows ({} of {changed_count} shown; row = 0-based index in the data):\n{}",
@@ -285,6 +343,9 @@ impl Differential {
             self.relative_tolerance,
         )?;
         ensure("alpha", Range::OpenUnit, self.alpha)?;
+        if let Some(band) = self.near_threshold {
+            ensure("near_threshold", Range::Share, band)?;
+        }
         Ok(())
     }
 
@@ -339,6 +400,7 @@ impl Differential {
             size: vec![0.0; n],
         };
         let mut flips = vec![false; n];
+        let mut near = vec![false; n];
         for i in 0..n {
             let rl = r.labels()[i];
             flips[i] = c_of_r[rl] != Some(c.labels()[i]);
@@ -350,9 +412,31 @@ impl Differential {
             changes.changed[i] = flips[i] || self.probability_tolerance.is_some_and(|t| delta > t);
             // Flips first, then by how far the probabilities moved.
             changes.size[i] = delta + if flips[i] { 2.0 } else { 0.0 };
+            near[i] = flips[i]
+                && self.near_threshold.is_some_and(|band| {
+                    both_probabilities.is_some_and(|(pc, pr)| {
+                        top_two_margin(pc.row(i)) < band && top_two_margin(pr.row(i)) < band
+                    })
+                });
         }
-        let changed = changes.changed.iter().filter(|&&x| x).count();
+        let changed = (0..n).filter(|&i| changes.changed[i] && !near[i]).count();
         self.changed_row(table, passed, changed, n);
+        if let Some(band) = self.near_threshold {
+            let near_count = near.iter().filter(|&&x| x).count();
+            table.row([
+                "  class flips near the threshold".to_string(),
+                format!(
+                    "{near_count} ({:.2}%), top two probabilities within {band}",
+                    100.0 * near_count as f64 / n as f64
+                ),
+                "not counted".to_string(),
+                if both_probabilities.is_some() {
+                    String::new()
+                } else {
+                    "no probabilities: none can be told".to_string()
+                },
+            ]);
+        }
         if let Some(t) = self.probability_tolerance {
             let flipped = flips.iter().filter(|&&x| x).count();
             table.row([
@@ -536,6 +620,24 @@ impl Differential {
 }
 
 /// The `k` changed rows that changed most (ties by row order).
+/// The gap between a probability row's two largest values (1 for a single class).
+fn top_two_margin(row: ndarray::ArrayView1<'_, f64>) -> f64 {
+    let (mut first, mut second) = (f64::NEG_INFINITY, f64::NEG_INFINITY);
+    for &p in row {
+        if p > first {
+            second = first;
+            first = p;
+        } else if p > second {
+            second = p;
+        }
+    }
+    if second.is_finite() {
+        first - second
+    } else {
+        1.0
+    }
+}
+
 fn top_rows(changes: &RowChanges, k: usize) -> Vec<usize> {
     let mut rows: Vec<usize> = (0..changes.changed.len())
         .filter(|&i| changes.changed[i])

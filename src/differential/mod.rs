@@ -38,7 +38,7 @@ mod reproducibility;
 
 pub use self::compare::Differential;
 pub use self::golden::{fingerprint, Golden, GoldenError, GoldenFile, GoldenState};
-pub use self::reproducibility::Reproducibility;
+pub use self::reproducibility::{Reproducibility, SeedNoise};
 
 pub use crate::check::CheckError;
 

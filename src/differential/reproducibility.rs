@@ -74,6 +74,21 @@ impl Reproducibility {
         M: Model,
         E: Display,
     {
+        Ok(self.measure(data, train)?.outcome)
+    }
+
+    /// [`check`](Self::check), keeping what was measured: the noise between healthy models
+    /// that differ only in their seed, from which a differential takes its bound
+    /// ([`Differential::within_seed_noise`](super::Differential::within_seed_noise)).
+    pub fn measure<M, E>(
+        &self,
+        data: &Dataset,
+        train: impl Fn(u64) -> Result<M, E>,
+    ) -> Result<SeedNoise, CheckError>
+    where
+        M: Model,
+        E: Display,
+    {
         let Some(&first) = self.seeds.first() else {
             return Err(InvalidSetting::new(
                 "reproducibility",
@@ -158,9 +173,53 @@ impl Reproducibility {
                 None => String::new(),
             }
         ));
-        Ok(outcome)
+        let n = data.n_rows().max(1) as f64;
+        let (mut max_changed_share, mut largest_change) = (0.0f64, 0.0f64);
+        for (i, (_, a)) in runs.iter().enumerate() {
+            for (_, b) in &runs[i + 1..] {
+                let change = seed_change(a, b);
+                if is_classes {
+                    max_changed_share = max_changed_share.max(change / n);
+                } else {
+                    largest_change = largest_change.max(change);
+                }
+            }
+        }
+        Ok(SeedNoise {
+            seeds: self.seeds.clone(),
+            max_changed_share,
+            largest_change,
+            metric_spread: spread,
+            outcome,
+        })
     }
 }
+
+/// The noise between healthy models that differ only in their training seed, as
+/// [`Reproducibility::measure`] found it over every pair of seeds.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct SeedNoise {
+    /// The seeds trained.
+    pub seeds: Vec<u64>,
+    /// A classifier's largest share of rows that change class between two seeds (0 for a
+    /// regressor).
+    pub max_changed_share: f64,
+    /// A regressor's largest change of one prediction between two seeds (0 for a classifier).
+    pub largest_change: f64,
+    /// The metric's spread over the seeds (largest minus smallest).
+    pub metric_spread: f64,
+    outcome: Outcome,
+}
+
+impl SeedNoise {
+    /// The reproducibility check's outcome.
+    pub fn outcome(&self) -> &Outcome {
+        &self.outcome
+    }
+}
+
+crate::check::checked_report!(SeedNoise);
 
 /// How much `b` differs from `a` because of the seed: class flips for a classifier, the
 /// largest absolute change for a regressor.

@@ -28,6 +28,10 @@
 //! ```
 
 use crate::check::{CheckError, InvalidSetting, Outcome};
+mod parity;
+
+pub use self::parity::Parity;
+
 use crate::data::{DataError, Dataset, Row};
 use crate::kind::Kind;
 use crate::model::{Model, Predictions};
