@@ -142,7 +142,8 @@ impl Differential {
     /// use mlharness::differential::{Differential, Reproducibility};
     /// use mlharness::metrics::Metric;
     /// use mlharness::prelude::*;
-    /// let data = Dataset::from_columns(vec![("x".into(), Column::numeric((0..100).map(f64::from).collect()))])?;
+    /// let data = Dataset::from_columns(vec![("x".into(), Column::numeric((0..100).map(f64::from).collect()))])?
+    ///     .with_target("x")?;
     /// // A "model" whose seed moves the threshold a little.
     /// let train = |seed: u64| -> Result<_, ModelError> {
     ///     Ok(move |d: &Dataset| -> Result<Predictions, ModelError> {

@@ -9,7 +9,7 @@ mod common;
 
 use churn::TrainConfig;
 use common::*;
-use mlharness::check::Outcome;
+use mlharness::check::{Checked, Outcome};
 use mlharness::differential::{CheckError, Differential, Golden, GoldenError, Reproducibility};
 use mlharness::metrics::Metric;
 use mlharness::model::Model;
@@ -159,4 +159,56 @@ fn healthy_model_matches_the_golden_across_five_seeds() {
             .unwrap();
         assert!(outcome.passed(), "seed {seed}:\n{outcome}");
     }
+}
+
+/// Issue 19: at one of 20 training seeds the golden differential failed — about 1.5% of rows
+/// changed against a 1% bound, most of them class flips of customers near the 0.5 threshold.
+/// Such a change is retraining noise, not a regression: reported, not failed.
+#[test]
+fn a_seed_change_near_the_threshold_is_not_a_regression() {
+    let split = split(HOLDOUT_SEED);
+    let subsample = |seed| {
+        churn::ChurnModel::train(
+            &split.train,
+            &TrainConfig {
+                seed,
+                training_fraction: 0.9,
+                ..TrainConfig::default()
+            },
+        )
+    };
+    let reference = subsample(1).unwrap().predict(&split.test).unwrap();
+    // Seed 18 changes 15 of 1,000 rows against seed 1: the strict 1% bound raises a false alarm.
+    let candidate = subsample(18).unwrap().predict(&split.test).unwrap();
+    let strict = established().compare(&split.test, &candidate, &reference, "seed 1");
+    assert!(strict.unwrap().to_string().contains("TOO MANY"));
+    // Flips whose top two probabilities are within 0.1 are counted apart; the confident ones
+    // stay well under the bound.
+    let aware = established().near_threshold(0.1);
+    let outcome = aware
+        .compare(&split.test, &candidate, &reference, "seed 1")
+        .unwrap();
+    assert!(outcome.passed(), "{outcome}");
+    assert!(
+        outcome
+            .to_string()
+            .contains("class flips near the threshold"),
+        "{outcome}"
+    );
+    // Or the bound comes from the noise between healthy seeds, measured.
+    let noise = Reproducibility::new(Metric::RocAuc)
+        .seeds(&[1, 2, 3])
+        .measure(&split.test, subsample)
+        .unwrap();
+    let from_noise = Differential::new()
+        .near_threshold(0.1)
+        .within_seed_noise(&noise, 0.005);
+    from_noise
+        .compare(&split.test, &candidate, &reference, "seed 1")
+        .assert_passed();
+    // A real regression is still caught by the same noise-aware check.
+    let broken = one_iteration(&split).predict(&split.test).unwrap();
+    from_noise
+        .compare(&split.test, &broken, &reference, "seed 1")
+        .assert_failed();
 }
