@@ -58,6 +58,7 @@ pub mod _macro_support {
     pub use crate::check::enforce;
     /// Each oddity under its name, so `edge_cases!` can check the names it is given.
     pub use crate::edge::oddity::oddity_names;
+    pub use crate::macros::shared;
     // `assert_config_snapshot!` expands to `$crate::_macro_support::insta::…`: users need no
     // insta dependency.
     #[cfg(feature = "snapshot")]

@@ -117,3 +117,29 @@ macro_rules! __check_tests {
         }
     };
 }
+
+/// One value per `(key, type)` for the life of the process, built by the first caller: how
+/// `pipeline_test!`'s tests share one fitted model when they run as threads of one test
+/// binary (`cargo test`). Under nextest each test is its own process and builds its own.
+#[doc(hidden)]
+pub fn shared<T: Send + Sync + 'static>(key: &'static str, init: impl FnOnce() -> T) -> &'static T {
+    use std::any::{Any, TypeId};
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    type Cell = OnceLock<Box<dyn Any + Send + Sync>>;
+    static CELLS: OnceLock<Mutex<HashMap<(&'static str, TypeId), &'static Cell>>> = OnceLock::new();
+    let cell: &'static Cell = {
+        // A test that panicked while holding the lock poisons it; the map is still whole.
+        let mut cells = CELLS
+            .get_or_init(Mutex::default)
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        cells
+            .entry((key, TypeId::of::<T>()))
+            .or_insert_with(|| Box::leak(Box::new(Cell::new())))
+    };
+    // Outside the lock: building (fitting a model) may take long, and other keys need not wait.
+    cell.get_or_init(|| Box::new(init()))
+        .downcast_ref::<T>()
+        .expect("keyed by type")
+}

@@ -152,6 +152,9 @@ pub struct DriftOptions {
     categorical_threshold: f64,
     thresholds: BTreeMap<String, Threshold>,
     columns: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    ignore: Vec<String>,
+    skip_one_sided: bool,
     max_drifted_share: f64,
     missing_check: bool,
     sparse_zero_share: f64,
@@ -171,6 +174,8 @@ impl Default for DriftOptions {
             categorical_threshold: 0.1,
             thresholds: BTreeMap::new(),
             columns: None,
+            ignore: Vec::new(),
+            skip_one_sided: false,
             max_drifted_share: 0.0,
             missing_check: true,
             sparse_zero_share: 0.5,
@@ -284,6 +289,28 @@ impl DriftOptions {
         self
     }
 
+    /// Leave these columns out (an ID, the target, a timestamp): they are not compared.
+    ///
+    /// ```
+    /// use mlharness::prelude::*;
+    /// let a = Dataset::from_columns(vec![("id".into(), Column::numeric(vec![1.0, 2.0, 3.0])), ("x".into(), Column::numeric(vec![1.0, 2.0, 3.0]))])?;
+    /// let b = Dataset::from_columns(vec![("id".into(), Column::numeric(vec![7.0, 8.0, 9.0])), ("x".into(), Column::numeric(vec![3.0, 1.0, 2.0]))])?;
+    /// DriftOptions::default().ignore(&["id"]).compare(&a, &b)?.assert_passed();
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn ignore<S: AsRef<str>>(mut self, columns: &[S]) -> Self {
+        self.ignore
+            .extend(columns.iter().map(|c| c.as_ref().to_string()));
+        self
+    }
+
+    /// A column on one side only is left out and named in the report's outcome, instead of
+    /// being an error (default: an error naming the column and the other side's columns).
+    pub fn skip_one_sided(mut self, skip: bool) -> Self {
+        self.skip_one_sided = skip;
+        self
+    }
+
     /// The dataset has drifted when more than this share of its columns has (default 0: any).
     pub fn max_drifted_share(mut self, share: f64) -> Self {
         self.max_drifted_share = share;
@@ -357,7 +384,17 @@ impl DriftOptions {
                 .collect(),
         };
         let mut pairs: Vec<(&str, &Column, &Column)> = Vec::with_capacity(names.len());
-        for name in &names {
+        let mut left_out = Vec::new();
+        for name in names.iter().filter(|n| !self.ignore.contains(n)) {
+            let one_sided = match (reference.column(name), current.column(name)) {
+                (Ok(_), Err(_)) => Some("reference"),
+                (Err(_), Ok(_)) => Some("current"),
+                _ => None,
+            };
+            if let (Some(side), true) = (one_sided, self.skip_one_sided) {
+                left_out.push(format!("`{name}` (only in the {side} data)"));
+                continue;
+            }
             let missing = |present, absent, ds: &Dataset| DriftError::MissingColumn {
                 column: name.clone(),
                 present,
@@ -379,6 +416,7 @@ impl DriftOptions {
             }
             pairs.push((name.as_str(), r, c));
         }
+        let compared: Vec<String> = pairs.iter().map(|(n, _, _)| n.to_string()).collect();
         let per_column = map_columns(&pairs, |&(name, r, c)| column::tests(name, r, c, self));
         let mut rows: Vec<ColumnDrift> = per_column.into_iter().flatten().collect();
         let raw: Vec<f64> = rows.iter().filter_map(|r| r.p_value).collect();
@@ -389,13 +427,15 @@ impl DriftOptions {
             }
             row.decide(self);
         }
-        Ok(DriftReport::new(
-            rows,
-            names,
-            reference.n_rows(),
-            current.n_rows(),
-            self,
-        ))
+        let mut report =
+            DriftReport::new(rows, compared, reference.n_rows(), current.n_rows(), self);
+        if !left_out.is_empty() {
+            report.outcome = report
+                .outcome
+                .with_note(format!("left out: {}", left_out.join(", ")));
+            report.left_out = left_out;
+        }
+        Ok(report)
     }
 
     /// Drift of a model's output: its predictions on `reference` against those on `current`,
@@ -542,6 +582,9 @@ pub struct DriftReport {
     pub options: DriftOptions,
     #[serde(skip)]
     compared: Vec<String>,
+    /// Columns on one side only, left out ([`DriftOptions::skip_one_sided`]).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    left_out: Vec<String>,
     #[serde(skip)]
     outcome: Outcome,
 }
@@ -590,6 +633,7 @@ impl DriftReport {
             current_rows,
             options: options.clone(),
             compared,
+            left_out: Vec::new(),
             outcome: Outcome::pass(Kind::Drift, "drift"),
         };
         report.outcome = report.verdict();

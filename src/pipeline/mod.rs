@@ -43,13 +43,20 @@ use std::path::Path;
 /// Rows predicted one by one in the batch-invariance check.
 const ROWS_ALONE: usize = 50;
 
-type Fit<M> = Box<dyn Fn(&Dataset, u64) -> Result<M, String>>;
-type Save<M> = Box<dyn Fn(&M, &Path) -> Result<(), String>>;
-type Load<M> = Box<dyn Fn(&Path) -> Result<M, String>>;
+// Send + Sync, so that `pipeline_test!` can share one check (and its one fit) across the
+// tests of a binary.
+type Fit<M> = Box<dyn Fn(&Dataset, u64) -> Result<M, String> + Send + Sync>;
+type Save<M> = Box<dyn Fn(&M, &Path) -> Result<(), String> + Send + Sync>;
+type Load<M> = Box<dyn Fn(&Path) -> Result<M, String> + Send + Sync>;
 
 /// A user's pipeline under test: a seeded fit function, training data and a holdout.
+///
+/// The model is fitted once, on first use, and shared by the checks; only
+/// [`same_seed_same_model`](Self::same_seed_same_model) fits a second one. So the seven
+/// checks of one `PipelineCheck` fit twice.
 pub struct PipelineCheck<M> {
     fit: Fit<M>,
+    fitted: std::sync::OnceLock<Result<M, String>>,
     train: Dataset,
     holdout: Dataset,
     seed: u64,
@@ -179,12 +186,13 @@ fn compare_rows(
 impl<M: Model + 'static> PipelineCheck<M> {
     /// A pipeline: `fit(train, seed)` returns a model; `holdout` is what it predicts.
     pub fn new<E: Display>(
-        fit: impl Fn(&Dataset, u64) -> Result<M, E> + 'static,
+        fit: impl Fn(&Dataset, u64) -> Result<M, E> + Send + Sync + 'static,
         train: Dataset,
         holdout: Dataset,
     ) -> Self {
         PipelineCheck {
             fit: Box::new(move |d, s| fit(d, s).map_err(|e| e.to_string())),
+            fitted: std::sync::OnceLock::new(),
             train,
             holdout,
             seed: 42,
@@ -209,8 +217,8 @@ impl<M: Model + 'static> PipelineCheck<M> {
     /// How to save a model to a file and load it back, for the artifact round trip.
     pub fn artifact<E1: Display, E2: Display>(
         mut self,
-        save: impl Fn(&M, &Path) -> Result<(), E1> + 'static,
-        load: impl Fn(&Path) -> Result<M, E2> + 'static,
+        save: impl Fn(&M, &Path) -> Result<(), E1> + Send + Sync + 'static,
+        load: impl Fn(&Path) -> Result<M, E2> + Send + Sync + 'static,
     ) -> Self {
         self.artifact = Some((
             Box::new(move |m, p| save(m, p).map_err(|e| e.to_string())),
@@ -219,8 +227,17 @@ impl<M: Model + 'static> PipelineCheck<M> {
         self
     }
 
-    fn fitted(&self, check: &'static str) -> Result<M, Stop> {
-        (self.fit)(&self.train, self.seed).map_err(|e| err(check, "fit", e))
+    /// The model fitted with the check's seed, fitted on first use and kept.
+    fn fitted(&self, check: &'static str) -> Result<&M, Stop> {
+        self.fitted
+            .get_or_init(|| (self.fit)(&self.train, self.seed))
+            .as_ref()
+            .map_err(|e| err(check, "fit", e))
+    }
+
+    /// A second model fitted with the same seed, for the checks that compare two fits.
+    fn refitted(&self, check: &'static str) -> Result<M, Stop> {
+        (self.fit)(&self.train, self.seed).map_err(|e| err(check, "second fit", e))
     }
 
     fn predict(&self, check: &'static str, model: &M, data: &Dataset) -> Result<Predictions, Stop> {
@@ -246,7 +263,7 @@ impl<M: Model + 'static> PipelineCheck<M> {
     pub fn one_prediction_per_row(&self) -> Result<Outcome, CheckError> {
         let c = "one_prediction_per_row";
         outcome(|| {
-            let p = self.predict(c, &self.fitted(c)?, &self.holdout)?;
+            let p = self.predict(c, self.fitted(c)?, &self.holdout)?;
             if p.len() == self.holdout.n_rows() {
                 return Ok(Outcome::pass(Kind::Integration, c));
             }
@@ -261,7 +278,7 @@ impl<M: Model + 'static> PipelineCheck<M> {
     pub fn finite_predictions(&self) -> Result<Outcome, CheckError> {
         let c = "finite_predictions";
         outcome(|| {
-            let rows = rows_of(&self.predict(c, &self.fitted(c)?, &self.holdout)?);
+            let rows = rows_of(&self.predict(c, self.fitted(c)?, &self.holdout)?);
             let bad: Vec<usize> = (0..rows.len())
                 .filter(|&i| rows[i].iter().any(|x| !x.is_finite()))
                 .collect();
@@ -297,9 +314,9 @@ impl<M: Model + 'static> PipelineCheck<M> {
             let dir =
                 tempfile::tempdir().map_err(|e| err(c, "creating a temporary directory", e))?;
             let path = dir.path().join("model.artifact");
-            save(&model, &path).map_err(|e| err(c, "save", e))?;
+            save(model, &path).map_err(|e| err(c, "save", e))?;
             let loaded = load(&path).map_err(|e| err(c, "load", e))?;
-            let a = rows_of(&self.predict(c, &model, &self.holdout)?);
+            let a = rows_of(&self.predict(c, model, &self.holdout)?);
             let b = rows_of(&self.predict(c, &loaded, &self.holdout)?);
             Ok(compare_rows(
                 c,
@@ -316,8 +333,8 @@ impl<M: Model + 'static> PipelineCheck<M> {
     pub fn same_seed_same_model(&self) -> Result<Outcome, CheckError> {
         let c = "same_seed_same_model";
         outcome(|| {
-            let a = rows_of(&self.predict(c, &self.fitted(c)?, &self.holdout)?);
-            let b = rows_of(&self.predict(c, &self.fitted(c)?, &self.holdout)?);
+            let a = rows_of(&self.predict(c, self.fitted(c)?, &self.holdout)?);
+            let b = rows_of(&self.predict(c, &self.refitted(c)?, &self.holdout)?);
             Ok(compare_rows(
                 c,
                 &a,
@@ -334,12 +351,12 @@ impl<M: Model + 'static> PipelineCheck<M> {
         let c = "batch_invariance";
         outcome(|| {
             let model = self.fitted(c)?;
-            let batch = rows_of(&self.predict(c, &model, &self.holdout)?);
+            let batch = rows_of(&self.predict(c, model, &self.holdout)?);
             let n = self.holdout.n_rows().min(ROWS_ALONE);
             let mut alone = Vec::with_capacity(n);
             for i in 0..n {
                 let one = self.holdout.take(&[i])?;
-                let p = rows_of(&self.predict(c, &model, &one)?);
+                let p = rows_of(&self.predict(c, model, &one)?);
                 alone.push(p.into_iter().next().unwrap_or_default());
             }
             Ok(compare_rows(
@@ -361,8 +378,8 @@ impl<M: Model + 'static> PipelineCheck<M> {
             let mut order: Vec<usize> = (0..self.holdout.n_rows()).collect();
             order.shuffle(&mut crate::data::rng(self.seed));
             let shuffled = self.holdout.take(&order)?;
-            let a = rows_of(&self.predict(c, &model, &self.holdout)?);
-            let b = rows_of(&self.predict(c, &model, &shuffled)?);
+            let a = rows_of(&self.predict(c, model, &self.holdout)?);
+            let b = rows_of(&self.predict(c, model, &shuffled)?);
             if a.len() != b.len() {
                 return Ok(fail(
                     c,
@@ -398,8 +415,8 @@ impl<M: Model + 'static> PipelineCheck<M> {
             if let Some(t) = self.holdout.target_name() {
                 reversed = reversed.with_target(t)?;
             }
-            let a = rows_of(&self.predict(c, &model, &self.holdout)?);
-            let b = rows_of(&self.predict(c, &model, &reversed)?);
+            let a = rows_of(&self.predict(c, model, &self.holdout)?);
+            let b = rows_of(&self.predict(c, model, &reversed)?);
             Ok(compare_rows(
                 c,
                 &a,
@@ -500,7 +517,11 @@ macro_rules! pipeline_test {
     (@test $name:ident, $check:ident, $fit:expr, $train:expr, $holdout:expr) => {
         #[test]
         fn $name() {
-            let check = $crate::pipeline::PipelineCheck::new($fit, $train, $holdout);
+            // One check, so one fit, for the tests of this invocation in this process.
+            let check = $crate::_macro_support::shared(
+                concat!(module_path!(), "::pipeline_check"),
+                || $crate::pipeline::PipelineCheck::new($fit, $train, $holdout),
+            );
             $crate::_macro_support::enforce(
                 concat!("mlharness_pipeline::", stringify!($name)),
                 check.run($crate::pipeline::Invariant::$check),
@@ -510,7 +531,10 @@ macro_rules! pipeline_test {
     (@test $name:ident, $check:ident, $fit:expr, $train:expr, $holdout:expr, $save:expr, $load:expr) => {
         #[test]
         fn $name() {
-            let check = $crate::pipeline::PipelineCheck::new($fit, $train, $holdout).artifact($save, $load);
+            let check = $crate::_macro_support::shared(
+                concat!(module_path!(), "::pipeline_check"),
+                || $crate::pipeline::PipelineCheck::new($fit, $train, $holdout).artifact($save, $load),
+            );
             $crate::_macro_support::enforce(
                 concat!("mlharness_pipeline::", stringify!($name)),
                 check.run($crate::pipeline::Invariant::$check),

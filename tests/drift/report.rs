@@ -501,3 +501,52 @@ fn new_categories_are_named_up_to_ten_then_counted() {
     assert!(note.contains(", … and 20 more; gone: "), "{note}");
     assert!(note.ends_with(", … and 30 more"), "{note}");
 }
+
+/// Issue 19: drift failed when a column (an ID, the target) was on one side only, with no way
+/// to leave it out.
+#[test]
+fn ignored_and_one_sided_columns_are_left_out_and_named() {
+    let (reference, current) = halves(3);
+    let with_id = current
+        .clone()
+        .with_column(
+            "request_id",
+            mlharness::data::Column::numeric(vec![1.0; current.n_rows()]),
+        )
+        .unwrap();
+    let err = DriftOptions::default()
+        .compare(&with_id, &reference)
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("column `request_id` is in the reference data but not in the current data"),
+        "{err}"
+    );
+    let report = DriftOptions::default()
+        .skip_one_sided(true)
+        .compare(&with_id, &reference)
+        .unwrap();
+    assert!(report.outcome().passed(), "{report}");
+    assert!(
+        report
+            .outcome()
+            .notes()
+            .iter()
+            .any(|n| n == "left out: `request_id` (only in the reference data)"),
+        "{:?}",
+        report.outcome().notes()
+    );
+    let json: serde_json::Value = serde_json::from_str(&report.to_json()).unwrap();
+    assert_eq!(
+        json["left_out"][0],
+        "`request_id` (only in the reference data)"
+    );
+    // An ignored column is not compared, whatever it holds.
+    let moved = shift_column(&current, "total_day_minutes", 3.0);
+    let report = DriftOptions::default()
+        .ignore(&["total_day_minutes"])
+        .compare(&reference, &moved)
+        .unwrap();
+    assert!(report.outcome().passed(), "{report}");
+    assert!(report.column("total_day_minutes").next().is_none());
+}

@@ -29,7 +29,7 @@ fn halves() -> (Dataset, Dataset) {
     )
 }
 
-type Predict = Box<dyn Fn(&Dataset) -> Result<Predictions, ModelError>>;
+type Predict = Box<dyn Fn(&Dataset) -> Result<Predictions, ModelError> + Send + Sync>;
 
 /// A sound pipeline: learns the mean of `x` (with a seeded jitter), predicts x - mean + y / 10.
 fn sound(train: &Dataset, seed: u64) -> Result<Predict, ModelError> {
@@ -266,4 +266,51 @@ fn a_reloaded_model_that_answers_fewer_rows_fails_rather_than_comparing_fewer() 
         err.to_string(),
         "FAILED artifact_round_trip: 10 predictions fitted, 9 loaded\n"
     );
+}
+
+/// Issue 19: `pipeline_test!` refitted the model in each of its seven checks, about half a
+/// suite's CPU. A `PipelineCheck` fits once and shares the model; only `same_seed_same_model`
+/// fits a second one.
+#[test]
+fn the_seven_checks_fit_the_model_twice() {
+    static FITS: AtomicU64 = AtomicU64::new(0);
+    let (train, holdout) = halves();
+    let counted = |t: &Dataset, seed: u64| {
+        FITS.fetch_add(1, Ordering::SeqCst);
+        sound(t, seed)
+    };
+    let save = |_: &Predict, p: &std::path::Path| std::fs::write(p, "");
+    let load = |_: &std::path::Path| sound(&halves().0, 42);
+    let check = PipelineCheck::new(counted, train, holdout).artifact(save, load);
+    for c in [
+        Invariant::OnePredictionPerRow,
+        Invariant::FinitePredictions,
+        Invariant::ArtifactRoundTrip,
+        Invariant::SameSeedSameModel,
+        Invariant::BatchInvariance,
+        Invariant::RowOrderInvariance,
+        Invariant::ColumnOrderInvariance,
+    ] {
+        check.run(c).assert_passed();
+    }
+    assert_eq!(FITS.load(Ordering::SeqCst), 2);
+}
+
+/// The macro's tests share one check per process: under `cargo test` (one process, a thread
+/// per test) the first builds it and the others reuse it.
+#[test]
+fn the_macro_shares_one_check_per_process() {
+    let built = AtomicU64::new(0);
+    let a: &'static u64 = mlharness::_macro_support::shared("pipeline::sharing", || {
+        built.fetch_add(1, Ordering::SeqCst);
+        7u64
+    });
+    let b: &'static u64 = mlharness::_macro_support::shared("pipeline::sharing", || {
+        built.fetch_add(1, Ordering::SeqCst);
+        8u64
+    });
+    assert!(std::ptr::eq(a, b) && *b == 7);
+    // Another type under the same key is another value.
+    let c: &'static i32 = mlharness::_macro_support::shared("pipeline::sharing", || 9i32);
+    assert_eq!((*c, built.load(Ordering::SeqCst)), (9, 1));
 }
