@@ -13,8 +13,13 @@ type Predicate = Box<dyn Fn(&Row<'_>) -> Result<bool, DataError>>;
 
 enum Group {
     Column(String),
+    Bins(String, Vec<f64>),
     Predicate(String, Predicate),
 }
+
+/// Distinct values up to which a numeric column is sliced value by value (a 0/1 flag, a
+/// rating); above it, [`Slices::by_bins`].
+const MAX_NUMERIC_LEVELS: usize = 10;
 
 /// The metric on each slice of the data — each value of a categorical column, or each named
 /// predicate — must reach a floor (stay under a ceiling for metrics where lower is better),
@@ -82,6 +87,19 @@ impl Slices {
     /// One slice per value of this categorical column.
     pub fn by_column(mut self, column: impl Into<String>) -> Self {
         self.groups.push(Group::Column(column.into()));
+        self
+    }
+
+    /// Slices a numeric column into bins at `edges` (sorted): `[e0, e1)`, `[e1, e2)`, …, with
+    /// `< e0` and `≥ last` when rows fall there, and missing values on their own.
+    ///
+    /// ```
+    /// use mlharness::benchmark::Slices;
+    /// use mlharness::metrics::Metric;
+    /// let by_tenure = Slices::new(Metric::Accuracy).by_bins("tenure", &[0.0, 12.0, 36.0]);
+    /// ```
+    pub fn by_bins(mut self, column: impl Into<String>, edges: &[f64]) -> Self {
+        self.groups.push(Group::Bins(column.into(), edges.to_vec()));
         self
     }
 
@@ -277,13 +295,9 @@ impl Slices {
                 Group::Column(column) => {
                     let c = match data.column(column)? {
                         Column::Categorical(c) => c,
-                        Column::Numeric(_) => {
-                            return Err(DataError::WrongKind {
-                                column: column.clone(),
-                                expected: crate::data::ColumnKind::Categorical,
-                                found: crate::data::ColumnKind::Numeric,
-                            }
-                            .into())
+                        Column::Numeric(n) => {
+                            groups.push((format!("`{column}`"), numeric_levels(column, n)?));
+                            continue;
                         }
                     };
                     let mut rows: Vec<Vec<usize>> = vec![Vec::new(); c.levels().len() + 1];
@@ -299,6 +313,10 @@ impl Slices {
                         format!("`{column}`"),
                         names.zip(rows).filter(|(_, r)| !r.is_empty()).collect(),
                     ));
+                }
+                Group::Bins(column, edges) => {
+                    let n = data.numeric(column)?;
+                    groups.push((format!("`{column}` in bins"), bins(column, n, edges)?));
                 }
                 Group::Predicate(name, predicate) => {
                     let mut rows = Vec::new();
@@ -335,4 +353,85 @@ fn take_predictions(p: &Predictions, rows: &[usize]) -> Result<Predictions, Mode
             }
         }
     }
+}
+
+/// A numeric column with few distinct values, one slice per value (and missing).
+fn numeric_levels(
+    column: &str,
+    n: &crate::data::Numeric,
+) -> Result<Vec<(String, Vec<usize>)>, CheckError> {
+    let mut levels: Vec<(f64, Vec<usize>)> = Vec::new();
+    let mut missing = Vec::new();
+    for i in 0..n.len() {
+        if n.is_missing(i) {
+            missing.push(i);
+            continue;
+        }
+        let v = n.values()[i];
+        match levels.iter().position(|(x, _)| x.to_bits() == v.to_bits()) {
+            Some(k) => levels[k].1.push(i),
+            None if levels.len() < MAX_NUMERIC_LEVELS => levels.push((v, vec![i])),
+            None => {
+                return Err(CheckError::Input {
+                    check: "slices",
+                    message: format!(
+                        "column `{column}` has more than {MAX_NUMERIC_LEVELS} distinct numbers: \
+                         slice it with `by_bins(\"{column}\", &[…])`"
+                    ),
+                })
+            }
+        }
+    }
+    levels.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let mut slices: Vec<(String, Vec<usize>)> = levels
+        .into_iter()
+        .map(|(v, rows)| (format!("{column}={}", crate::table::number(v)), rows))
+        .collect();
+    if !missing.is_empty() {
+        slices.push((format!("{column}=<missing>"), missing));
+    }
+    Ok(slices)
+}
+
+/// A numeric column cut at `edges`.
+fn bins(
+    column: &str,
+    n: &crate::data::Numeric,
+    edges: &[f64],
+) -> Result<Vec<(String, Vec<usize>)>, CheckError> {
+    if edges.is_empty()
+        || edges.windows(2).any(|w| !(w[0] < w[1]))
+        || edges.iter().any(|e| !e.is_finite())
+    {
+        return Err(InvalidSetting::new(
+            "slices",
+            "edges",
+            "finite numbers in increasing order, at least one",
+            format!("{edges:?}"),
+        )
+        .into());
+    }
+    let num = crate::table::number;
+    let mut names = vec![format!("{column} < {}", num(edges[0]))];
+    names.extend(
+        edges
+            .windows(2)
+            .map(|w| format!("{column} in [{}, {})", num(w[0]), num(w[1]))),
+    );
+    names.push(format!("{column} ≥ {}", num(edges[edges.len() - 1])));
+    names.push(format!("{column}=<missing>"));
+    let mut rows: Vec<Vec<usize>> = vec![Vec::new(); names.len()];
+    for i in 0..n.len() {
+        let slot = if n.is_missing(i) || n.values()[i].is_nan() {
+            names.len() - 1
+        } else {
+            edges.partition_point(|e| *e <= n.values()[i])
+        };
+        rows[slot].push(i);
+    }
+    Ok(names
+        .into_iter()
+        .zip(rows)
+        .filter(|(_, r)| !r.is_empty())
+        .collect())
 }

@@ -587,6 +587,39 @@ fn predicate_slices_and_missing_values_are_slices_too() {
     assert!(text.contains("largest gap in the predicates"), "{text}");
 }
 
+/// Issue 19: `Slices::by_column` needed a categorical column (a 0/1 flag took two predicates).
+#[test]
+fn numeric_flags_slice_by_value_and_continuous_columns_by_bins() {
+    let data = scored_data(1000, 5);
+    let flag: Vec<f64> = (0..1000).map(|i| f64::from(u8::from(i % 5 == 0))).collect();
+    let data = data.with_column("is_b", Column::numeric(flag)).unwrap();
+    // The unfair model is bad on every fifth row: the flag's slice `is_b=1`.
+    let text = Slices::new(Metric::RocAuc)
+        .by_column("is_b")
+        .floor(0.7)
+        .check(&unfair_model, &data)
+        .unwrap()
+        .to_string();
+    assert!(
+        text.contains("is_b=1") && text.contains("BELOW by"),
+        "{text}"
+    );
+    assert!(text.contains("is_b=0"), "{text}");
+    let text = Slices::new(Metric::Accuracy)
+        .by_bins("x", &[0.25, 0.5, 0.75])
+        .check(&score_model, &data)
+        .unwrap()
+        .to_string();
+    for name in [
+        "x < 0.25",
+        "x in [0.25, 0.5)",
+        "x in [0.5, 0.75)",
+        "x ≥ 0.75",
+    ] {
+        assert!(text.contains(name), "{name} missing from\n{text}");
+    }
+}
+
 #[test]
 fn lower_is_better_slices_have_a_ceiling() {
     let data = scored_data(1000, 5);
@@ -604,12 +637,24 @@ fn lower_is_better_slices_have_a_ceiling() {
 #[test]
 fn slice_errors_are_typed() {
     let data = scored_data(100, 1);
+    // A continuous numeric column is sliced with bins, not value by value.
     let err = Slices::new(Metric::Accuracy)
         .by_column("x")
         .check(&score_model, &data)
         .unwrap_err();
     assert!(
-        matches!(err, CheckError::Data(DataError::WrongKind { .. })),
+        err.to_string().contains(
+            "column `x` has more than 10 distinct numbers: slice it with `by_bins(\"x\", &[…])`"
+        ),
+        "{err}"
+    );
+    let err = Slices::new(Metric::Accuracy)
+        .by_bins("x", &[0.5, 0.2])
+        .check(&score_model, &data)
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("`edges` must be finite numbers in increasing order"),
         "{err}"
     );
     let err = Slices::new(Metric::Accuracy)
