@@ -400,7 +400,7 @@ fn bins(
     edges: &[f64],
 ) -> Result<Vec<(String, Vec<usize>)>, CheckError> {
     if edges.is_empty()
-        || edges.windows(2).any(|w| !(w[0] < w[1]))
+        || edges.windows(2).any(|w| w[0] >= w[1])
         || edges.iter().any(|e| !e.is_finite())
     {
         return Err(InvalidSetting::new(
