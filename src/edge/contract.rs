@@ -1,4 +1,4 @@
-use super::{variant, EdgeCase};
+use super::EdgeCase;
 use crate::check::{checked_report, Outcome};
 use crate::data::Dataset;
 use crate::kind::Kind;
@@ -217,12 +217,21 @@ impl Breach {
 #[derive(Debug, Clone, Default)]
 pub struct EdgeOptions {
     expect: BTreeMap<String, Expect>,
+    aim: Vec<String>,
 }
 
 impl EdgeOptions {
     /// Every oddity: either a prediction or an error.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// The columns to aim column oddities at (see [`variant_aimed`](super::variant_aimed)):
+    /// each goes to the first of these of the right kind. Default: the data's first column of
+    /// that kind.
+    pub fn aim(mut self, columns: &[&str]) -> Self {
+        self.aim = columns.iter().map(|c| c.to_string()).collect();
+        self
     }
 
     /// These oddities must be refused with an error.
@@ -378,7 +387,7 @@ pub fn run_case<M: Model + ?Sized>(
             format!("custom oddity `{oddity}`"),
             build(base, schema),
         ),
-        None => match variant(oddity, base, schema) {
+        None => match super::variant_aimed(oddity, base, schema, &options.aim) {
             Ok(c) => c,
             Err(super::EdgeError::NotApplicable { oddity, reason }) => {
                 return Ok(

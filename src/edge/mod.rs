@@ -42,8 +42,8 @@ pub use self::contract::{
     check, run_case, Breach, BuildVariant, EdgeOptions, EdgeReport, Expect, Response,
 };
 pub use self::oddity::{
-    variant, variants, EdgeCase, EdgeError, Oddity, EXTRA_COLUMN, EXTREME, LARGE_BATCH_ROWS,
-    UNSEEN_CATEGORY,
+    variant, variant_aimed, variants, EdgeCase, EdgeError, Oddity, EXTRA_COLUMN, EXTREME,
+    LARGE_BATCH_ROWS, UNSEEN_CATEGORY,
 };
 
 /// Generates one `#[test]` per oddity in a module `mlharness_edge_cases`, so test reports read
@@ -54,6 +54,8 @@ pub use self::oddity::{
 ///
 /// Optional, in this order: `expect_error: [...]` and `expect_prediction: [...]` name oddities
 /// whose outcome is fixed; `only: [...]` picks a subset of [`Oddity::ALL`] (default: all);
+/// `aim: ["tenure", "plan"]` names the columns column oddities go to (the first of the right
+/// kind; default the data's first, see [`variant_aimed`]);
 /// `custom: { name => |base, schema| variant_dataset }` adds oddities of your own. An oddity the
 /// data has nothing for (no categorical column for `unseen_category`) passes with a note.
 /// Invoke it once per module (wrap further suites in modules of their own).
@@ -74,6 +76,7 @@ pub use self::oddity::{
 ///     schema: Schema::infer(&base()),
 ///     expect_error: [missing_column],
 ///     only: [missing_column, extra_column, single_row],
+///     aim: ["x"],
 ///     custom: { zero_everywhere => |base: &Dataset, _: &Schema| base.clone() },
 /// }
 /// # fn main() {}
@@ -87,10 +90,11 @@ macro_rules! edge_cases {
         $(, expect_error: [$($err:ident),* $(,)?])?
         $(, expect_prediction: [$($pred:ident),* $(,)?])?
         $(, only: [$($only:ident),* $(,)?])?
+        $(, aim: [$($aim:literal),* $(,)?])?
         $(, custom: { $($cname:ident => $cfn:expr),* $(,)? })?
         $(,)?
     ) => {
-        $crate::edge_cases!(@select ($model) ($data) ($schema)
+        $crate::edge_cases!(@select ($model) ($data) (($schema) [$($($aim),*)?])
             [$($($err),*)?]
             [$($($pred),*)?]
             [$($($only),*)?]
@@ -104,7 +108,7 @@ macro_rules! edge_cases {
     (@select $m:tt $d:tt $s:tt $err:tt $pred:tt [$($only:ident),+] $custom:tt) => {
         $crate::edge_cases!(@tests $m $d $s $err $pred [$($only),+] $custom);
     };
-    (@tests ($model:expr) ($data:expr) ($schema:expr) [$($err:ident),*] [$($pred:ident),*]
+    (@tests ($model:expr) ($data:expr) (($schema:expr) [$($aim:literal),*]) [$($err:ident),*] [$($pred:ident),*]
         [$($name:ident),*] [$($cname:ident => $cfn:expr),*]) => {
         #[cfg(test)]
         mod mlharness_edge_cases {
@@ -135,6 +139,7 @@ macro_rules! edge_cases {
                 $crate::edge::EdgeOptions::new()
                     .expect_error(&[$(stringify!($err)),*])
                     .expect_prediction(&[$(stringify!($pred)),*])
+                    .aim(&[$($aim),*])
             }
             $(
                 #[test]

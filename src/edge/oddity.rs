@@ -212,8 +212,41 @@ pub fn variants(base: &Dataset, schema: &Schema) -> Vec<EdgeCase> {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn variant(name: &str, base: &Dataset, schema: &Schema) -> Result<EdgeCase, EdgeError> {
+    variant_aimed::<&str>(name, base, schema, &[])
+}
+
+/// [`variant`], with the oddity aimed at `aim`: a column oddity goes to the first of these
+/// columns of the right kind (a NaN to the first aimed numeric column, an unseen category to
+/// the first aimed categorical one) instead of the data's first such column — an ID column
+/// first in the file no longer takes every numeric oddity. Empty: the data's first.
+///
+/// ```
+/// use mlharness::data::{Column, Dataset};
+/// use mlharness::edge;
+/// use mlharness::schema::Schema;
+/// let base = Dataset::from_columns(vec![
+///     ("id".into(), Column::numeric(vec![1.0, 2.0])),
+///     ("tenure".into(), Column::numeric(vec![3.0, 40.0])),
+/// ])?;
+/// let case = edge::variant_aimed("nan", &base, &Schema::infer(&base), &["tenure"])?;
+/// assert!(case.description.contains("column `tenure`"), "{}", case.description);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn variant_aimed<S: AsRef<str>>(
+    name: &str,
+    base: &Dataset,
+    schema: &Schema,
+    aim: &[S],
+) -> Result<EdgeCase, EdgeError> {
     let oddity: Oddity = name.parse()?;
-    let (data, description) = build(oddity, base, schema)?;
+    let aim: Vec<&str> = aim.iter().map(AsRef::as_ref).collect();
+    if let Some(unknown) = aim.iter().find(|c| base.column(c).is_err()) {
+        return Err(EdgeError::Data(DataError::UnknownColumn {
+            column: unknown.to_string(),
+            available: base.column_names().join(", "),
+        }));
+    }
+    let (data, description) = build(oddity, base, schema, &aim)?;
     Ok(EdgeCase {
         name: oddity.name().to_string(),
         description,
@@ -326,10 +359,24 @@ fn set_category(column: &Column, rows: &[usize], value: &str) -> Column {
     Column::categorical(values)
 }
 
-fn build(oddity: Oddity, base: &Dataset, schema: &Schema) -> Result<(Dataset, String), EdgeError> {
+fn build(
+    oddity: Oddity,
+    base: &Dataset,
+    schema: &Schema,
+    aim: &[&str],
+) -> Result<(Dataset, String), EdgeError> {
     use Oddity::*;
     let n = base.n_rows();
-    let features: Vec<&str> = base.feature_names();
+    let all_features: Vec<&str> = base.feature_names();
+    // Aimed: the oddity goes to the aimed columns (in the order given), not the data's first.
+    let features: Vec<&str> = if aim.is_empty() {
+        all_features.clone()
+    } else {
+        aim.iter()
+            .copied()
+            .filter(|c| all_features.contains(c))
+            .collect()
+    };
     let numeric: Vec<&str> = features
         .iter()
         .copied()
@@ -408,7 +455,7 @@ fn build(oddity: Oddity, base: &Dataset, schema: &Schema) -> Result<(Dataset, St
             let columns = owned_columns(base)
                 .into_iter()
                 .map(|(name, c)| {
-                    if features.contains(&name.as_str()) {
+                    if all_features.contains(&name.as_str()) {
                         let c = set_missing(&c, &rows);
                         (name, c)
                     } else {
@@ -420,7 +467,7 @@ fn build(oddity: Oddity, base: &Dataset, schema: &Schema) -> Result<(Dataset, St
                 rebuild(base, columns)?,
                 format!(
                     "missing values in all {} feature columns, {}",
-                    features.len(),
+                    all_features.len(),
                     rows_text(&rows)
                 ),
             )

@@ -225,3 +225,107 @@ pub fn batch_independent<E: Display>(
     )
     .with_table(t))
 }
+
+/// A fit that is given the whole dataset and the training rows uses the training rows only:
+/// the state fitted after every *test* row was perturbed (numbers moved far, categories
+/// replaced) is the state fitted before. Catches a leak inside `fit` itself — statistics of
+/// all rows, a target encoding over the whole table — that [`fitted_on_training`], which
+/// compares finished states, cannot see.
+///
+/// ```
+/// use mlharness::check::Checked;
+/// use mlharness::data::{Column, Dataset};
+/// use mlharness::transform;
+/// let all = Dataset::from_columns(vec![("x".into(), Column::numeric(vec![1.0, 2.0, 3.0, 10.0]))])?;
+/// let train_rows = [0, 1, 2];
+/// let mean_of = |d: &Dataset, rows: &[usize]| -> Result<f64, mlharness::data::DataError> {
+///     let x = d.numeric("x")?.values();
+///     Ok(rows.iter().map(|&i| x[i]).sum::<f64>() / rows.len() as f64)
+/// };
+/// transform::fit_ignores_test_rows(|d, rows| mean_of(d, rows), &all, &train_rows).assert_passed();
+/// // Buggy: the mean of every row, test rows included.
+/// let leaky = |d: &Dataset, _rows: &[usize]| mean_of(d, &(0..d.n_rows()).collect::<Vec<_>>());
+/// transform::fit_ignores_test_rows(leaky, &all, &train_rows).assert_failed();
+/// # Ok::<(), mlharness::data::DataError>(())
+/// ```
+pub fn fit_ignores_test_rows<S, E>(
+    fit: impl Fn(&Dataset, &[usize]) -> Result<S, E>,
+    all: &Dataset,
+    train_rows: &[usize],
+) -> Result<Outcome, CheckError>
+where
+    S: PartialEq + Debug,
+    E: Display,
+{
+    const CHECK: &str = "fit_ignores_test_rows";
+    let train: std::collections::HashSet<usize> = train_rows.iter().copied().collect();
+    if let Some(&bad) = train_rows.iter().find(|&&i| i >= all.n_rows()) {
+        return Err(crate::data::DataError::RowOutOfRange {
+            row: bad,
+            n_rows: all.n_rows(),
+        }
+        .into());
+    }
+    let test: Vec<usize> = (0..all.n_rows()).filter(|i| !train.contains(i)).collect();
+    if test.is_empty() {
+        return Err(CheckError::Input {
+            check: CHECK,
+            message: "every row is a training row: there are no test rows to perturb".into(),
+        });
+    }
+    let before = or_fail!(fit(all, train_rows), CHECK, "fit");
+    let perturbed = perturb_rows(all, &test)?;
+    let after = or_fail!(
+        fit(&perturbed, train_rows),
+        CHECK,
+        "fit on the perturbed data"
+    );
+    if before == after {
+        return Ok(pass(CHECK));
+    }
+    Ok(fail(
+        CHECK,
+        format!(
+            "the fitted state changed when only the {} test rows changed: fit reads rows \
+             outside the training split (leakage inside fit)\n  before: {before:?}\n  after:  \
+             {after:?}",
+            test.len()
+        ),
+    ))
+}
+
+/// `data` with `rows` moved far: each numeric value shifted by ten times the column's range
+/// plus one, each category replaced by one no row has.
+fn perturb_rows(data: &Dataset, rows: &[usize]) -> Result<Dataset, crate::data::DataError> {
+    let mut out = data.clone();
+    for name in data.column_names() {
+        let column = match data.column(name)? {
+            Column::Numeric(n) => {
+                let present: Vec<f64> = n.present().filter(|v| v.is_finite()).collect();
+                let lo = present.iter().copied().fold(f64::INFINITY, f64::min);
+                let hi = present.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+                let shift = if lo.is_finite() {
+                    10.0 * (hi - lo) + 1.0
+                } else {
+                    1.0
+                };
+                let mut values = n.values().to_vec();
+                for &i in rows {
+                    values[i] += shift;
+                }
+                let mask: Vec<bool> = (0..n.len()).map(|i| n.is_missing(i)).collect();
+                Column::numeric_masked(values, mask)?
+            }
+            Column::Categorical(c) => {
+                let mut values: Vec<Option<&str>> =
+                    (0..c.codes().len()).map(|i| c.get(i)).collect();
+                for &i in rows {
+                    values[i] = Some("mlharness_perturbed_test_row");
+                }
+                Column::categorical(values)
+            }
+        };
+        out = out.replace_column(name, column)?;
+    }
+    Ok(out)
+}

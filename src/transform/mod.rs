@@ -31,7 +31,8 @@ pub use self::assertions::{
     Statistic,
 };
 pub use self::leakage::{
-    batch_independent, fit_deterministic, fitted_on_training, state_unchanged,
+    batch_independent, fit_deterministic, fit_ignores_test_rows, fitted_on_training,
+    state_unchanged,
 };
 
 use crate::check::Outcome;

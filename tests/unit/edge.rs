@@ -423,3 +423,41 @@ fn a_custom_edge_case_is_checked_like_the_built_in_ones() {
             .is_some_and(Response::predicted)
     );
 }
+
+/// Issue 19: column oddities went to the data's first column of the right kind; an ID column
+/// first in the file took every numeric oddity.
+#[test]
+fn oddities_can_be_aimed_at_chosen_columns() {
+    let data = base();
+    let numeric: Vec<&str> = data
+        .feature_names()
+        .into_iter()
+        .filter(|c| data.numeric(c).is_ok())
+        .collect();
+    let (first, later) = (numeric[0], *numeric.last().unwrap());
+    assert_ne!(first, later);
+    let default = edge::variant("nan", &data, &schema()).unwrap();
+    assert!(
+        default.description.contains(&format!("`{first}`")),
+        "{}",
+        default.description
+    );
+    let aimed = edge::variant_aimed("nan", &data, &schema(), &[later]).unwrap();
+    assert!(
+        aimed.description.contains(&format!("`{later}`")),
+        "{}",
+        aimed.description
+    );
+    assert!(aimed.data.numeric(later).unwrap().values()[0].is_nan());
+    // Aimed at a numeric column only, a categorical oddity has nothing to go to.
+    let err = edge::variant_aimed("unseen_category", &data, &schema(), &[later]).unwrap_err();
+    assert!(
+        matches!(err, edge::EdgeError::NotApplicable { .. }),
+        "{err}"
+    );
+    let err = edge::variant_aimed("nan", &data, &schema(), &["no_such_column"]).unwrap_err();
+    assert!(
+        err.to_string().contains("no column named `no_such_column`"),
+        "{err}"
+    );
+}

@@ -46,3 +46,20 @@ mlharness::edge_cases! {
         duplicated_rows, constant_column, extra_column, shuffled_column_order, large_batch
     ],
 }
+
+/// The oddities aimed at the columns that matter to this model, not at the file's first
+/// columns (`state`, `account_length`): a NaN in the day minutes, an unseen category in the
+/// international plan.
+mod aimed {
+    use super::*;
+
+    mlharness::edge_cases! {
+        model: model(),
+        data: holdout(),
+        schema: schema(),
+        expect_error: [nan],
+        expect_prediction: [unseen_category, just_above_max],
+        only: [nan, unseen_category, just_above_max],
+        aim: ["total_day_minutes", "international_plan"],
+    }
+}

@@ -138,6 +138,39 @@ fn the_pipeline_learns_only_from_the_training_split() {
     transform::batch_independent(apply, &split.test, 0.0).assert_passed();
 }
 
+/// Every fifth row is a test row; the rest train.
+fn train_rows(all: &Dataset) -> Vec<usize> {
+    (0..all.n_rows()).filter(|i| i % 5 != 0).collect()
+}
+
+/// Fitting on the training rows reads nothing else: with every test row moved far, the fitted
+/// medians, scales and categories are the same.
+#[test]
+fn fitting_reads_only_the_training_rows() {
+    let all = load_churn().unwrap();
+    let fit = |d: &Dataset, rows: &[usize]| FeaturePipeline::fit(&d.take(rows)?, &features());
+    transform::fit_ignores_test_rows(fit, &all, &train_rows(&all)).assert_passed();
+}
+
+mod harness_catches {
+    use super::*;
+
+    /// Issue 19: a leak inside `fit` (statistics of every row, test rows included) passed
+    /// `fitted_on_training`, which only compares finished states.
+    #[test]
+    fn a_fit_that_reads_the_test_rows() {
+        let all = load_churn().unwrap();
+        let leaky = |d: &Dataset, _rows: &[usize]| FeaturePipeline::fit(d, &features());
+        let failure = transform::fit_ignores_test_rows(leaky, &all, &train_rows(&all))
+            .assert_failed()
+            .to_string();
+        assert!(
+            failure.starts_with("FAILED fit_ignores_test_rows: the fitted state changed when only the 1000 test rows changed"),
+            "{failure}"
+        );
+    }
+}
+
 #[test]
 fn an_unseen_category_goes_to_the_unseen_column() {
     let one = train().take(&[0]).unwrap();
