@@ -145,6 +145,17 @@ impl fmt::Display for Outcome {
 /// A check that failed or could not run, as an error: `Display` is the failed outcomes with
 /// their tables (or why the check could not run), and so is `Debug`, so a test returning
 /// `Result<(), CheckFailure>` prints the tables, not a struct dump.
+///
+/// ```
+/// use mlharness::prelude::*;
+/// fn scaled() -> Result<(), CheckFailure> {
+///     Outcome::fail(Kind::Unit, "scaled", "column `age` has mean 3").require()?;
+///     Ok(())
+/// }
+/// let failure = scaled().unwrap_err();
+/// assert_eq!(failure.outcomes().len(), 1);
+/// assert_eq!(format!("{failure:?}"), "\nFAILED scaled: column `age` has mean 3\n");
+/// ```
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum CheckFailure {
@@ -395,6 +406,12 @@ impl InvalidSetting {
 }
 
 /// The ranges checks' numeric settings take, for [`InvalidSetting::ensure`].
+///
+/// ```
+/// use mlharness::check::Range;
+/// assert!(Range::Share.contains(1.0) && !Range::OpenUnit.contains(1.0));
+/// assert_eq!(Range::NonNegative.expected(), "a finite number ≥ 0");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Range {
@@ -432,6 +449,17 @@ impl Range {
 
 /// Why a check of a model could not run (as opposed to running and failing): the error of
 /// the benchmark-score, differential, pipeline and transform kits.
+///
+/// ```
+/// use mlharness::benchmark::BeatsBaseline;
+/// use mlharness::prelude::*;
+/// let data = Dataset::from_columns(vec![("y".into(), Column::numeric(vec![1.0, 2.0]))])?.with_target("y")?;
+/// let broken = |_: &Dataset| -> Result<Predictions, ModelError> { Err(ModelError::new("no weights")) };
+/// let err = BeatsBaseline::new(Metric::Mae).check(&broken, &data, &data).unwrap_err();
+/// assert!(matches!(err, CheckError::Predict { .. }));
+/// assert_eq!(mlharness::check::chain(&err), "the model failed to predict: no weights");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum CheckError {
