@@ -57,6 +57,11 @@ mlharness::edge_cases! {
     data: data(),
     schema: Schema::infer(&data()),
     only: [single_row, extra_column],
+    aim: ["x"],
+}
+
+mlharness::integration_checks! {
+    fn passes() -> Outcome { Outcome::pass(mlharness::kind::Kind::Other, "passes") }
 }
 
 mlharness::config_diff! {
@@ -71,7 +76,8 @@ fn every_macro_module_is_named_from_the_table_of_kinds() {
     #[allow(unused_imports)]
     use self::{
         mlharness_benchmark as _, mlharness_config_diff as _, mlharness_differential as _,
-        mlharness_drift as _, mlharness_edge_cases as _, mlharness_pipeline as _,
+        mlharness_drift as _, mlharness_edge_cases as _, mlharness_integration as _,
+        mlharness_pipeline as _,
     };
     // ...and the gate classifies a test inside each as the macro's kind.
     for (kind, module) in [
@@ -88,4 +94,12 @@ fn every_macro_module_is_named_from_the_table_of_kinds() {
         // A binary named for no kind, so only the module can decide.
         assert_eq!(Kind::classify("app::checks", &test), kind, "{test}");
     }
+    // `integration_checks!` shares the integration kind with `pipeline_test!`.
+    assert_eq!(
+        Kind::classify(
+            "app::checks",
+            "macro_modules::mlharness_integration::some_test"
+        ),
+        Kind::Integration
+    );
 }

@@ -84,15 +84,15 @@ fn each_macros_tests_are_counted_as_its_kind() {
     .into_iter()
     .map(|k| (k, passed(k)))
     .collect();
-    // pipeline_test! writes 6 checks, edge_cases! the 2 asked for; `other` is the file's own
-    // test, in a binary named for no kind.
+    // pipeline_test! writes 6 checks and integration_checks! 1, edge_cases! the 2 asked for;
+    // `other` is the file's own test, in a binary named for no kind.
     assert_eq!(
         counts,
         [
             ("benchmark-score", 1),
             ("differential", 1),
             ("drift", 1),
-            ("integration", 6),
+            ("integration", 7),
             ("edge-case", 2),
             ("config-diff", 1),
             ("other", 1),
