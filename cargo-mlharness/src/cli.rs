@@ -109,11 +109,18 @@ struct DriftArgs {
     /// Compare only these columns (comma-separated; default: every column of the reference).
     #[arg(long, value_delimiter = ',', value_name = "COLUMNS")]
     columns: Vec<String>,
+    /// Leave these columns out (comma-separated): an ID, the target, a timestamp.
+    #[arg(long, value_delimiter = ',', value_name = "COLUMNS")]
+    ignore: Vec<String>,
+    /// A column present in only one of the files is left out and named in the report,
+    /// instead of making the input unusable.
+    #[arg(long)]
+    skip_one_sided: bool,
     /// The checked-in schema: its column kinds decide how each column is compared (a zip code
     /// it calls categorical is compared as categories); default: inferred from the reference.
     #[arg(long, value_name = "FILE")]
     schema: Option<PathBuf>,
-    /// GateReport format.
+    /// Report format.
     #[arg(long, value_enum, default_value_t = DriftFormat::Text)]
     format: DriftFormat,
 }
@@ -153,7 +160,7 @@ struct ValidateArgs {
     /// Check in this environment (e.g. `serving`: training-only columns must be absent).
     #[arg(long, value_name = "NAME")]
     environment: Option<String>,
-    /// GateReport format.
+    /// Report format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
 }
@@ -274,6 +281,9 @@ fn drift(args: &DriftArgs) -> ExitCode {
     if !args.columns.is_empty() {
         options = options.columns(&args.columns);
     }
+    options = options
+        .ignore(&args.ignore)
+        .skip_one_sided(args.skip_one_sided);
     if let Some(path) = &args.schema {
         match mlharness::schema::Schema::load(path) {
             Ok(schema) => options = options.schema(schema),

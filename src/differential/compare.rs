@@ -54,6 +54,21 @@ pub struct Differential {
     worst_rows: usize,
     near_threshold: Option<f64>,
     noise: Option<String>,
+    /// Margin over the seed noise a golden records ([`Differential::within_recorded_noise`]).
+    recorded_noise: Option<f64>,
+    /// Time per row allowed over the golden's ([`Differential::time_budget`]).
+    time_factor: Option<f64>,
+}
+
+/// Runs of the candidate's prediction timed for a [time budget](Differential::time_budget).
+const TIMED_RUNS: usize = 3;
+
+/// The candidate's and the golden's seconds per row, and the factor allowed.
+#[derive(Clone, Copy)]
+struct Timing {
+    candidate: f64,
+    golden: f64,
+    factor: f64,
 }
 
 impl Default for Differential {
@@ -82,6 +97,8 @@ impl Differential {
             worst_rows: 5,
             near_threshold: None,
             noise: None,
+            recorded_noise: None,
+            time_factor: None,
         }
     }
 
@@ -156,22 +173,70 @@ impl Differential {
     /// let check = Differential::new().within_seed_noise(&noise, 0.0);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn within_seed_noise(mut self, noise: &super::SeedNoise, margin: f64) -> Self {
+    pub fn within_seed_noise(self, noise: &super::SeedNoise, margin: f64) -> Self {
+        self.bounded_by(&super::RecordedNoise::from(noise), margin, "")
+    }
+
+    /// [`within_seed_noise`](Self::within_seed_noise) with the noise the golden recorded when
+    /// it was recorded ([`Golden::seed_noise`]), for
+    /// [`against_golden`](Self::against_golden): the N seeds are trained once, with the
+    /// golden, not on every run. A golden without recorded noise is an error saying how to
+    /// re-record it.
+    ///
+    /// ```
+    /// use mlharness::differential::{Differential, Golden, Reproducibility};
+    /// use mlharness::metrics::Metric;
+    /// use mlharness::prelude::*;
+    /// let data = || Dataset::from_columns(vec![("x".into(), Column::numeric((0..100).map(f64::from).collect()))])
+    ///     .and_then(|d| d.with_target("x")).unwrap();
+    /// let train = |seed: u64| -> Result<_, ModelError> {
+    ///     Ok(move |d: &Dataset| Ok(Predictions::values(d.numeric("x")?.values().iter().map(|v| v + seed as f64 * 0.1).collect())))
+    /// };
+    /// let dir = tempfile::tempdir()?;
+    /// let golden = Golden::new(dir.path().join("g.json"))
+    ///     .env(|_| None)
+    ///     .seed_noise(move || Reproducibility::new(Metric::Mae).seeds(&[0, 1, 2]).measure(&data(), train));
+    /// let check = Differential::new().within_recorded_noise(0.5);
+    /// let v1 = train(0)?;
+    /// check.against_golden(&data(), &v1, "v1", &golden)?.assert_passed(); // records it
+    /// // Seed 2 moves predictions by 0.2, the noise recorded: within it (plus 50%).
+    /// check.against_golden(&data(), &train(2)?, "v1", &golden)?.assert_passed();
+    /// // Seed 9 moves them by 0.9: beyond any healthy seed.
+    /// assert!(!check.against_golden(&data(), &train(9)?, "v1", &golden)?.passed());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn within_recorded_noise(mut self, margin: f64) -> Self {
+        self.recorded_noise = Some(margin);
+        self
+    }
+
+    fn bounded_by(mut self, noise: &super::RecordedNoise, margin: f64, source: &str) -> Self {
         if noise.largest_change > 0.0 {
             self.tolerance = noise.largest_change * (1.0 + margin);
             self.noise = Some(format!(
-                "tolerance from seed noise: largest seed-to-seed change {:.4} × (1 + {margin})",
+                "tolerance from seed noise{source}: largest seed-to-seed change {:.4} × (1 + {margin})",
                 noise.largest_change
             ));
         } else {
             self.max_changed_share = (noise.max_changed_share + margin).min(1.0);
             self.noise = Some(format!(
-                "bound from seed noise: {:.2}% of rows change class between healthy seeds ({} seeds), plus {:.2} points",
+                "bound from seed noise{source}: {:.2}% of rows change class between healthy seeds ({} seeds), plus {:.2} points",
                 noise.max_changed_share * 100.0,
                 noise.seeds.len(),
                 margin * 100.0
             ));
         }
+        self
+    }
+
+    /// Against a golden, the candidate's time per row must be at most `factor` × the time per
+    /// row recorded with the golden — "within 1.5× the golden run's time" — each side the
+    /// median of 3 timed predictions of the whole data. Recording the golden records the
+    /// time; a golden recorded without it is an error saying how to re-record it. A budget for
+    /// CI that needs no absolute number, as long as the golden is recorded on a machine like
+    /// the one that checks it.
+    pub fn time_budget(mut self, factor: f64) -> Self {
+        self.time_factor = Some(factor);
         self
     }
 
@@ -204,8 +269,24 @@ impl Differential {
         model_version: &str,
         golden: &Golden,
     ) -> Result<Outcome, CheckError> {
-        let predictions = predict("the candidate", candidate, data)?;
-        match golden.resolve(data, &predictions, model_version)? {
+        self.validate()?;
+        let (predictions, seconds_per_row) = match self.time_factor {
+            None => (predict("the candidate", candidate, data)?, None),
+            Some(_) => {
+                let mut times = Vec::with_capacity(TIMED_RUNS);
+                let mut first = None;
+                for _ in 0..TIMED_RUNS {
+                    let start = std::time::Instant::now();
+                    let p = predict("the candidate", candidate, data)?;
+                    times.push(start.elapsed().as_secs_f64());
+                    first.get_or_insert(p);
+                }
+                times.sort_by(f64::total_cmp);
+                let per_row = times[TIMED_RUNS / 2] / data.n_rows().max(1) as f64;
+                (first.expect("timed at least once"), Some(per_row))
+            }
+        };
+        match golden.resolve_timed(data, &predictions, model_version, seconds_per_row)? {
             GoldenState::Written { file, previous } => {
                 let mut table = Table::new(["golden", "rows", "model version", "data"]);
                 table.row([
@@ -218,15 +299,61 @@ impl Differential {
                     None => "created".to_string(),
                     Some(v) => format!("updated (was model version {v})"),
                 };
-                Ok(Outcome::new(
+                let mut outcome = Outcome::new(
                     Kind::Differential,
                     format!("differential: golden {what}, nothing compared"),
                     true,
                 )
                 .with_table(table)
-                .with_note("commit the golden file: later runs compare against it"))
+                .with_note("commit the golden file: later runs compare against it");
+                if let Some(noise) = &file.seed_noise {
+                    outcome = outcome.with_note(format!(
+                        "recorded the seed noise of {} seeds: {:.2}% of rows change class at most, largest change {:.4}",
+                        noise.seeds.len(),
+                        noise.max_changed_share * 100.0,
+                        noise.largest_change
+                    ));
+                }
+                if let Some(s) = file.seconds_per_row {
+                    outcome =
+                        outcome.with_note(format!("recorded the time per row: {}", per_row(s)));
+                }
+                Ok(outcome)
             }
             GoldenState::Existing(file) => {
+                let stale = |field: &str, what: &str| {
+                    CheckError::Golden(super::GoldenError::Invalid {
+                        path: golden.path().to_path_buf(),
+                        field: field.into(),
+                        message: format!(
+                            "not recorded with this golden, and the check {what}; re-record it with `{}`",
+                            golden.update_command()
+                        ),
+                    })
+                };
+                let this =
+                    match (self.recorded_noise, &file.seed_noise) {
+                        (None, _) => self.clone(),
+                        (Some(margin), Some(noise)) => {
+                            self.clone()
+                                .bounded_by(noise, margin, " (recorded with the golden)")
+                        }
+                        (Some(_), None) => return Err(stale(
+                            "seed_noise",
+                            "takes its bound from it (give the Golden a `seed_noise` measurement)",
+                        )),
+                    };
+                let timing = match (self.time_factor, file.seconds_per_row, seconds_per_row) {
+                    (Some(factor), Some(golden), Some(candidate)) => Some(Timing {
+                        candidate,
+                        golden,
+                        factor,
+                    }),
+                    (Some(_), None, _) => {
+                        return Err(stale("seconds_per_row", "has a time budget"))
+                    }
+                    _ => None,
+                };
                 let reference = file.predictions().clone();
                 let candidate = file.round(&predictions);
                 let name = format!(
@@ -235,7 +362,7 @@ impl Differential {
                     file.model_version,
                     file.rounding
                 );
-                self.compare(data, &candidate, &reference, &name)
+                this.compare_timed(data, &candidate, &reference, &name, timing)
             }
         }
     }
@@ -247,6 +374,17 @@ impl Differential {
         candidate: &Predictions,
         reference: &Predictions,
         reference_name: &str,
+    ) -> Result<Outcome, CheckError> {
+        self.compare_timed(data, candidate, reference, reference_name, None)
+    }
+
+    fn compare_timed(
+        &self,
+        data: &Dataset,
+        candidate: &Predictions,
+        reference: &Predictions,
+        reference_name: &str,
+        timing: Option<Timing>,
     ) -> Result<Outcome, CheckError> {
         self.validate()?;
         let mismatch = |message: String| CheckError::Mismatch {
@@ -318,6 +456,30 @@ impl Differential {
                 verdict,
             ]);
         }
+        if let Some(Timing {
+            candidate,
+            golden,
+            factor,
+        }) = timing
+        {
+            let ratio = candidate / golden.max(1e-15);
+            let ok = ratio <= factor;
+            passed &= ok;
+            table.row([
+                "time per row".to_string(),
+                format!(
+                    "{} vs {} ({ratio:.2}×)",
+                    per_row(candidate),
+                    per_row(golden)
+                ),
+                format!("≤ {factor}×"),
+                if ok {
+                    "ok".to_string()
+                } else {
+                    format!("SLOWER: {:.1}× the budget", ratio / factor)
+                },
+            ]);
+        }
         let changed_count = changes.changed.iter().filter(|&&c| c).count();
         let check = format!("differential: candidate vs {reference_name} ({n} rows)");
         let mut outcome = Outcome::new(Kind::Differential, check, passed).with_table(table);
@@ -346,6 +508,20 @@ impl Differential {
         ensure("alpha", Range::OpenUnit, self.alpha)?;
         if let Some(band) = self.near_threshold {
             ensure("near_threshold", Range::Share, band)?;
+        }
+        if let Some(margin) = self.recorded_noise {
+            ensure("within_recorded_noise", Range::NonNegative, margin)?;
+        }
+        if let Some(factor) = self.time_factor {
+            if !(factor > 0.0 && factor.is_finite()) {
+                return Err(InvalidSetting::new(
+                    "differential",
+                    "time_budget",
+                    "a finite number > 0",
+                    crate::table::number(factor),
+                )
+                .into());
+            }
         }
         Ok(())
     }
@@ -658,5 +834,14 @@ fn p_text(p: f64) -> String {
         format!("{p:.3}")
     } else {
         format!("{p:.1e}")
+    }
+}
+
+/// Seconds per row, in the unit that reads best.
+fn per_row(seconds: f64) -> String {
+    if seconds >= 1e-3 {
+        format!("{:.2} ms/row", seconds * 1e3)
+    } else {
+        format!("{:.2} µs/row", seconds * 1e6)
     }
 }

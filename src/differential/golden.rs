@@ -8,10 +8,15 @@ use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-/// The golden file format this version reads and writes.
-const FORMAT: u32 = 1;
+/// The golden file format this version writes when a golden carries metadata (seed noise, a
+/// time per row); a golden without it is written as format 1, which older versions read.
+const FORMAT: u32 = 2;
+/// The formats this version reads.
+const READS: [u32; 2] = [1, 2];
 
 type Env = Arc<dyn Fn(&str) -> Option<String> + Send + Sync>;
+type MeasureNoise =
+    Arc<dyn Fn() -> Result<super::SeedNoise, crate::check::CheckError> + Send + Sync>;
 
 /// A golden file that is missing under CI, stale, or malformed; names the file and says how
 /// to re-record it.
@@ -127,6 +132,15 @@ pub enum GoldenError {
         /// What is wrong.
         message: String,
     },
+    /// The seed noise to record with the golden ([`Golden::seed_noise`]) could not be
+    /// measured.
+    #[error("{}: measuring the seed noise to record with the golden failed", path.display())]
+    Noise {
+        /// The golden file.
+        path: PathBuf,
+        /// Why.
+        source: Box<crate::check::CheckError>,
+    },
     /// Predictions with NaN or infinite values cannot be recorded.
     #[error("{}: cannot record row {row}: its prediction {value} is not finite", path.display())]
     NonFinite {
@@ -197,6 +211,7 @@ pub struct Golden {
     read_only: bool,
     wait: std::time::Duration,
     env: Env,
+    noise: Option<MeasureNoise>,
 }
 
 impl std::fmt::Debug for Golden {
@@ -206,6 +221,7 @@ impl std::fmt::Debug for Golden {
             .field("rounding", &self.rounding)
             .field("expected_version", &self.expected_version)
             .field("read_only", &self.read_only)
+            .field("seed_noise", &self.noise.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -237,7 +253,42 @@ pub struct GoldenFile {
     pub rows: usize,
     /// Decimals that probabilities and values were rounded to.
     pub rounding: u32,
+    /// The noise between healthy seeds, measured when the golden was recorded
+    /// ([`Golden::seed_noise`]); a differential can take its bound from it
+    /// ([`Differential::within_recorded_noise`](super::Differential::within_recorded_noise)).
+    pub seed_noise: Option<RecordedNoise>,
+    /// Seconds per row the recording model took to predict the data (median of timed runs),
+    /// when the golden was recorded by a differential with a
+    /// [time budget](super::Differential::time_budget).
+    pub seconds_per_row: Option<f64>,
     predictions: Predictions,
+}
+
+/// The noise between healthy seeds as a golden file records it: the numbers of a
+/// [`SeedNoise`](super::SeedNoise).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct RecordedNoise {
+    /// The seeds trained.
+    pub seeds: Vec<u64>,
+    /// A classifier's largest share of rows that change class between two seeds.
+    pub max_changed_share: f64,
+    /// A regressor's largest change of one prediction between two seeds.
+    pub largest_change: f64,
+    /// The metric's spread over the seeds.
+    pub metric_spread: f64,
+}
+
+impl From<&super::SeedNoise> for RecordedNoise {
+    fn from(noise: &super::SeedNoise) -> Self {
+        RecordedNoise {
+            seeds: noise.seeds.clone(),
+            max_changed_share: noise.max_changed_share,
+            largest_change: noise.largest_change,
+            metric_spread: noise.metric_spread,
+        }
+    }
 }
 
 impl GoldenFile {
@@ -264,6 +315,10 @@ struct Repr {
     kind: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     classes: Option<Vec<String>>,
+    #[serde(default)]
+    seed_noise: Option<RecordedNoise>,
+    #[serde(default)]
+    seconds_per_row: Option<f64>,
     predictions: Vec<serde_json::Value>,
 }
 
@@ -290,7 +345,39 @@ impl Golden {
             read_only: false,
             wait: std::time::Duration::from_secs(30),
             env: Arc::new(process_env),
+            noise: None,
         }
+    }
+
+    /// Measures the noise between healthy seeds whenever the golden is recorded (created, or
+    /// updated on request) and stores it in the golden's metadata, so that a differential's
+    /// bound comes from it ([`Differential::within_recorded_noise`](super::Differential::within_recorded_noise))
+    /// without retraining N seeds on every run. Typically
+    /// `|| Reproducibility::new(metric).seeds(&[..]).measure(&data, train)`.
+    ///
+    /// ```
+    /// use mlharness::differential::{Golden, Reproducibility};
+    /// use mlharness::metrics::Metric;
+    /// use mlharness::prelude::*;
+    /// let data = || Dataset::from_columns(vec![("x".into(), Column::numeric((0..50).map(f64::from).collect()))])
+    ///     .and_then(|d| d.with_target("x")).unwrap();
+    /// let train = |seed: u64| -> Result<_, ModelError> {
+    ///     Ok(move |d: &Dataset| Ok(Predictions::values(d.numeric("x")?.values().iter().map(|v| v + seed as f64).collect())))
+    /// };
+    /// let dir = tempfile::tempdir()?;
+    /// let golden = Golden::new(dir.path().join("g.json"))
+    ///     .seed_noise(move || Reproducibility::new(Metric::Mae).seeds(&[0, 1, 2]).measure(&data(), train));
+    /// let file = golden.write(&data(), &Predictions::values(vec![0.0; 50]), "v1")?;
+    /// assert_eq!(file.seed_noise.unwrap().largest_change, 2.0);
+    /// assert!(golden.load()?.seed_noise.is_some());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn seed_noise(
+        mut self,
+        measure: impl Fn() -> Result<super::SeedNoise, crate::check::CheckError> + Send + Sync + 'static,
+    ) -> Self {
+        self.noise = Some(Arc::new(measure));
+        self
     }
 
     /// Decimals to round probabilities and values to (at most 15).
@@ -393,6 +480,17 @@ impl Golden {
         predictions: &Predictions,
         model_version: &str,
     ) -> Result<GoldenState, GoldenError> {
+        self.resolve_timed(data, predictions, model_version, None)
+    }
+
+    /// [`resolve`](Self::resolve), recording `seconds_per_row` if the golden is written.
+    pub(crate) fn resolve_timed(
+        &self,
+        data: &Dataset,
+        predictions: &Predictions,
+        model_version: &str,
+        seconds_per_row: Option<f64>,
+    ) -> Result<GoldenState, GoldenError> {
         let mut exists = self.path.exists();
         if self.read_only && !exists {
             let waited = if self.under_ci() {
@@ -414,7 +512,7 @@ impl Golden {
             } else {
                 None
             };
-            let file = self.write(data, predictions, model_version)?;
+            let file = self.write_timed(data, predictions, model_version, seconds_per_row)?;
             return Ok(GoldenState::Written { file, previous });
         }
         if !exists {
@@ -424,7 +522,7 @@ impl Golden {
                     command: self.update_command(),
                 });
             }
-            let file = self.write(data, predictions, model_version)?;
+            let file = self.write_timed(data, predictions, model_version, seconds_per_row)?;
             return Ok(GoldenState::Written {
                 file,
                 previous: None,
@@ -463,11 +561,22 @@ impl Golden {
 
     /// Records `predictions` on `data` from model `model_version`, atomically, whatever the
     /// environment says (the CLI-free way to update a golden from code).
+    /// With [`seed_noise`](Self::seed_noise), the noise is measured and recorded too.
     pub fn write(
         &self,
         data: &Dataset,
         predictions: &Predictions,
         model_version: &str,
+    ) -> Result<GoldenFile, GoldenError> {
+        self.write_timed(data, predictions, model_version, None)
+    }
+
+    fn write_timed(
+        &self,
+        data: &Dataset,
+        predictions: &Predictions,
+        model_version: &str,
+        seconds_per_row: Option<f64>,
     ) -> Result<GoldenFile, GoldenError> {
         if predictions.len() != data.n_rows() {
             return Err(GoldenError::Invalid {
@@ -512,8 +621,37 @@ impl Golden {
                 ("classes", Some(c.classes().to_vec()), lines)
             }
         };
+        let noise_error = |e: crate::check::CheckError| GoldenError::Noise {
+            path: self.path.clone(),
+            source: Box::new(e),
+        };
+        let seed_noise = match &self.noise {
+            Some(measure) => {
+                let noise = RecordedNoise::from(&measure().map_err(noise_error)?);
+                // One seed has no noise to measure: a bound from it would be the margin alone.
+                if noise.seeds.len() < 2 {
+                    return Err(noise_error(
+                        crate::check::InvalidSetting::new(
+                            "seed noise",
+                            "seeds",
+                            "at least 2 seeds",
+                            noise.seeds.len(),
+                        )
+                        .into(),
+                    ));
+                }
+                Some(noise)
+            }
+            None => None,
+        };
+        let seconds_per_row = seconds_per_row.filter(|s| s.is_finite() && *s >= 0.0);
+        let format = if seed_noise.is_some() || seconds_per_row.is_some() {
+            FORMAT
+        } else {
+            1
+        };
         let mut text = String::from("{\n");
-        text.push_str(&format!("  \"format\": {FORMAT},\n"));
+        text.push_str(&format!("  \"format\": {format},\n"));
         text.push_str(&format!("  \"model_version\": {},\n", json(&model_version)));
         text.push_str(&format!(
             "  \"data_fingerprint\": {},\n",
@@ -524,6 +662,12 @@ impl Golden {
         text.push_str(&format!("  \"kind\": \"{kind}\",\n"));
         if let Some(classes) = &classes {
             text.push_str(&format!("  \"classes\": {},\n", json(classes)));
+        }
+        if let Some(noise) = &seed_noise {
+            text.push_str(&format!("  \"seed_noise\": {},\n", json(noise)));
+        }
+        if let Some(seconds) = seconds_per_row {
+            text.push_str(&format!("  \"seconds_per_row\": {},\n", json(&seconds)));
         }
         text.push_str("  \"predictions\": [\n");
         text.push_str(
@@ -550,6 +694,8 @@ impl Golden {
             data_fingerprint: fingerprint(data),
             rows: data.n_rows(),
             rounding: self.rounding,
+            seed_noise,
+            seconds_per_row,
             predictions: rounded,
         })
     }
@@ -572,10 +718,13 @@ impl Golden {
             field,
             message,
         };
-        if repr.format != FORMAT {
+        if !READS.contains(&repr.format) {
             return Err(invalid(
                 "format".into(),
-                format!("format {} is not the supported {FORMAT}", repr.format),
+                format!(
+                    "format {} is not one this version reads (1 or 2); a newer mlharness wrote it?",
+                    repr.format
+                ),
             ));
         }
         if repr.rows != repr.predictions.len() {
@@ -683,6 +832,8 @@ impl Golden {
             data_fingerprint: repr.data_fingerprint,
             rows: repr.rows,
             rounding: repr.rounding,
+            seed_noise: repr.seed_noise,
+            seconds_per_row: repr.seconds_per_row,
             predictions,
         })
     }

@@ -37,7 +37,7 @@ mod golden;
 mod reproducibility;
 
 pub use self::compare::Differential;
-pub use self::golden::{fingerprint, Golden, GoldenError, GoldenFile, GoldenState};
+pub use self::golden::{fingerprint, Golden, GoldenError, GoldenFile, GoldenState, RecordedNoise};
 pub use self::reproducibility::{Reproducibility, SeedNoise};
 
 pub use crate::check::CheckError;

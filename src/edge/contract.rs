@@ -150,11 +150,15 @@ impl Breach {
     /// The headline, what was found and what was expected.
     fn describe(&self) -> (String, String, String) {
         let rows = |r: &[usize]| {
-            r.iter()
+            let listed = r
+                .iter()
                 .map(usize::to_string)
                 .collect::<Vec<_>>()
-                .join(", ")
+                .join(", ");
+            format!("{} {listed}", if r.len() == 1 { "row" } else { "rows" })
         };
+        let plural =
+            |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
         match self {
             Breach::Panicked(msg) => (
                 "the model panicked".to_string(),
@@ -171,13 +175,18 @@ impl Breach {
             ),
             Breach::NonFinite { count, rows: r } => (
                 "non-finite predictions".into(),
-                format!("{count} NaN or infinite predictions, rows {}", rows(r)),
+                format!(
+                    "{} NaN or infinite, {}",
+                    plural(*count, "prediction", "predictions"),
+                    rows(r)
+                ),
                 "finite predictions".into(),
             ),
             Breach::BadProbabilities { count, rows: r } => (
                 "invalid probabilities".into(),
                 format!(
-                    "{count} rows outside [0, 1] or not summing to 1, rows {}",
+                    "{} outside [0, 1] or not summing to 1: {}",
+                    plural(*count, "row", "rows"),
                     rows(r)
                 ),
                 "probabilities in [0, 1] summing to 1 per row".into(),
@@ -218,6 +227,7 @@ impl Breach {
 pub struct EdgeOptions {
     expect: BTreeMap<String, Expect>,
     aim: Vec<String>,
+    budget: Option<crate::budget::TimeBudget>,
 }
 
 impl EdgeOptions {
@@ -226,11 +236,31 @@ impl EdgeOptions {
         Self::default()
     }
 
-    /// The columns to aim column oddities at (see [`variant_aimed`](super::variant_aimed)):
-    /// each goes to the first of these of the right kind. Default: the data's first column of
-    /// that kind.
+    /// The columns to aim column oddities at: each goes to every one of these of the right
+    /// kind in turn (see [`variants_per_column`](super::variants_per_column)). Default: every
+    /// feature column.
+    ///
+    /// ```
+    /// use mlharness::edge::EdgeOptions;
+    /// // An ID column first in the file is left out of NaN, infinity, missing-column, ….
+    /// let options = EdgeOptions::new().aim(&["tenure", "plan"]);
+    /// ```
     pub fn aim(mut self, columns: &[&str]) -> Self {
         self.aim = columns.iter().map(|c| c.to_string()).collect();
+        self
+    }
+
+    /// Times the model on the `large_batch` variant (100,000 rows) against an absolute
+    /// budget: a model that predicts but too slowly fails that oddity.
+    ///
+    /// ```
+    /// use mlharness::budget::TimeBudget;
+    /// use mlharness::edge::EdgeOptions;
+    /// use std::time::Duration;
+    /// let options = EdgeOptions::new().time_budget(TimeBudget::at_most(Duration::from_secs(2)).runs(3));
+    /// ```
+    pub fn time_budget(mut self, budget: crate::budget::TimeBudget) -> Self {
+        self.budget = Some(budget);
         self
     }
 
@@ -371,8 +401,33 @@ fn check_predictions(predictions: &Predictions, rows: usize) -> Result<(), Breac
 pub type BuildVariant = dyn Fn(&Dataset, &Schema) -> Dataset;
 
 /// One edge-case check as the [`edge_cases!`](crate::edge_cases) macro runs it: builds the
-/// variant named `oddity` (with `custom`, a user's own) and checks `model` on it. An oddity the
-/// data has nothing for passes, with a note saying why.
+/// variants of the oddity named `oddity` — one per column it applies to, among the aimed ones
+/// (see [`variants_per_column`](super::variants_per_column)); with `custom`, the user's one —
+/// and checks `model` on each. It passes when the model keeps the contract on every variant;
+/// a failure names each column where it did not. An oddity the data has nothing for passes,
+/// with a note saying why. With a [time budget](EdgeOptions::time_budget), `large_batch` is
+/// also timed.
+///
+/// ```
+/// use mlharness::data::{Column, Dataset};
+/// use mlharness::edge::{self, EdgeOptions};
+/// use mlharness::model::{ModelError, Predictions};
+/// use mlharness::schema::Schema;
+/// let base = Dataset::from_columns(vec![
+///     ("id".into(), Column::numeric(vec![1.0, 2.0, 3.0])),
+///     ("tenure".into(), Column::numeric(vec![3.0, 40.0, 7.0])),
+/// ])?;
+/// // Sums its inputs: a NaN in any column comes out as a NaN prediction.
+/// let model = |d: &Dataset| -> Result<Predictions, ModelError> {
+///     let (a, b) = (d.numeric("id")?.values(), d.numeric("tenure")?.values());
+///     Ok(Predictions::values(a.iter().zip(b).map(|(x, y)| x + y).collect()))
+/// };
+/// let schema = Schema::infer(&base);
+/// let outcome = edge::run_case("nan", &model, &base, &schema, &EdgeOptions::new(), None)?;
+/// assert!(!outcome.passed());
+/// assert!(outcome.headline().contains("2 of 2 columns"), "{outcome}");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn run_case<M: Model + ?Sized>(
     oddity: &str,
     model: &M,
@@ -381,23 +436,106 @@ pub fn run_case<M: Model + ?Sized>(
     options: &EdgeOptions,
     custom: Option<&BuildVariant>,
 ) -> Result<Outcome, super::EdgeError> {
-    let case = match custom {
-        Some(build) => EdgeCase::new(
+    let expect = options.expectation(oddity);
+    if let Some(build) = custom {
+        let case = EdgeCase::new(
             oddity,
             format!("custom oddity `{oddity}`"),
             build(base, schema),
-        ),
-        None => match super::variant_aimed(oddity, base, schema, &options.aim) {
-            Ok(c) => c,
-            Err(super::EdgeError::NotApplicable { oddity, reason }) => {
-                return Ok(
-                    Outcome::pass(Kind::EdgeCase, format!("edge case `{oddity}`"))
-                        .with_headline(format!("not applicable: {reason}")),
-                );
+        );
+        return Ok(check(model, &case, base, schema, expect).outcome);
+    }
+    // (column, description, report); the data of a variant is dropped once checked, but for
+    // an oddity of the whole data, which a time budget may still need.
+    let mut reports: Vec<(Option<String>, String, EdgeReport)> = Vec::new();
+    let mut whole: Option<Dataset> = None;
+    let visited =
+        super::oddity::for_each_variant(oddity, base, schema, &options.aim, |column, case| {
+            let report = check(model, &case, base, schema, expect);
+            reports.push((column.map(str::to_string), case.description, report));
+            if column.is_none() {
+                whole = Some(case.data);
             }
-            Err(e) => return Err(e),
-        },
+            std::ops::ControlFlow::<()>::Continue(())
+        });
+    match visited {
+        Ok(_) => {}
+        Err(super::EdgeError::NotApplicable { oddity, reason }) => {
+            return Ok(
+                Outcome::pass(Kind::EdgeCase, format!("edge case `{oddity}`"))
+                    .with_headline(format!("not applicable: {reason}")),
+            );
+        }
+        Err(e) => return Err(e),
+    }
+    let outcome = match reports.as_slice() {
+        [(_, _, report)] => report.outcome.clone(),
+        _ => across_columns(oddity, &reports),
     };
-    let report = check(model, &case, base, schema, options.expectation(oddity));
-    Ok(report.outcome)
+    let predicted = outcome.passed()
+        && reports
+            .iter()
+            .all(|(_, _, r)| r.response().is_some_and(Response::predicted));
+    match (&options.budget, whole) {
+        (Some(budget), Some(data)) if oddity == super::Oddity::LargeBatch.name() && predicted => {
+            let timed = budget.clone().kind(Kind::EdgeCase).check(
+                &format!("edge case `{oddity}`, {} rows predicted", data.n_rows()),
+                || model.predict(&data),
+            );
+            match timed {
+                Ok(t) if !t.passed() => Ok(t),
+                Ok(t) => Ok(outcome.with_note(format!("{}: kept", t.name()))),
+                Err(e) => Err(super::EdgeError::Budget(e)),
+            }
+        }
+        _ => Ok(outcome),
+    }
+}
+
+/// One outcome for an oddity put into several columns in turn: passed when the model kept the
+/// contract in each; a failure lists the columns where it did not.
+fn across_columns(oddity: &str, reports: &[(Option<String>, String, EdgeReport)]) -> Outcome {
+    let name = format!("edge case `{oddity}`");
+    let broken: Vec<&(Option<String>, String, EdgeReport)> = reports
+        .iter()
+        .filter(|(_, _, r)| r.breach().is_some())
+        .collect();
+    if broken.is_empty() {
+        return Outcome::pass(Kind::EdgeCase, name).with_headline(format!(
+            "the contract kept in each of the {} columns it applies to",
+            reports.len()
+        ));
+    }
+    let columns: Vec<String> = broken
+        .iter()
+        .map(|(c, _, _)| format!("`{}`", c.as_deref().unwrap_or("-")))
+        .collect();
+    let shown = if columns.len() > 5 {
+        format!("{}, …", columns[..5].join(", "))
+    } else {
+        columns.join(", ")
+    };
+    let first = broken[0]
+        .2
+        .breach()
+        .map(|b| b.describe().0)
+        .unwrap_or_default();
+    let mut t = crate::table::Table::new(["column", "expected", "found"]);
+    for (column, _, report) in &broken {
+        if let Some(breach) = report.breach() {
+            let (_, found, expected) = breach.describe();
+            t.row([column.clone().unwrap_or_default(), expected, found]);
+        }
+    }
+    Outcome::fail(
+        Kind::EdgeCase,
+        name,
+        format!(
+            "broken in {} of {} columns ({shown}): {first}",
+            broken.len(),
+            reports.len()
+        ),
+    )
+    .with_table(t)
+    .with_note(format!("oddity: {}", broken[0].1))
 }

@@ -42,8 +42,8 @@ pub use self::contract::{
     check, run_case, Breach, BuildVariant, EdgeOptions, EdgeReport, Expect, Response,
 };
 pub use self::oddity::{
-    variant, variant_aimed, variants, EdgeCase, EdgeError, Oddity, EXTRA_COLUMN, EXTREME,
-    LARGE_BATCH_ROWS, UNSEEN_CATEGORY,
+    variant, variant_aimed, variants, variants_per_column, EdgeCase, EdgeError, Oddity,
+    EXTRA_COLUMN, EXTREME, LARGE_BATCH_ROWS, UNSEEN_CATEGORY,
 };
 
 /// Generates one `#[test]` per oddity in a module `mlharness_edge_cases`, so test reports read
@@ -54,8 +54,10 @@ pub use self::oddity::{
 ///
 /// Optional, in this order: `expect_error: [...]` and `expect_prediction: [...]` name oddities
 /// whose outcome is fixed; `only: [...]` picks a subset of [`Oddity::ALL`] (default: all);
-/// `aim: ["tenure", "plan"]` names the columns column oddities go to (the first of the right
-/// kind; default the data's first, see [`variant_aimed`]);
+/// a column oddity (a NaN, an unseen category, a dropped column) goes into each feature column
+/// of the right kind in turn, and its test fails naming every column where the contract broke;
+/// `aim: ["tenure", "plan"]` narrows that to the columns named (see [`variants_per_column`]);
+/// `time_budget: TimeBudget::at_most(..)` also times the model on `large_batch`;
 /// `custom: { name => |base, schema| variant_dataset }` adds oddities of your own. An oddity the
 /// data has nothing for (no categorical column for `unseen_category`) passes with a note.
 /// Invoke it once per module (wrap further suites in modules of their own).
@@ -77,6 +79,7 @@ pub use self::oddity::{
 ///     expect_error: [missing_column],
 ///     only: [missing_column, extra_column, single_row],
 ///     aim: ["x"],
+///     time_budget: mlharness::budget::TimeBudget::at_most(std::time::Duration::from_secs(5)),
 ///     custom: { zero_everywhere => |base: &Dataset, _: &Schema| base.clone() },
 /// }
 /// # fn main() {}
@@ -91,10 +94,11 @@ macro_rules! edge_cases {
         $(, expect_prediction: [$($pred:ident),* $(,)?])?
         $(, only: [$($only:ident),* $(,)?])?
         $(, aim: [$($aim:literal),* $(,)?])?
+        $(, time_budget: $budget:expr)?
         $(, custom: { $($cname:ident => $cfn:expr),* $(,)? })?
         $(,)?
     ) => {
-        $crate::edge_cases!(@select ($model) ($data) (($schema) [$($($aim),*)?])
+        $crate::edge_cases!(@select ($model) ($data) (($schema) [$($($aim),*)?] [$($budget)?])
             [$($($err),*)?]
             [$($($pred),*)?]
             [$($($only),*)?]
@@ -108,7 +112,7 @@ macro_rules! edge_cases {
     (@select $m:tt $d:tt $s:tt $err:tt $pred:tt [$($only:ident),+] $custom:tt) => {
         $crate::edge_cases!(@tests $m $d $s $err $pred [$($only),+] $custom);
     };
-    (@tests ($model:expr) ($data:expr) (($schema:expr) [$($aim:literal),*]) [$($err:ident),*] [$($pred:ident),*]
+    (@tests ($model:expr) ($data:expr) (($schema:expr) [$($aim:literal),*] [$($budget:expr)?]) [$($err:ident),*] [$($pred:ident),*]
         [$($name:ident),*] [$($cname:ident => $cfn:expr),*]) => {
         #[cfg(test)]
         mod mlharness_edge_cases {
@@ -140,6 +144,7 @@ macro_rules! edge_cases {
                     .expect_error(&[$(stringify!($err)),*])
                     .expect_prediction(&[$(stringify!($pred)),*])
                     .aim(&[$($aim),*])
+                    $(.time_budget($budget))?
             }
             $(
                 #[test]

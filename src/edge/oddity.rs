@@ -116,6 +116,31 @@ oddities! { $
     LargeBatch => large_batch,
 }
 
+impl Oddity {
+    /// True for an oddity put into one column (a NaN, an unseen category, a dropped column),
+    /// which [`variants_per_column`] puts into each column it applies to in turn; false for one
+    /// of the whole data (no rows, an extra column, every row twice).
+    ///
+    /// ```
+    /// use mlharness::edge::Oddity;
+    /// assert!(Oddity::Nan.touches_one_column());
+    /// assert!(!Oddity::EmptyBatch.touches_one_column());
+    /// ```
+    pub fn touches_one_column(self) -> bool {
+        use Oddity::*;
+        !matches!(
+            self,
+            MissingValuesEverywhere
+                | EmptyBatch
+                | SingleRow
+                | DuplicatedRows
+                | ExtraColumn
+                | ShuffledColumnOrder
+                | LargeBatch
+        )
+    }
+}
+
 impl fmt::Display for Oddity {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
@@ -156,6 +181,9 @@ pub enum EdgeError {
     /// The base data could not be rebuilt.
     #[error(transparent)]
     Data(#[from] DataError),
+    /// The time budget is not one that can time a run (a relative budget, zero runs).
+    #[error("the edge-case time budget cannot be checked")]
+    Budget(#[source] crate::check::CheckError),
 }
 
 /// A dataset carrying one named oddity.
@@ -252,6 +280,98 @@ pub fn variant_aimed<S: AsRef<str>>(
         description,
         data,
     })
+}
+
+/// Each variant of the oddity named `name` over the columns it applies to: one per column of
+/// the right kind among `aim` (empty: every feature column), in column order — a NaN in each
+/// numeric column in turn, an unseen category in each categorical one. An oddity of the whole
+/// data (`empty_batch`, `extra_column`, …) gives its one variant. Holds every variant at once;
+/// [`run_case`](super::run_case) builds and checks them one at a time.
+///
+/// ```
+/// use mlharness::data::{Column, Dataset};
+/// use mlharness::edge;
+/// use mlharness::schema::Schema;
+/// let base = Dataset::from_columns(vec![
+///     ("id".into(), Column::numeric(vec![1.0, 2.0])),
+///     ("plan".into(), Column::categorical([Some("a"), Some("b")])),
+///     ("tenure".into(), Column::numeric(vec![3.0, 40.0])),
+/// ])?;
+/// let schema = Schema::infer(&base);
+/// let nan = edge::variants_per_column("nan", &base, &schema, &[] as &[&str])?;
+/// assert_eq!(nan.len(), 2); // `id` and `tenure`, not `plan`
+/// assert!(nan[1].description.contains("column `tenure`"));
+/// assert_eq!(edge::variants_per_column("nan", &base, &schema, &["tenure"])?.len(), 1);
+/// assert_eq!(edge::variants_per_column("empty_batch", &base, &schema, &[] as &[&str])?.len(), 1);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn variants_per_column<S: AsRef<str>>(
+    name: &str,
+    base: &Dataset,
+    schema: &Schema,
+    aim: &[S],
+) -> Result<Vec<EdgeCase>, EdgeError> {
+    let mut cases = Vec::new();
+    for_each_variant(name, base, schema, aim, |_, case| {
+        cases.push(case);
+        std::ops::ControlFlow::<()>::Continue(())
+    })?;
+    Ok(cases)
+}
+
+/// Builds the variants of [`variants_per_column`] one at a time, handing each to `visit` (which
+/// may stop early) with the column it changed (`None` for an oddity of the whole data);
+/// returns how many were visited.
+pub(crate) fn for_each_variant<S: AsRef<str>, B>(
+    name: &str,
+    base: &Dataset,
+    schema: &Schema,
+    aim: &[S],
+    mut visit: impl FnMut(Option<&str>, EdgeCase) -> std::ops::ControlFlow<B>,
+) -> Result<usize, EdgeError> {
+    let oddity: Oddity = name.parse()?;
+    let aim: Vec<&str> = aim.iter().map(AsRef::as_ref).collect();
+    if !oddity.touches_one_column() {
+        let case = variant_aimed(name, base, schema, &aim)?;
+        let _ = visit(None, case);
+        return Ok(1);
+    }
+    if let Some(unknown) = aim.iter().find(|c| base.column(c).is_err()) {
+        return Err(EdgeError::Data(DataError::UnknownColumn {
+            column: unknown.to_string(),
+            available: base.column_names().join(", "),
+        }));
+    }
+    let features = base.feature_names();
+    let columns: Vec<&str> = if aim.is_empty() {
+        features
+    } else {
+        aim.into_iter().filter(|c| features.contains(c)).collect()
+    };
+    let mut visited = 0;
+    for column in &columns {
+        match build(oddity, base, schema, &[column]) {
+            Ok((data, description)) => {
+                visited += 1;
+                let case = EdgeCase {
+                    name: oddity.name().to_string(),
+                    description,
+                    data,
+                };
+                if visit(Some(column), case).is_break() {
+                    break;
+                }
+            }
+            // A column of the wrong kind for this oddity.
+            Err(EdgeError::NotApplicable { .. }) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    if visited == 0 {
+        // Nothing applies: the reason, as the oddity states it for the whole list.
+        build(oddity, base, schema, &columns)?;
+    }
+    Ok(visited)
 }
 
 fn not_applicable(oddity: Oddity, reason: &str) -> EdgeError {
@@ -479,7 +599,7 @@ fn build(
             let data = with_replaced(base, &col, set_missing(base.column(&col)?, &rows))?;
             (data, format!("column `{col}` missing in every row"))
         }
-        Nan => numeric_value(oddity, &|_| f64::NAN, "NaN value")?,
+        Nan => numeric_value(oddity, &|_| f64::NAN, "value")?,
         PositiveInfinity => numeric_value(oddity, &|_| f64::INFINITY, "value")?,
         NegativeInfinity => numeric_value(oddity, &|_| f64::NEG_INFINITY, "value")?,
         HugeValues => numeric_value(oddity, &|_| EXTREME, "value")?,

@@ -62,6 +62,7 @@ pub struct PipelineCheck<M> {
     seed: u64,
     tolerance: f64,
     artifact: Option<(Save<M>, Load<M>)>,
+    budget: Option<crate::budget::TimeBudget>,
 }
 
 /// The checks of [`PipelineCheck`], by name.
@@ -82,6 +83,8 @@ pub enum Invariant {
     RowOrderInvariance,
     /// The order of named input columns does not matter.
     ColumnOrderInvariance,
+    /// The holdout is predicted within the time budget.
+    PredictionTime,
 }
 
 type Stop = crate::check::Stop<CheckError>;
@@ -198,6 +201,7 @@ impl<M: Model + 'static> PipelineCheck<M> {
             seed: 42,
             tolerance: 1e-9,
             artifact: None,
+            budget: None,
         }
     }
 
@@ -225,6 +229,54 @@ impl<M: Model + 'static> PipelineCheck<M> {
             Box::new(move |p| load(p).map_err(|e| e.to_string())),
         ));
         self
+    }
+
+    /// How long predicting the holdout may take (see [`prediction_time`](Self::prediction_time)).
+    ///
+    /// ```
+    /// # use mlharness::data::{Column, Dataset};
+    /// # use mlharness::model::{ModelError, Predictions};
+    /// use mlharness::budget::TimeBudget;
+    /// use mlharness::check::Checked;
+    /// use mlharness::pipeline::PipelineCheck;
+    /// use std::time::Duration;
+    /// # let data = Dataset::from_columns(vec![("x".into(), Column::numeric(vec![1.0, 2.0]))])?;
+    /// let fit = |_: &Dataset, _: u64| -> Result<_, ModelError> {
+    ///     Ok(|d: &Dataset| -> Result<Predictions, ModelError> { Ok(Predictions::values(vec![0.0; d.n_rows()])) })
+    /// };
+    /// let check = PipelineCheck::new(fit, data.clone(), data)
+    ///     .time_budget(TimeBudget::at_most(Duration::from_secs(2)));
+    /// check.prediction_time().assert_passed();
+    /// # Ok::<(), mlharness::data::DataError>(())
+    /// ```
+    pub fn time_budget(mut self, budget: crate::budget::TimeBudget) -> Self {
+        self.budget = Some(budget);
+        self
+    }
+
+    /// The fitted model predicts the whole holdout within the [time
+    /// budget](Self::time_budget) — the median of repeated runs under an absolute limit, so
+    /// batch scoring that went row by row fails. Without a budget, it is a setting error.
+    pub fn prediction_time(&self) -> Result<Outcome, CheckError> {
+        let c = "prediction_time";
+        let Some(budget) = &self.budget else {
+            return Err(InvalidSetting::new(
+                "pipeline check",
+                "time_budget",
+                "a budget (`PipelineCheck::time_budget`)",
+                "none",
+            )
+            .into());
+        };
+        let model = match self.fitted(c) {
+            Ok(m) => m,
+            Err(crate::check::Stop::Failed(o)) => return Ok(*o),
+            Err(crate::check::Stop::Error(e)) => return Err(e),
+        };
+        budget.check(
+            &format!("{c}: {} holdout rows", self.holdout.n_rows()),
+            || model.predict(&self.holdout),
+        )
     }
 
     /// The model fitted with the check's seed, fitted on first use and kept.
@@ -256,6 +308,7 @@ impl<M: Model + 'static> PipelineCheck<M> {
             Invariant::BatchInvariance => self.batch_invariance(),
             Invariant::RowOrderInvariance => self.row_order_invariance(),
             Invariant::ColumnOrderInvariance => self.column_order_invariance(),
+            Invariant::PredictionTime => self.prediction_time(),
         }
     }
 
@@ -472,8 +525,10 @@ pub fn filters_rows<E: Display>(
 
 /// Generates one test per pipeline check in a module `mlharness_pipeline`, so reports read
 /// `mlharness_pipeline::batch_invariance`. `fit` is `|train: &Dataset, seed: u64| -> Result<Model, E>`,
-/// `train` and `holdout` are datasets; optional `save` / `load` add `artifact_round_trip`.
-/// Invoke it once per module.
+/// `train` and `holdout` are datasets; optional `save` / `load` add `artifact_round_trip`, and
+/// `time_budget: TimeBudget::at_most(..)` adds `prediction_time`. The tests of one invocation
+/// share one [`PipelineCheck`], so the model is fitted once per test binary (twice with
+/// `same_seed_same_model`). Invoke it once per module.
 ///
 /// ```
 /// # use mlharness::data::{Column, Dataset};
@@ -486,6 +541,7 @@ pub fn filters_rows<E: Display>(
 ///     fit: fit,
 ///     train: data(),
 ///     holdout: data(),
+///     time_budget: mlharness::budget::TimeBudget::at_most(std::time::Duration::from_secs(2)),
 /// }
 /// # fn main() {}
 /// ```
@@ -496,6 +552,7 @@ macro_rules! pipeline_test {
         train: $train:expr,
         holdout: $holdout:expr
         $(, save: $save:expr, load: $load:expr)?
+        $(, time_budget: $budget:expr)?
         $(,)?
     ) => {
         #[cfg(test)]
@@ -503,42 +560,44 @@ macro_rules! pipeline_test {
             #[allow(unused_imports)]
             use super::*;
 
-            $crate::pipeline_test!(@test one_prediction_per_row, OnePredictionPerRow, $fit, $train, $holdout $(, $save, $load)?);
-            $crate::pipeline_test!(@test finite_predictions, FinitePredictions, $fit, $train, $holdout $(, $save, $load)?);
-            $crate::pipeline_test!(@test same_seed_same_model, SameSeedSameModel, $fit, $train, $holdout $(, $save, $load)?);
-            $crate::pipeline_test!(@test batch_invariance, BatchInvariance, $fit, $train, $holdout $(, $save, $load)?);
-            $crate::pipeline_test!(@test row_order_invariance, RowOrderInvariance, $fit, $train, $holdout $(, $save, $load)?);
-            $crate::pipeline_test!(@test column_order_invariance, ColumnOrderInvariance, $fit, $train, $holdout $(, $save, $load)?);
-            $(
-                $crate::pipeline_test!(@test artifact_round_trip, ArtifactRoundTrip, $fit, $train, $holdout, $save, $load);
-            )?
+            $crate::pipeline_test!(@all (
+                $crate::pipeline::PipelineCheck::new($fit, $train, $holdout)
+                    $(.artifact($save, $load))?
+                    $(.time_budget($budget))?
+            ) [$($save)?] [$($budget)?]);
         }
     };
-    (@test $name:ident, $check:ident, $fit:expr, $train:expr, $holdout:expr) => {
-        #[test]
-        fn $name() {
-            // One check, so one fit, for the tests of this invocation in this process.
-            let check = $crate::_macro_support::shared(
-                concat!(module_path!(), "::pipeline_check"),
-                || $crate::pipeline::PipelineCheck::new($fit, $train, $holdout),
-            );
-            $crate::_macro_support::enforce(
-                concat!("mlharness_pipeline::", stringify!($name)),
-                check.run($crate::pipeline::Invariant::$check),
-            );
-        }
+    (@all $build:tt [$($save:expr)?] [$($budget:expr)?]) => {
+        $crate::pipeline_test!(@tests $build
+            one_prediction_per_row OnePredictionPerRow,
+            finite_predictions FinitePredictions,
+            same_seed_same_model SameSeedSameModel,
+            batch_invariance BatchInvariance,
+            row_order_invariance RowOrderInvariance,
+            column_order_invariance ColumnOrderInvariance,
+        );
+        $crate::pipeline_test!(@given $build [$($save)?] artifact_round_trip ArtifactRoundTrip);
+        $crate::pipeline_test!(@given $build [$($budget)?] prediction_time PredictionTime);
     };
-    (@test $name:ident, $check:ident, $fit:expr, $train:expr, $holdout:expr, $save:expr, $load:expr) => {
-        #[test]
-        fn $name() {
-            let check = $crate::_macro_support::shared(
-                concat!(module_path!(), "::pipeline_check"),
-                || $crate::pipeline::PipelineCheck::new($fit, $train, $holdout).artifact($save, $load),
-            );
-            $crate::_macro_support::enforce(
-                concat!("mlharness_pipeline::", stringify!($name)),
-                check.run($crate::pipeline::Invariant::$check),
-            );
-        }
+    // A test that exists when its option was given.
+    (@given $build:tt [] $name:ident $check:ident) => {};
+    (@given $build:tt [$given:expr] $name:ident $check:ident) => {
+        $crate::pipeline_test!(@tests $build $name $check,);
+    };
+    (@tests $build:tt $($name:ident $check:ident,)*) => {
+        $(
+            #[test]
+            fn $name() {
+                // One check, so one fit, for the tests of this invocation in this process.
+                let check = $crate::_macro_support::shared(
+                    concat!(module_path!(), "::pipeline_check"),
+                    || $build,
+                );
+                $crate::_macro_support::enforce(
+                    concat!("mlharness_pipeline::", stringify!($name)),
+                    check.run($crate::pipeline::Invariant::$check),
+                );
+            }
+        )*
     };
 }

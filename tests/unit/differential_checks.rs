@@ -1040,3 +1040,190 @@ fn a_differential_takes_its_bound_from_the_noise_between_seeds() {
         .compare(&data, &flip(6), &with_p(&truth, 0.9), "seed 0")
         .assert_failed();
 }
+
+// ---------------------------------------------------------------------------------------------
+// Metadata recorded with a golden: seed noise and time per row (issue 19, items 3 and 4)
+// ---------------------------------------------------------------------------------------------
+
+/// A classifier whose seed decides which rows it gets wrong (every `10 + seed`-th): healthy
+/// seeds disagree on 15–18% of rows, each as often right where the other is wrong.
+fn seeded(seed: u64) -> impl Fn(&Dataset) -> Result<Predictions, ModelError> + Send + Sync {
+    move |ds: &Dataset| {
+        let mut labels = ds.target_indices(&classes())?;
+        let every = 10 + seed as usize;
+        for (i, l) in labels.iter_mut().enumerate() {
+            if i % every == 0 {
+                *l = 1 - *l;
+            }
+        }
+        Ok(with_p(&labels, 0.9))
+    }
+}
+
+#[test]
+fn the_seed_noise_is_measured_once_with_the_golden_and_bounds_later_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("golden.json");
+    let measured = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = measured.clone();
+    let golden = Golden::new(&path).env(env(&[])).seed_noise(move || {
+        counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        Reproducibility::new(Metric::Accuracy)
+            .seeds(&[0, 1, 2])
+            .measure(&class_data(), |seed| Ok::<_, ModelError>(seeded(seed)))
+    });
+    let check = Differential::new().within_recorded_noise(0.01);
+    let created = check
+        .against_golden(&class_data(), &seeded(0), "v1", &golden)
+        .unwrap();
+    assert!(created.passed(), "{created}");
+    assert!(
+        created
+            .to_string()
+            .contains("recorded the seed noise of 3 seeds"),
+        "{created}"
+    );
+    let file = golden.load().unwrap();
+    let noise = file.seed_noise.clone().expect("recorded");
+    assert_eq!(noise.seeds, vec![0, 1, 2]);
+    // Seeds 0 and 1 get rows 0, 10, 20, … and 0, 11, 22, … wrong: 35 of 200 rows differ.
+    assert!(
+        noise.max_changed_share > 0.1 && noise.max_changed_share < 0.2,
+        "{noise:?}"
+    );
+    assert!(std::fs::read_to_string(&path)
+        .unwrap()
+        .contains("\"format\": 2"));
+
+    // A healthy seed stays within the recorded noise; the noise is not measured again.
+    let healthy = check
+        .against_golden(&class_data(), &seeded(2), "v1", &golden)
+        .unwrap();
+    assert!(healthy.passed(), "{healthy}");
+    assert!(
+        healthy.to_string().contains("(recorded with the golden)"),
+        "{healthy}"
+    );
+    assert_eq!(measured.load(std::sync::atomic::Ordering::SeqCst), 1);
+    // A broken model (every other row flipped) is far outside it.
+    let broken = |ds: &Dataset| -> Result<Predictions, ModelError> {
+        let labels: Vec<usize> = ds
+            .target_indices(&classes())?
+            .iter()
+            .enumerate()
+            .map(|(i, &l)| if i % 2 == 0 { 1 - l } else { l })
+            .collect();
+        Ok(with_p(&labels, 0.9))
+    };
+    let failed = check
+        .against_golden(&class_data(), &broken, "v1", &golden)
+        .unwrap()
+        .assert_failed();
+    assert!(failed.to_string().contains("80 of 200"), "{failed}");
+
+    // A golden recorded without noise cannot bound a check that asks for it: an error saying
+    // how to re-record, never a silent fallback to the default bound.
+    let plain = Golden::new(dir.path().join("plain.json")).env(env(&[]));
+    Differential::new()
+        .against_golden(&class_data(), &seeded(0), "v1", &plain)
+        .unwrap()
+        .assert_passed();
+    assert!(std::fs::read_to_string(plain.path())
+        .unwrap()
+        .contains("\"format\": 1"));
+    let err = check
+        .against_golden(&class_data(), &seeded(0), "v1", &plain)
+        .unwrap_err();
+    let text = err.to_string();
+    assert!(
+        text.contains("`seed_noise`: not recorded with this golden")
+            && text.contains("MLHARNESS_UPDATE=1"),
+        "{text}"
+    );
+    // A measurement that fails is an error naming the golden, and nothing is written.
+    let failing = Golden::new(dir.path().join("failing.json"))
+        .env(env(&[]))
+        .seed_noise(|| {
+            Reproducibility::new(Metric::Accuracy)
+                .seeds(&[0])
+                .measure(&class_data(), |seed| Ok::<_, ModelError>(seeded(seed)))
+        });
+    let err = check
+        .against_golden(&class_data(), &seeded(0), "v1", &failing)
+        .unwrap_err();
+    assert!(
+        mlharness::check::chain(&err).contains("failing.json: measuring the seed noise"),
+        "{}",
+        mlharness::check::chain(&err)
+    );
+    assert!(!failing.path().exists());
+}
+
+#[test]
+fn a_time_budget_relative_to_the_golden_fails_a_model_that_became_slow() {
+    let dir = tempfile::tempdir().unwrap();
+    let golden = Golden::new(dir.path().join("golden.json")).env(env(&[]));
+    let fast = model_with(0.9);
+    let slow = |ds: &Dataset| -> Result<Predictions, ModelError> {
+        std::thread::sleep(std::time::Duration::from_millis(40));
+        model_with(0.9)(ds)
+    };
+    let check = Differential::new().time_budget(3.0);
+    let created = check
+        .against_golden(&class_data(), &slow, "v1", &golden)
+        .unwrap();
+    assert!(
+        created.to_string().contains("recorded the time per row"),
+        "{created}"
+    );
+    let recorded = golden.load().unwrap().seconds_per_row.expect("recorded");
+    assert!(recorded >= 0.040 / 200.0, "{recorded}");
+    // Faster than when recorded: within budget, the row shows both times.
+    let faster = check
+        .against_golden(&class_data(), &fast, "v1", &golden)
+        .unwrap();
+    assert!(faster.passed(), "{faster}");
+    assert!(faster.to_string().contains("time per row"), "{faster}");
+
+    // Recorded fast, now slow: fails on time alone, predictions identical.
+    let fast_golden = Golden::new(dir.path().join("fast.json")).env(env(&[]));
+    let instant = |ds: &Dataset| -> Result<Predictions, ModelError> {
+        Ok(with_p(&ds.target_indices(&classes())?, 0.9))
+    };
+    check
+        .against_golden(&class_data(), &instant, "v1", &fast_golden)
+        .unwrap()
+        .assert_passed();
+    let failed = check
+        .against_golden(&class_data(), &slow, "v1", &fast_golden)
+        .unwrap()
+        .assert_failed();
+    let text = failed.to_string();
+    assert!(
+        text.contains("time per row") && text.contains("SLOWER"),
+        "{text}"
+    );
+    assert!(
+        text.contains("0 of 200"),
+        "the predictions did not change: {text}"
+    );
+
+    // A golden recorded without a time says so.
+    let untimed = Golden::new(dir.path().join("untimed.json")).env(env(&[]));
+    Differential::new()
+        .against_golden(&class_data(), &fast, "v1", &untimed)
+        .unwrap()
+        .assert_passed();
+    let err = check
+        .against_golden(&class_data(), &fast, "v1", &untimed)
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("`seconds_per_row`: not recorded"),
+        "{err}"
+    );
+    let bad =
+        Differential::new()
+            .time_budget(0.0)
+            .against_golden(&class_data(), &fast, "v1", &untimed);
+    assert!(bad.unwrap_err().to_string().contains("time_budget"));
+}

@@ -43,7 +43,8 @@ pub fn schema() -> Schema {
 }
 
 /// A careful model: imputes and clamps `age`, ignores unknown columns, refuses a batch without
-/// `age` (which the schema flags as a missing column).
+/// `age` (which the schema flags as a missing column). It reads no other column, so dropping
+/// `income` or `plan` is predicted (the `aimed` suite below expects the refusal of `age` only).
 pub fn healthy(ds: &Dataset) -> Result<Predictions, ModelError> {
     let age = ds.numeric("age")?;
     let p: Vec<f64> = (0..ds.n_rows())
@@ -73,8 +74,8 @@ mlharness::edge_cases! {
     model: healthy,
     data: base(),
     schema: schema(),
-    expect_error: [missing_column],
     expect_prediction: [extra_column, shuffled_column_order, large_batch],
+    time_budget: mlharness::budget::TimeBudget::at_most(std::time::Duration::from_secs(20)).runs(1),
     custom: { without_income => |b: &Dataset, _: &Schema| b.without_column("income").unwrap() },
 }
 
@@ -237,10 +238,7 @@ fn a_model_that_panics_on_nan_fails_the_nan_case() {
         text.starts_with("FAILED edge case `nan`: the model panicked"),
         "{text}"
     );
-    assert!(
-        text.contains("NaN value NaN in column `age`, row 0"),
-        "{text}"
-    );
+    assert!(text.contains("value NaN in column `age`, row 0"), "{text}");
     assert!(text.contains("panic: age is NaN"), "{text}");
 }
 
@@ -272,7 +270,7 @@ fn a_model_that_returns_nan_for_an_unseen_category_fails_that_case() {
         "{text}"
     );
     assert!(
-        text.contains("1 NaN or infinite predictions, rows 0"),
+        text.contains("1 prediction NaN or infinite, row 0"),
         "{text}"
     );
 }
@@ -460,4 +458,118 @@ fn oddities_can_be_aimed_at_chosen_columns() {
         err.to_string().contains("no column named `no_such_column`"),
         "{err}"
     );
+}
+
+/// The healthy model must refuse a batch without `age`, the one column it reads.
+mod aimed_at_age {
+    use super::*;
+    mlharness::edge_cases! {
+        model: healthy,
+        data: base(),
+        schema: schema(),
+        expect_error: [missing_column],
+        only: [missing_column, nan],
+        aim: ["age"],
+    }
+}
+
+/// Issue 19, item 5: by default a column oddity goes into every feature column of its kind in
+/// turn, so a model that breaks on a NaN in its second numeric column is caught.
+#[test]
+fn a_column_oddity_goes_into_every_column_of_its_kind() {
+    let data = base();
+    let nan = edge::variants_per_column("nan", &data, &schema(), &[] as &[&str]).unwrap();
+    let columns: Vec<String> = nan.iter().map(|c| c.description.clone()).collect();
+    assert_eq!(
+        nan.len(),
+        2,
+        "age and income, not plan or the target: {columns:?}"
+    );
+    assert!(
+        columns[0].contains("`age`") && columns[1].contains("`income`"),
+        "{columns:?}"
+    );
+    let missing =
+        edge::variants_per_column("missing_column", &data, &schema(), &[] as &[&str]).unwrap();
+    assert_eq!(missing.len(), 3, "every feature, the target kept");
+    assert!(missing.iter().all(|c| c.data.column("churn").is_ok()));
+
+    // Sound on `age`, NaN-blind on `income`: the first-column default never saw it.
+    let income_blind = |ds: &Dataset| -> Result<Predictions, ModelError> {
+        let p = healthy(ds)?;
+        let income = ds.numeric("income")?;
+        let poisoned: Vec<f64> = (0..ds.n_rows())
+            .map(|i| {
+                if !income.is_missing(i) && income.values()[i].is_nan() {
+                    f64::NAN
+                } else {
+                    0.5
+                }
+            })
+            .collect();
+        if poisoned.iter().any(|v| v.is_nan()) {
+            return Ok(Predictions::values(poisoned));
+        }
+        Ok(p)
+    };
+    let first_only = edge::variant("nan", &data, &schema()).unwrap();
+    assert!(
+        edge::check(&income_blind, &first_only, &data, &schema(), Expect::Either)
+            .outcome()
+            .passed()
+    );
+    let outcome = edge::run_case(
+        "nan",
+        &income_blind,
+        &data,
+        &schema(),
+        &EdgeOptions::new(),
+        None,
+    )
+    .unwrap();
+    assert!(!outcome.passed());
+    insta::assert_snapshot!(outcome.to_string());
+    // Aimed elsewhere, the blind column is not looked at.
+    let aimed = edge::run_case(
+        "nan",
+        &income_blind,
+        &data,
+        &schema(),
+        &EdgeOptions::new().aim(&["age"]),
+        None,
+    )
+    .unwrap();
+    assert!(aimed.passed(), "{aimed}");
+}
+
+/// Issue 19, item 3: with a time budget, a model too slow on `large_batch` fails that oddity,
+/// naming the budget and the median.
+#[test]
+fn a_time_budget_fails_a_model_too_slow_on_the_large_batch() {
+    use mlharness::budget::TimeBudget;
+    use std::time::Duration;
+    let slow = |ds: &Dataset| -> Result<Predictions, ModelError> {
+        std::thread::sleep(Duration::from_millis(30));
+        healthy(ds)
+    };
+    let options =
+        EdgeOptions::new().time_budget(TimeBudget::at_most(Duration::from_millis(5)).runs(1));
+    let outcome = edge::run_case("large_batch", &slow, &base(), &schema(), &options, None).unwrap();
+    assert!(!outcome.passed());
+    let text = outcome.to_string();
+    assert!(
+        text.starts_with("FAILED time budget: edge case `large_batch`, 100000 rows predicted in under 5.00 ms: the median of 1 runs is"),
+        "{text}"
+    );
+    // The budget is for the large batch; another oddity is not timed.
+    assert!(
+        edge::run_case("single_row", &slow, &base(), &schema(), &options, None)
+            .unwrap()
+            .passed()
+    );
+    // A relative budget cannot time one call: a setting error, not a pass.
+    let relative = EdgeOptions::new().time_budget(TimeBudget::relative(2.0));
+    let err =
+        edge::run_case("large_batch", &healthy, &base(), &schema(), &relative, None).unwrap_err();
+    assert!(mlharness::check::chain(&err).contains("relative"), "{err}");
 }

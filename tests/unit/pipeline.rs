@@ -243,6 +243,7 @@ mlharness::pipeline_test! {
     fit: sound,
     train: halves().0,
     holdout: halves().1,
+    time_budget: mlharness::budget::TimeBudget::at_most(std::time::Duration::from_secs(5)),
 }
 
 #[test]
@@ -294,6 +295,46 @@ fn the_seven_checks_fit_the_model_twice() {
         check.run(c).assert_passed();
     }
     assert_eq!(FITS.load(Ordering::SeqCst), 2);
+}
+
+/// Issue 19, item 3: with a time budget, a model that scores the holdout row by row, slowly,
+/// fails `prediction_time` with the median; a sound one passes; no budget is a setting error.
+#[test]
+fn prediction_time_fails_a_model_that_scores_too_slowly() {
+    use mlharness::budget::TimeBudget;
+    use std::time::Duration;
+    let (train, holdout) = halves();
+    let row_by_row = |t: &Dataset, seed: u64| -> Result<Predict, ModelError> {
+        let model = sound(t, seed)?;
+        Ok(Box::new(move |d: &Dataset| {
+            let mut values = Vec::with_capacity(d.n_rows());
+            for i in 0..d.n_rows() {
+                std::thread::sleep(Duration::from_millis(5));
+                let one = model(&d.take(&[i])?)?;
+                values.extend_from_slice(one.as_values().unwrap_or_default());
+            }
+            Ok(Predictions::values(values))
+        }))
+    };
+    let budget = TimeBudget::at_most(Duration::from_millis(20)).runs(1);
+    let err = PipelineCheck::new(row_by_row, train.clone(), holdout.clone())
+        .time_budget(budget.clone())
+        .run(Invariant::PredictionTime)
+        .assert_failed();
+    assert!(
+        err.to_string().starts_with(
+            "FAILED time budget: prediction_time: 10 holdout rows in under 20.00 ms: the median of 1 runs is"
+        ),
+        "{err}"
+    );
+    PipelineCheck::new(sound, train.clone(), holdout.clone())
+        .time_budget(TimeBudget::at_most(Duration::from_secs(5)))
+        .prediction_time()
+        .assert_passed();
+    let unset = PipelineCheck::new(sound, train, holdout)
+        .prediction_time()
+        .unwrap_err();
+    assert!(unset.to_string().contains("time_budget"), "{unset}");
 }
 
 /// The macro's tests share one check per process: under `cargo test` (one process, a thread

@@ -264,3 +264,45 @@ fn a_schema_that_does_not_load_is_exit_2_naming_it() {
         text(&out.stderr)
     );
 }
+
+/// Issue 19, item 5: an ID column is left out with `--ignore`; a column on one side only
+/// (the target, present in training data only) is left out and named with `--skip-one-sided`
+/// instead of making the input unusable.
+#[test]
+fn ignore_and_skip_one_sided_leave_columns_out() {
+    let dir = TempDir::new().unwrap();
+    let a = csv(dir.path(), "a.csv", 500, 0.0, None, false);
+    let b = csv(dir.path(), "b.csv", 500, 30.0, None, false);
+    let out = run(&[s(&a), s(&b), "--ignore", "minutes"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+    assert!(
+        text(&out.stdout).starts_with("no drift: 0 of 2 columns drifted"),
+        "{}",
+        text(&out.stdout)
+    );
+
+    let other = dir.path().join("other.csv");
+    let mut body = String::from("minutes,plan\n");
+    for i in 0..200 {
+        body.push_str(&format!("{},basic\n", i * 37 % 97));
+    }
+    std::fs::write(&other, body).unwrap();
+    let out = run(&[s(&a), s(&other)]);
+    assert_eq!(out.status.code(), Some(2), "without the flag: unusable");
+    let out = run(&[s(&a), s(&other), "--skip-one-sided", "--format", "json"]);
+    let stdout = text(&out.stdout);
+    assert_ne!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert!(
+        json["columns"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["column"] != "calls"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("calls"),
+        "the left-out column is named: {stdout}"
+    );
+}

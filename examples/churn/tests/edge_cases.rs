@@ -1,11 +1,14 @@
 //! Edge cases of the churn model: every oddity of `mlharness::edge` on a holdout of the churn
 //! data, under the checked-in schema. The model must predict through out-of-range values,
 //! unseen categories and missing values, and refuse (with the schema agreeing) a missing
-//! column, NaN and infinity.
+//! column, NaN and infinity — in every column, each column oddity going into each feature
+//! column of its kind in turn.
 
 use churn::{load_churn, ChurnModel, TrainConfig};
+use mlharness::budget::TimeBudget;
 use mlharness::data::Dataset;
 use mlharness::schema::Schema;
+use std::time::Duration;
 
 /// The model trained on a quarter of the training split: each test trains its own (nextest
 /// runs every test in its own process), and the contract does not depend on the model's skill.
@@ -45,6 +48,8 @@ mlharness::edge_cases! {
         unseen_category, empty_string_category, whitespace_category, empty_batch, single_row,
         duplicated_rows, constant_column, extra_column, shuffled_column_order, large_batch
     ],
+    // 100,000 rows scored in seconds even in a debug build; rows scored one by one take minutes.
+    time_budget: TimeBudget::at_most(Duration::from_secs(10)).runs(3),
 }
 
 /// The oddities aimed at the columns that matter to this model, not at the file's first

@@ -13,6 +13,7 @@ use rstest::{fixture, rstest};
 use serde_json::{json, Value};
 use std::path::Path;
 use std::sync::OnceLock;
+use std::time::Duration;
 
 #[fixture]
 #[once]
@@ -69,6 +70,8 @@ mlharness::pipeline_test! {
     holdout: split().test,
     save: |model: &ChurnModel, path: &Path| model.save(path),
     load: |path: &Path| ChurnModel::load(path),
+    // The holdout (667 rows) in a fraction of a second, as a batch.
+    time_budget: TimeBudget::at_most(Duration::from_secs(2)),
 }
 
 #[rstest]
