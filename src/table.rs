@@ -160,6 +160,34 @@ impl fmt::Display for Table {
 /// assert_eq!(number(0.000_000_25), "2.5e-7");
 /// ```
 pub fn number(x: f64) -> String {
+    number_inner(x)
+}
+
+/// `x` to `digits` significant digits (at least 1), trailing zeros dropped, in [`number`]'s
+/// notation: for example rows of a table, where the full 17 digits of a probability are noise
+/// to a reader (a column of differences keeps [`number`]).
+///
+/// ```
+/// use mlharness::table::significant;
+/// assert_eq!(significant(0.09412263458224757, 4), "0.09412");
+/// assert_eq!(significant(1234567.0, 3), "1230000");
+/// assert_eq!(significant(2.5e-7, 3), "2.5e-7");
+/// assert_eq!(significant(f64::NAN, 3), "NaN");
+/// ```
+pub fn significant(x: f64, digits: u32) -> String {
+    if !x.is_finite() || x == 0.0 {
+        return number(x);
+    }
+    let digits = digits.max(1) as i32;
+    let magnitude = x.abs().log10().floor() as i32;
+    let scale = 10f64.powi(digits - 1 - magnitude);
+    let rounded = (x * scale).round() / scale;
+    // Parsing the rounded text back drops the float noise of the division.
+    let text = format!("{:.*e}", (digits - 1) as usize, rounded);
+    number(text.parse().unwrap_or(rounded))
+}
+
+fn number_inner(x: f64) -> String {
     let a = x.abs();
     if x.is_finite() && a != 0.0 && !(1e-4..1e9).contains(&a) {
         format!("{x:e}")

@@ -152,3 +152,103 @@ fn a_service_that_ignores_sigterm_is_killed_after_the_grace_period() {
     assert!(started.elapsed() >= Duration::from_millis(200));
     assert!(service.stop().is_some(), "stopping twice is harmless");
 }
+
+/// A one-shot HTTP server on an ephemeral port: answers each request with `status` and `body`
+/// and sends the request bodies it received down the channel.
+fn canned(status: u16, body: &'static str) -> (String, std::sync::mpsc::Receiver<String>) {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut length = 0;
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                    break;
+                }
+                if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                    length = v.trim().parse().unwrap_or(0);
+                }
+            }
+            let mut request = vec![0; length];
+            let _ = reader.read_exact(&mut request);
+            let _ = tx.send(String::from_utf8_lossy(&request).into_owned());
+            let mut stream = stream;
+            let _ = write!(
+                stream,
+                "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    (url, rx)
+}
+
+/// Issue 19, item 1: the serving path as a model. It posts the feature columns as JSON records
+/// (missing values as null, no target), and a reply it cannot use is a model error naming the
+/// endpoint and what was wrong — never a shorter comparison.
+#[test]
+fn a_serving_model_posts_records_and_names_bad_replies() {
+    use mlharness::data::{Column, Dataset};
+    use mlharness::model::{Model, ModelError, Predictions};
+    use mlharness::system::ServingModel;
+    let data = Dataset::from_columns(vec![
+        (
+            "calls".into(),
+            Column::numeric_masked(vec![3.0, 0.0], vec![false, true]).unwrap(),
+        ),
+        (
+            "plan".into(),
+            Column::categorical([Some("pro"), Some("basic")]),
+        ),
+        (
+            "churn".into(),
+            Column::categorical([Some("yes"), Some("no")]),
+        ),
+    ])
+    .unwrap()
+    .with_target("churn")
+    .unwrap();
+    let parse = |reply: &serde_json::Value| -> Result<Predictions, ModelError> {
+        let scores = reply
+            .as_array()
+            .ok_or_else(|| ModelError::new("not an array"))?;
+        Ok(Predictions::values(
+            scores
+                .iter()
+                .map(|s| s.as_f64().unwrap_or(f64::NAN))
+                .collect(),
+        ))
+    };
+
+    let (url, requests) = canned(200, "[0.25, 0.5]");
+    let service = Service::external(url);
+    let predictions = ServingModel::new(&service, "/predict", parse)
+        .predict(&data)
+        .unwrap();
+    assert_eq!(predictions.as_values(), Some(&[0.25, 0.5][..]));
+    assert_eq!(
+        requests.recv().unwrap(),
+        r#"[{"calls":3.0,"plan":"pro"},{"calls":null,"plan":"basic"}]"#
+    );
+
+    let (url, _) = canned(500, "{\"error\": \"model not loaded\"}");
+    let service = Service::external(url);
+    let err = ServingModel::new(&service, "/predict", parse)
+        .predict(&data)
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "POST /predict: status 500: {\"error\": \"model not loaded\"}"
+    );
+
+    let (url, _) = canned(200, "[0.25]");
+    let service = Service::external(url);
+    let err = ServingModel::new(&service, "/predict", parse)
+        .predict(&data)
+        .unwrap_err();
+    assert_eq!(err.to_string(), "POST /predict: 1 predictions for 2 rows");
+}

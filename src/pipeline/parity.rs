@@ -26,7 +26,7 @@ use crate::check::{predict, CheckError, InvalidSetting, Outcome, Range};
 use crate::data::Dataset;
 use crate::kind::Kind;
 use crate::model::{Model, Predictions};
-use crate::table::{number, Table};
+use crate::table::{number, significant, Table};
 use ndarray::{Array2, ArrayView1};
 use std::fmt::Display;
 
@@ -117,7 +117,7 @@ impl Parity {
             let examples: Vec<String> = bad
                 .iter()
                 .take(EXAMPLES)
-                .map(|&i| format!("{i}: {} → {}", number(a[i]), number(b[i])))
+                .map(|&i| format!("{i}: {}", training_to_serving(a[i], b[i])))
                 .collect();
             let twin = (0..cols)
                 .filter(|&k| k != j)
@@ -225,4 +225,13 @@ fn prediction_names(p: &Predictions) -> Vec<String> {
         }
         Predictions::Classes(_) => vec!["label".into()],
     }
+}
+
+/// `a → b` to 6 significant digits, or as many more as it takes to tell them apart.
+fn training_to_serving(a: f64, b: f64) -> String {
+    (6..=17)
+        .map(|d| (significant(a, d), significant(b, d)))
+        .find(|(x, y)| x != y)
+        .map(|(x, y)| format!("{x} → {y}"))
+        .unwrap_or_else(|| format!("{} → {}", number(a), number(b)))
 }

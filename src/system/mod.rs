@@ -27,6 +27,7 @@ pub mod contract;
 pub mod latency;
 pub mod log;
 pub mod prometheus;
+pub mod serving;
 pub mod shutdown;
 
 use serde_json::Value;
@@ -40,6 +41,7 @@ pub use contract::{check_contract, Case};
 pub use latency::{LatencyProbe, LatencyReport};
 pub use log::{check_prediction_log, LogSummary};
 pub use prometheus::{Metrics, PrometheusError, Sample};
+pub use serving::{records, ServingModel};
 pub use shutdown::{ShutdownReport, ShutdownUnderLoad};
 
 /// Why a service could not be started or called. Each variant that concerns a started process

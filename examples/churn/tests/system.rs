@@ -5,6 +5,8 @@
 
 use churn::{ChurnModel, TrainConfig};
 use mlharness::check::Checked;
+use mlharness::model::{ModelError, Predictions};
+use mlharness::pipeline::Parity;
 use mlharness::system::log::check_prediction_lines;
 use mlharness::system::{
     check_contract, check_prediction_log, Case, LatencyProbe, Metrics, Service, ServiceError,
@@ -780,4 +782,50 @@ mod harness_catches {
         );
         assert!(msg.contains("it was killed"), "{msg}");
     }
+}
+
+/// The service's `/predict` as a model: its replies' P(no), P(yes) per row.
+fn served(service: &Service) -> mlharness::system::ServingModel<'_> {
+    mlharness::system::ServingModel::new(service, "/predict", |reply| {
+        let rows = reply["predictions"]
+            .as_array()
+            .ok_or_else(|| ModelError::new(format!("no `predictions` array in {reply}")))?;
+        let mut p = ndarray::Array2::zeros((rows.len(), 2));
+        for (i, row) in rows.iter().enumerate() {
+            for (k, class) in ["no", "yes"].iter().enumerate() {
+                p[[i, k]] = row["probabilities"][class]
+                    .as_f64()
+                    .ok_or_else(|| ModelError::new(format!("row {i}: no P({class})")))?;
+            }
+        }
+        Predictions::probabilities(vec!["no".into(), "yes".into()], p)
+    })
+}
+
+/// Issue 19, item 1: train/serve parity over HTTP. The same rows through the training-time
+/// model and through the running service agree row for row; a service that swaps two yes/no
+/// features on the way in (`CHURN_FAULT=swapped_flags`) fails, naming the prediction columns,
+/// how many rows differ and examples. (The feature-level form, `Parity::check`, names the
+/// swapped columns themselves: `integration.rs`.)
+#[test]
+fn train_serve_parity_over_http() {
+    let model = ChurnModel::load(artifact()).unwrap();
+    let data = churn::load_churn()
+        .unwrap()
+        .take(&(0..400).collect::<Vec<_>>())
+        .unwrap();
+    let healthy = start(None, None);
+    Parity::new()
+        .predictions(&data, &model, &served(&healthy))
+        .assert_passed();
+    let skewed = start(Some("swapped_flags"), None);
+    let failure = Parity::new()
+        .predictions(&data, &model, &served(&skewed))
+        .assert_failed();
+    let text = failure.to_string();
+    assert!(
+        text.starts_with("FAILED train/serve parity (predictions):") && text.contains("P(yes)"),
+        "{text}"
+    );
+    insta::assert_snapshot!(text);
 }

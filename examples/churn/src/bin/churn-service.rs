@@ -26,8 +26,10 @@
 //! (5 s), and exits 0 (1 if the drain had to cut requests short).
 //!
 //! `CHURN_FAULT` selects a deliberately broken variant, for proving the system tests catch it:
-//! `500_on_malformed`, `no_model_version_in_logs`, `slow_200ms`, `never_ready`, and
-//! `buffered_log` (log lines held in a buffer that is never flushed: SIGTERM loses them).
+//! `500_on_malformed`, `no_model_version_in_logs`, `slow_200ms`, `never_ready`,
+//! `buffered_log` (log lines held in a buffer that is never flushed: SIGTERM loses them), and
+//! `swapped_flags` (the serving path swaps `international_plan` and `voice_mail_plan`, a skew
+//! that moves ROC AUC by almost nothing).
 
 use axum::body::Body;
 use axum::extract::{MatchedPath, Request, State};
@@ -64,6 +66,7 @@ enum Fault {
     Slow200ms,
     NeverReady,
     BufferedLog,
+    SwappedFlags,
 }
 
 struct Options {
@@ -102,6 +105,7 @@ fn options() -> Options {
             Some("slow_200ms") => Fault::Slow200ms,
             Some("never_ready") => Fault::NeverReady,
             Some("buffered_log") => Fault::BufferedLog,
+            Some("swapped_flags") => Fault::SwappedFlags,
             Some(other) => usage(&format!("unknown CHURN_FAULT {other:?}")),
         },
         header_timeout: Duration::from_secs(10),
@@ -281,6 +285,15 @@ fn error(status: StatusCode, message: &str, problems: Vec<Value>) -> Response {
     (status, Json(body)).into_response()
 }
 
+/// The `swapped_flags` fault: two yes/no columns exchanged on the way in.
+fn swap_flags(
+    data: &mlharness::data::Dataset,
+) -> Result<mlharness::data::Dataset, mlharness::data::DataError> {
+    let (a, b) = ("international_plan", "voice_mail_plan");
+    let (ca, cb) = (data.column(a)?.clone(), data.column(b)?.clone());
+    data.replace_column(a, cb)?.replace_column(b, ca)
+}
+
 async fn predict(State(state): State<Shared>, request: Request) -> Response {
     let start = Instant::now();
     if state.fault == Fault::Slow200ms {
@@ -320,6 +333,14 @@ async fn predict(State(state): State<Shared>, request: Request) -> Response {
             };
             return error(status, &bad.message, bad.problems);
         }
+    };
+    let data = if state.fault == Fault::SwappedFlags {
+        match swap_flags(&data) {
+            Ok(d) => d,
+            Err(e) => return error(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string(), vec![]),
+        }
+    } else {
+        data
     };
     let p_yes = match state.model.churn_probability(&data) {
         Ok(p) => p,
