@@ -309,9 +309,14 @@ impl Checked for &Outcome {
     }
 }
 
-impl Checked for Vec<Outcome> {
+/// Several checks (outcomes, reports) assert as one: every table of the failed ones.
+impl<T: Checked> Checked for Vec<T> {
     fn into_outcomes(self) -> Result<Vec<Outcome>, CheckFailure> {
-        Ok(self)
+        let mut all = Vec::with_capacity(self.len());
+        for checked in self {
+            all.extend(checked.into_outcomes()?);
+        }
+        Ok(all)
     }
 }
 

@@ -43,6 +43,9 @@ pub enum Kind {
     ConfigDiff,
     /// Data with one named oddity.
     EdgeCase,
+    /// Data integrity and train–test validity: duplicates, conflicting labels, overlap,
+    /// leakage.
+    Data,
     /// Distribution shift and statistical tests.
     Drift,
     /// Anything else.
@@ -51,7 +54,7 @@ pub enum Kind {
 
 impl Kind {
     /// Every kind, in report order.
-    pub const ALL: [Kind; 9] = [
+    pub const ALL: [Kind; 10] = [
         Kind::Unit,
         Kind::Integration,
         Kind::System,
@@ -59,6 +62,7 @@ impl Kind {
         Kind::Differential,
         Kind::ConfigDiff,
         Kind::EdgeCase,
+        Kind::Data,
         Kind::Drift,
         Kind::Other,
     ];
@@ -73,6 +77,7 @@ impl Kind {
             Kind::Differential => "differential",
             Kind::ConfigDiff => "config-diff",
             Kind::EdgeCase => "edge-case",
+            Kind::Data => "data",
             Kind::Drift => "drift",
             Kind::Other => "other",
         }
@@ -88,6 +93,7 @@ impl Kind {
             Kind::Differential => &["differential", "regression_vs_golden"],
             Kind::ConfigDiff => &["config_diff", "config"],
             Kind::EdgeCase => &["edge_cases", "edge_case", "edge"],
+            Kind::Data => &["data_integrity", "integrity", "data_checks"],
             Kind::Drift => &["drift", "shadow", "statistical"],
             Kind::Other => &[],
         }
@@ -95,7 +101,8 @@ impl Kind {
 
     /// The module that this kind's test-generating macro puts its tests in, so the gate
     /// counts them as this kind: `transform_properties!` (unit), `pipeline_test!`,
-    /// `benchmark_score!`, `differential!`, `config_diff!`, `edge_cases!`, `drift_test!`.
+    /// `benchmark_score!`, `differential!`, `config_diff!`, `edge_cases!`,
+    /// `data_integrity_test!`, `drift_test!`.
     /// System tests have no macro.
     ///
     /// ```
@@ -111,6 +118,7 @@ impl Kind {
             Kind::Differential => Some("mlharness_differential"),
             Kind::ConfigDiff => Some("mlharness_config_diff"),
             Kind::EdgeCase => Some("mlharness_edge_cases"),
+            Kind::Data => Some("mlharness_data_integrity"),
             Kind::Drift => Some("mlharness_drift"),
             Kind::System | Kind::Other => None,
         }
@@ -127,6 +135,7 @@ impl Kind {
             Kind::Differential => &["mlharness_differential", "differential"],
             Kind::ConfigDiff => &["mlharness_config_diff", "config_diff"],
             Kind::EdgeCase => &["mlharness_edge_cases", "edge_cases"],
+            Kind::Data => &["mlharness_data_integrity", "data_integrity"],
             Kind::Drift => &["mlharness_drift", "drift"],
             Kind::Other => &[],
         }

@@ -34,6 +34,7 @@ pub mod drift;
 pub mod edge;
 pub mod fixtures;
 pub mod fs;
+pub mod integrity;
 pub mod kind;
 mod macros;
 pub mod metrics;

@@ -29,6 +29,8 @@ mod edge;
 mod fixtures;
 #[path = "unit/fs.rs"]
 mod fs;
+#[path = "unit/integrity.rs"]
+mod integrity;
 #[path = "unit/macro_modules.rs"]
 mod macro_modules;
 #[path = "unit/metrics.rs"]

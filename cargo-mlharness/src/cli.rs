@@ -77,6 +77,32 @@ enum Commands {
     /// Compare a current CSV file with a reference one, column by column: exit 0 when there is
     /// no drift, 1 on drift, 2 on unusable input.
     Drift(DriftArgs),
+    /// Check the integrity of a CSV file (duplicates, conflicting labels, spellings of one
+    /// category, mixed types, special characters, outliers, label leakage) and, given a test
+    /// file, the pair (overlap, shared IDs, predictive power drift): exit 0 when every check
+    /// passes, 1 when one fails, 2 on unusable input.
+    CheckData(CheckDataArgs),
+}
+
+#[derive(Args)]
+struct CheckDataArgs {
+    /// The training data, a CSV file with a header line.
+    train: PathBuf,
+    /// The test data, with the same columns.
+    test: Option<PathBuf>,
+    /// The target column.
+    #[arg(long, value_name = "COLUMN")]
+    target: String,
+    /// An identifier column: left out of every check, and compared across the two files.
+    #[arg(long, value_name = "COLUMN")]
+    id: Option<String>,
+    /// The checked-in schema, for column kinds; default: inferred from the training file.
+    #[arg(long, value_name = "FILE")]
+    schema: Option<PathBuf>,
+    /// Report format: text, JSON (`passed`, `checks`: `check`, `file`, `column`, `passed`,
+    /// `count`, `examples`), or Markdown.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    format: ReportFormat,
 }
 
 #[derive(Args)]
@@ -121,12 +147,12 @@ struct DriftArgs {
     #[arg(long, value_name = "FILE")]
     schema: Option<PathBuf>,
     /// Report format.
-    #[arg(long, value_enum, default_value_t = DriftFormat::Text)]
-    format: DriftFormat,
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    format: ReportFormat,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
-enum DriftFormat {
+enum ReportFormat {
     Text,
     Json,
     Md,
@@ -273,6 +299,7 @@ pub fn main(args: impl IntoIterator<Item = std::ffi::OsString>) -> ExitCode {
         Commands::Validate(args) => validate(&args),
         Commands::ConfigDiff(args) => config_diff(args),
         Commands::Drift(args) => drift(&args),
+        Commands::CheckData(args) => check_data(&args),
     }
 }
 
@@ -295,15 +322,178 @@ fn drift(args: &DriftArgs) -> ExitCode {
         Err(e) => return unusable("drift", e),
     };
     match args.format {
-        DriftFormat::Text => say!("{report}"),
-        DriftFormat::Json => say!("{}", report.to_json()),
-        DriftFormat::Md => say!("{}", report.to_markdown()),
+        ReportFormat::Text => say!("{report}"),
+        ReportFormat::Json => say!("{}", report.to_json()),
+        ReportFormat::Md => say!("{}", report.to_markdown()),
     }
     if !report.outcome().passed() {
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// Reads the CSV files of `check-data`: kinds from the schema, or inferred from the training
+/// file and imposed on the test file, so that a column is compared as the same kind on both.
+fn check_data_inputs(
+    args: &CheckDataArgs,
+) -> Result<(Dataset, Option<Dataset>), Box<dyn std::error::Error>> {
+    let read = |path: &std::path::Path, kinds: &[(String, mlharness::data::ColumnKind)]| {
+        let options = kinds
+            .iter()
+            .fold(CsvOptions::default(), |o, (name, kind)| {
+                o.kind(name.clone(), *kind)
+            })
+            .target(args.target.clone());
+        Dataset::from_csv_with(path, &options)
+    };
+    let schema_kinds = match &args.schema {
+        Some(path) => Schema::load(path)?
+            .columns
+            .iter()
+            .map(|c| (c.name.clone(), c.kind))
+            .collect(),
+        None => Vec::new(),
+    };
+    let train = read(&args.train, &schema_kinds)?;
+    let kinds: Vec<(String, mlharness::data::ColumnKind)> = train
+        .columns()
+        .map(|(n, c)| (n.to_string(), c.kind()))
+        .collect();
+    let test = match &args.test {
+        Some(path) => Some(read(path, &kinds)?),
+        None => None,
+    };
+    Ok((train, test))
+}
+
+fn check_data(args: &CheckDataArgs) -> ExitCode {
+    use mlharness::integrity::DataChecks;
+    let (train, test) = match check_data_inputs(args) {
+        Ok(inputs) => inputs,
+        Err(e) => return unusable("check-data", e),
+    };
+    let checks = DataChecks::new().ignore(&args.id.iter().collect::<Vec<_>>());
+    let name = |p: &std::path::Path| p.display().to_string();
+    let mut runs: Vec<(String, mlharness::integrity::IntegrityReport)> = Vec::new();
+    let mut add = |file: String, reports: Result<Vec<_>, mlharness::check::CheckError>| {
+        reports.map(|r| runs.extend(r.into_iter().map(|r| (file.clone(), r))))
+    };
+    let mut result = add(name(&args.train), checks.dataset(&train));
+    if let (Some(test), Some(path)) = (&test, &args.test) {
+        result = result
+            .and_then(|()| add(name(path), checks.dataset(test)))
+            .and_then(|()| {
+                add(
+                    format!("{} vs {}", name(&args.train), name(path)),
+                    checks.pair(&train, test, args.id.as_deref()),
+                )
+            });
+    }
+    if let Err(e) = result {
+        return unusable("check-data", e);
+    }
+    let passed = runs.iter().all(|(_, r)| r.outcome().passed());
+    match args.format {
+        ReportFormat::Text => say!("{}", check_data_text(&runs)),
+        ReportFormat::Json => sayln!("{}", check_data_json(&runs, passed)),
+        ReportFormat::Md => say!("{}", check_data_markdown(&runs)),
+    }
+    verdict_code(passed)
+}
+
+/// Quiet when green: one line per passed check, the outcome of each failed one, a last line.
+fn check_data_text(runs: &[(String, mlharness::integrity::IntegrityReport)]) -> String {
+    let mut out = String::new();
+    let mut file = None;
+    for (f, report) in runs {
+        if file != Some(f) {
+            out.push_str(&format!("{f}\n"));
+            file = Some(f);
+        }
+        let outcome = report.outcome();
+        if outcome.passed() {
+            out.push_str(&format!("  ok      {}\n", outcome.name()));
+        } else {
+            for (i, line) in outcome.to_string().lines().enumerate() {
+                let indent = if i == 0 { "  " } else { "    " };
+                out.push_str(&format!("{indent}{line}\n"));
+            }
+        }
+    }
+    let failed = runs.iter().filter(|(_, r)| !r.outcome().passed()).count();
+    out.push_str(&if failed == 0 {
+        format!("PASS: all {} data checks passed\n", runs.len())
+    } else {
+        format!("FAIL: {failed} of {} data checks failed\n", runs.len())
+    });
+    out
+}
+
+/// One entry per finding (a passed check without one gets an entry of its own), each naming
+/// its file: the form a project in any language reads.
+fn check_data_json(
+    runs: &[(String, mlharness::integrity::IntegrityReport)],
+    passed: bool,
+) -> String {
+    let mut checks = Vec::new();
+    for (file, report) in runs {
+        if report.findings().is_empty() {
+            checks.push(serde_json::json!({
+                "check": report.outcome().name(),
+                "file": file,
+                "passed": true,
+                "count": 0,
+                "examples": [],
+            }));
+        }
+        for finding in report.findings() {
+            let mut entry = serde_json::to_value(finding).unwrap_or_default();
+            if let Some(map) = entry.as_object_mut() {
+                map.insert("file".into(), serde_json::json!(file));
+            }
+            checks.push(entry);
+        }
+    }
+    serde_json::to_string_pretty(&serde_json::json!({ "passed": passed, "checks": checks }))
+        .unwrap_or_default()
+}
+
+fn check_data_markdown(runs: &[(String, mlharness::integrity::IntegrityReport)]) -> String {
+    let failed = runs.iter().filter(|(_, r)| !r.outcome().passed()).count();
+    let mut out = if failed == 0 {
+        format!("**PASS: all {} data checks passed**\n\n", runs.len())
+    } else {
+        format!(
+            "**FAIL: {failed} of {} data checks failed**\n\n",
+            runs.len()
+        )
+    };
+    out.push_str(
+        "| file | check | column | result | rows | examples |\n|---|---|---|---|---:|---|\n",
+    );
+    let cell = |s: &str| s.replace('|', "\\|").replace('\n', " ");
+    for (file, report) in runs {
+        if report.findings().is_empty() {
+            out.push_str(&format!(
+                "| {} | {} |  | ok | 0 |  |\n",
+                cell(file),
+                report.outcome().name()
+            ));
+        }
+        for f in report.findings() {
+            out.push_str(&format!(
+                "| {} | {} | {} | {} | {} | {} |\n",
+                cell(file),
+                f.check,
+                cell(f.column.as_deref().unwrap_or("")),
+                if f.passed { "ok" } else { "**FAILED**" },
+                f.count,
+                cell(&f.examples.join("; "))
+            ));
+        }
+    }
+    out
 }
 
 /// Exit code 2 and a one-line cause: the input cannot be used.

@@ -64,7 +64,7 @@ min_coverage = 80.0
 # FAIL when coverage cannot be measured (cargo-llvm-cov is installed on first use).
 require_coverage = true
 # Kinds that must have at least one test in a full run. The kinds: unit, integration, system,
-# benchmark-score, differential, config-diff, edge-case, drift, other.
+# benchmark-score, differential, config-diff, edge-case, data, drift, other.
 required_kinds = []
 # Kinds that `mlharness run --quick` and the pre-commit hook run.
 quick_kinds = ["unit", "config-diff", "edge-case"]

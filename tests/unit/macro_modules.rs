@@ -4,7 +4,7 @@
 //! `mlharness::kind::Kind` gives its kind, which is how the gate classifies the tests.
 
 #[allow(unused_imports)]
-use mlharness::{benchmark, config, differential, drift, edge, pipeline, transform};
+use mlharness::{benchmark, config, differential, drift, edge, integrity, pipeline, transform};
 
 use mlharness::check::Outcome;
 use mlharness::data::{Column, Dataset};
@@ -64,6 +64,17 @@ mlharness::integration_checks! {
     fn passes() -> Outcome { Outcome::pass(mlharness::kind::Kind::Other, "passes") }
 }
 
+/// Distinct rows, so that the integrity checks pass.
+fn distinct() -> Dataset {
+    let x: Vec<f64> = (0..40).map(f64::from).collect();
+    Dataset::from_columns(vec![("x".into(), Column::numeric(x))]).unwrap()
+}
+
+// Five checks of the data, and the two of a target, which pass saying there is none.
+mlharness::data_integrity_test! {
+    data: distinct(),
+}
+
 mlharness::config_diff! {
     equal => mlharness::config::ConfigCheck::new()
         .expected("a.toml", mlharness::config::parse_str("a = 1", mlharness::config::Format::Toml))
@@ -75,9 +86,9 @@ fn every_macro_module_is_named_from_the_table_of_kinds() {
     // The modules exist under these names (a wrong name fails to compile here)...
     #[allow(unused_imports)]
     use self::{
-        mlharness_benchmark as _, mlharness_config_diff as _, mlharness_differential as _,
-        mlharness_drift as _, mlharness_edge_cases as _, mlharness_integration as _,
-        mlharness_pipeline as _,
+        mlharness_benchmark as _, mlharness_config_diff as _, mlharness_data_integrity as _,
+        mlharness_differential as _, mlharness_drift as _, mlharness_edge_cases as _,
+        mlharness_integration as _, mlharness_pipeline as _,
     };
     // ...and the gate classifies a test inside each as the macro's kind.
     for (kind, module) in [
@@ -87,6 +98,7 @@ fn every_macro_module_is_named_from_the_table_of_kinds() {
         (Kind::Integration, "mlharness_pipeline"),
         (Kind::EdgeCase, "mlharness_edge_cases"),
         (Kind::ConfigDiff, "mlharness_config_diff"),
+        (Kind::Data, "mlharness_data_integrity"),
         (Kind::Unit, "mlharness_transform_properties"),
     ] {
         assert_eq!(kind.macro_module(), Some(module));

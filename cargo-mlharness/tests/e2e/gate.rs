@@ -79,13 +79,14 @@ fn each_macros_tests_are_counted_as_its_kind() {
         "integration",
         "edge-case",
         "config-diff",
+        "data",
         "other",
     ]
     .into_iter()
     .map(|k| (k, passed(k)))
     .collect();
-    // pipeline_test! writes 6 checks and integration_checks! 1, edge_cases! the 2 asked for;
-    // `other` is the file's own test, in a binary named for no kind.
+    // pipeline_test! writes 6 checks and integration_checks! 1, edge_cases! the 2 asked for,
+    // data_integrity_test! 7; `other` is the file's own test, in a binary named for no kind.
     assert_eq!(
         counts,
         [
@@ -95,6 +96,7 @@ fn each_macros_tests_are_counted_as_its_kind() {
             ("integration", 7),
             ("edge-case", 2),
             ("config-diff", 1),
+            ("data", 7),
             ("other", 1),
         ],
         "{run}"
