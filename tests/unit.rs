@@ -13,6 +13,8 @@ mod baseline;
 mod behaviour;
 #[path = "unit/benchmark_checks.rs"]
 mod benchmark_checks;
+#[path = "unit/calibration.rs"]
+mod calibration;
 #[path = "unit/check_macros.rs"]
 mod check_macros;
 #[path = "unit/config.rs"]

@@ -16,7 +16,13 @@
 //! - ROC AUC counts tied scores as half a correct ranking;
 //! - log loss clips probabilities to `[ε, 1 − ε]` with ε the `f64` machine epsilon;
 //! - R² is 1 for a perfect fit of a constant truth, 0 for an imperfect one;
-//! - MAPE is a fraction (not a percentage) with `max(|y|, ε)` as the denominator.
+//! - MAPE is a fraction (not a percentage) with `max(|y|, ε)` as the denominator;
+//! - multiclass ROC AUC needs every class in the truth; one-vs-one is Hand & Till's, its
+//!   weighted average weighting each pair of classes by its share of the rows;
+//! - the Brier score is the mean of `Σ (p − onehot)²` over rows, halved for two classes (so it
+//!   is the binary `(p₁ − y)²` there), as `brier_score_loss`'s default;
+//! - the expected calibration error bins the top-class confidence into equal-width bins,
+//!   bin `min(⌊conf · bins⌋, bins − 1)`.
 //!
 //! ```
 //! use mlharness::metrics::{self, Average};
@@ -27,6 +33,14 @@
 //! assert_eq!(metrics::roc_auc(&truth, &[0.1, 0.9, 0.4, 0.3])?, 1.0);
 //! # Ok::<(), mlharness::metrics::MetricError>(())
 //! ```
+
+mod calibration;
+mod multiclass;
+
+pub use self::calibration::{
+    brier_score, calibration, reliability_curve, Calibration, ReliabilityBin,
+};
+pub use self::multiclass::{per_class, roc_auc_multiclass, ClassMetrics, Multiclass};
 
 use crate::data::{DataError, Dataset};
 use crate::model::Predictions;
@@ -75,6 +89,20 @@ pub enum MetricError {
         class: usize,
         /// Rows.
         n: usize,
+    },
+    /// A multiclass ROC AUC needs every class in the truth.
+    #[error("ROC AUC is undefined for class {class}: it never occurs in the truth (of {n_classes} classes); every class needs positive rows")]
+    ClassAbsent {
+        /// The absent class.
+        class: usize,
+        /// Classes (probability columns).
+        n_classes: usize,
+    },
+    /// A calibration needs at least one bin.
+    #[error("{bins} bins: a calibration needs at least one")]
+    InvalidBins {
+        /// The bins asked for.
+        bins: usize,
     },
     /// A probability row is not a distribution.
     #[error("row {row}: {problem}")]
@@ -373,11 +401,10 @@ pub fn roc_auc(truth: &[usize], scores: &[f64]) -> Result<f64> {
     Ok(twice_u as f64 / (2 * n_pos * n_neg) as f64)
 }
 
-/// Cross-entropy of class probabilities (`rows × classes`, each row summing to 1 within 1e-6).
-pub fn log_loss(truth: &[usize], probabilities: ArrayView2<'_, f64>) -> Result<f64> {
+/// Checks that `probabilities` has a row per truth value, a column for each true label, and
+/// rows that are distributions (in [0, 1], summing to 1 within 1e-6).
+fn check_probabilities(truth: &[usize], probabilities: ArrayView2<'_, f64>) -> Result<()> {
     check_lengths(truth.len(), probabilities.nrows())?;
-    let eps = f64::EPSILON;
-    let mut total = 0.0;
     for (row, (p, &t)) in probabilities.outer_iter().zip(truth).enumerate() {
         let invalid = |problem: String| MetricError::InvalidProbabilities { row, problem };
         if t >= p.len() {
@@ -393,8 +420,19 @@ pub fn log_loss(truth: &[usize], probabilities: ArrayView2<'_, f64>) -> Result<f
         if (sum - 1.0).abs() > 1e-6 {
             return Err(invalid(format!("probabilities sum to {sum}, not 1")));
         }
-        total -= p[t].clamp(eps, 1.0 - eps).ln();
     }
+    Ok(())
+}
+
+/// Cross-entropy of class probabilities (`rows × classes`, each row summing to 1 within 1e-6).
+pub fn log_loss(truth: &[usize], probabilities: ArrayView2<'_, f64>) -> Result<f64> {
+    check_probabilities(truth, probabilities)?;
+    let eps = f64::EPSILON;
+    let total: f64 = probabilities
+        .outer_iter()
+        .zip(truth)
+        .map(|(p, &t)| -p[t].clamp(eps, 1.0 - eps).ln())
+        .sum();
     Ok(total / truth.len() as f64)
 }
 
