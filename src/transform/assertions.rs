@@ -361,24 +361,47 @@ pub fn clipped(
     .with_table(t))
 }
 
+/// How a one-hot encoder treats a category it did not see in training.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unseen<'a> {
+    /// Nothing is said about it: every row has exactly one 1.
+    NotExpected,
+    /// A column of its own, `source=<name>`, which must exist: every row has exactly one 1.
+    Column(&'a str),
+    /// No column, an all-zero row (scikit-learn's `handle_unknown="ignore"`): every row has
+    /// at most one 1.
+    AllZeros,
+}
+
+impl<'a> From<Option<&'a str>> for Unseen<'a> {
+    fn from(unseen: Option<&'a str>) -> Self {
+        unseen.map_or(Unseen::NotExpected, Unseen::Column)
+    }
+}
+
 /// The one-hot block of `source` — the columns named `source=<level>` — has exactly one 1 per
-/// row and 0 elsewhere; with `unseen`, the block has the column `source=<unseen>` that takes
-/// categories not seen in training.
+/// row and 0 elsewhere. With `Some("<unseen>")` (or [`Unseen::Column`]) the block must have
+/// the column `source=<unseen>` that takes categories not seen in training; with
+/// [`Unseen::AllZeros`] a row of unseen category is all zeros, as scikit-learn's
+/// `handle_unknown="ignore"` encodes it.
 ///
 /// ```
-/// use mlharness::transform;
+/// use mlharness::transform::{self, Unseen};
 /// use mlharness::check::Checked;
 /// let names = ["plan=basic", "plan=pro", "plan=<unseen>"];
 /// let x = ndarray::array![[1.0, 0.0, 0.0], [0.0, 0.0, 0.0]];
 /// let err = transform::one_hot(&x, &names, "plan", Some("<unseen>")).assert_failed();
 /// assert!(err.to_string().contains("`plan`: 1 row(s) without exactly one 1 among its 3 columns"));
+/// // An encoder that ignores unknown categories writes that row as zeros, by design.
+/// transform::one_hot(&x, &names, "plan", Unseen::AllZeros).assert_passed();
 /// ```
-pub fn one_hot<S: AsRef<str>>(
+pub fn one_hot<'a, S: AsRef<str>>(
     x: &Array2<f64>,
     names: &[S],
     source: &str,
-    unseen: Option<&str>,
+    unseen: impl Into<Unseen<'a>>,
 ) -> Result<Outcome, CheckError> {
+    let unseen = unseen.into();
     let prefix = format!("{source}=");
     let block: Vec<usize> = (0..x.ncols())
         .filter(|&j| {
@@ -391,7 +414,7 @@ pub fn one_hot<S: AsRef<str>>(
     if block.is_empty() {
         return Ok(failed(format!("no column is named `{prefix}…`")));
     }
-    if let Some(u) = unseen {
+    if let Unseen::Column(u) = unseen {
         let wanted = format!("{prefix}{u}");
         if !block.iter().any(|&j| names[j].as_ref() == wanted) {
             return Ok(failed(format!(
@@ -399,6 +422,11 @@ pub fn one_hot<S: AsRef<str>>(
             )));
         }
     }
+    let allowed_ones: &[usize] = if unseen == Unseen::AllZeros {
+        &[0, 1]
+    } else {
+        &[1]
+    };
     let mut t = Table::new(["row", "ones", "other values"]);
     let mut bad = 0;
     for (i, row) in x.rows().into_iter().enumerate() {
@@ -408,7 +436,7 @@ pub fn one_hot<S: AsRef<str>>(
             .filter(|&&j| row[j] != 1.0 && row[j] != 0.0)
             .map(|&j| format!("{}={}", names[j].as_ref(), number(row[j])))
             .collect();
-        if ones != 1 || !others.is_empty() {
+        if !allowed_ones.contains(&ones) || !others.is_empty() {
             bad += 1;
             if t.len() < 5 {
                 t.row([i.to_string(), ones.to_string(), others.join(", ")]);
@@ -419,7 +447,12 @@ pub fn one_hot<S: AsRef<str>>(
         return Ok(pass("one_hot"));
     }
     Ok(failed(format!(
-        "`{source}`: {bad} row(s) without exactly one 1 among its {} columns",
+        "`{source}`: {bad} row(s) without {} among its {} columns",
+        if unseen == Unseen::AllZeros {
+            "at most one 1"
+        } else {
+            "exactly one 1"
+        },
         block.len()
     ))
     .with_table(t))

@@ -185,7 +185,38 @@ pub fn batch_independent<E: Display>(
     data: &Dataset,
     tolerance: f64,
 ) -> Result<Outcome, CheckError> {
+    batch_independent_named::<&str, E>(apply, data, &[], tolerance)
+}
+
+/// [`batch_independent`], its failure naming output columns by `names` (the transform's
+/// output column names, e.g. `plan=pro`) instead of by index.
+///
+/// ```
+/// use mlharness::data::{Column, Dataset};
+/// use mlharness::transform;
+/// use mlharness::check::Checked;
+/// let ds = Dataset::from_columns(vec![("x".into(), Column::numeric(vec![1.0, 2.0, 6.0]))])?;
+/// let per_batch = |d: &Dataset| -> Result<ndarray::Array2<f64>, String> {
+///     let x = d.numeric("x").unwrap().values();
+///     let m = x.iter().sum::<f64>() / x.len() as f64;
+///     Ok(ndarray::Array2::from_shape_fn((x.len(), 1), |(i, _)| x[i] - m))
+/// };
+/// let err = transform::batch_independent_named(per_batch, &ds, &["x_centred"], 1e-12).assert_failed();
+/// assert!(err.to_string().contains("x_centred"), "{err}");
+/// # Ok::<(), mlharness::data::DataError>(())
+/// ```
+pub fn batch_independent_named<S: AsRef<str>, E: Display>(
+    apply: impl Fn(&Dataset) -> Result<Array2<f64>, E>,
+    data: &Dataset,
+    names: &[S],
+    tolerance: f64,
+) -> Result<Outcome, CheckError> {
     let check = "batch_independent";
+    let column_name = |j: usize| {
+        names
+            .get(j)
+            .map_or_else(|| j.to_string(), |n| n.as_ref().to_string())
+    };
     let full = or_fail!(apply(data), check, "apply to the batch");
     let mut t = Table::new(["row", "column", "in batch", "alone"]);
     let mut differing = Vec::new();
@@ -209,7 +240,7 @@ pub fn batch_independent<E: Display>(
             if t.len() < 5 {
                 t.row([
                     i.to_string(),
-                    worst.0.to_string(),
+                    column_name(worst.0),
                     number(full[[i, worst.0]]),
                     number(alone[[0, worst.0]]),
                 ]);

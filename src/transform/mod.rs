@@ -28,11 +28,11 @@ pub mod properties;
 
 pub use self::assertions::{
     clipped, imputed, inverse_round_trip, min_max_scaled, monotone, one_hot, standardized,
-    Statistic,
+    Statistic, Unseen,
 };
 pub use self::leakage::{
-    batch_independent, fit_deterministic, fit_ignores_test_rows, fitted_on_training,
-    state_unchanged,
+    batch_independent, batch_independent_named, fit_deterministic, fit_ignores_test_rows,
+    fitted_on_training, state_unchanged,
 };
 
 use crate::check::Outcome;

@@ -217,7 +217,7 @@ fn one_hot_invariants() {
     let good = array![[1.0, 0.0, 0.0, 3.0], [0.0, 0.0, 1.0, 4.0]];
     transform::one_hot(&good, &names, "plan", Some("<unseen>")).assert_passed();
     let two = array![[1.0, 1.0, 0.0, 3.0], [0.0, 0.5, 0.0, 4.0]];
-    let err = transform::one_hot(&two, &names, "plan", None)
+    let err = transform::one_hot(&two, &names, "plan", transform::Unseen::NotExpected)
         .assert_failed()
         .to_string();
     assert!(
@@ -227,6 +227,22 @@ fn one_hot_invariants() {
     assert!(err.contains("plan=pro=0.5"), "{err}");
     let err = transform::one_hot(&good, &names[..2], "plan", Some("<unseen>")).assert_failed();
     assert!(err.to_string().contains("has no column `plan=<unseen>`"));
+}
+
+/// Issue 17: an encoder with scikit-learn's `handle_unknown="ignore"` writes an unseen
+/// category as an all-zero row; `Unseen::AllZeros` accepts that, and still fails two 1s.
+#[test]
+fn one_hot_accepts_all_zero_rows_when_asked() {
+    let names = ["plan=basic", "plan=pro"];
+    let ignored = array![[1.0, 0.0], [0.0, 0.0]];
+    transform::one_hot(&ignored, &names, "plan", transform::Unseen::AllZeros).assert_passed();
+    transform::one_hot(&ignored, &names, "plan", transform::Unseen::NotExpected).assert_failed();
+    let two = array![[1.0, 1.0], [0.0, 0.0]];
+    let err = transform::one_hot(&two, &names, "plan", transform::Unseen::AllZeros).assert_failed();
+    assert!(
+        err.to_string().contains("1 row(s) without at most one 1"),
+        "{err}"
+    );
 }
 
 #[test]

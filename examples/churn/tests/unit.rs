@@ -135,7 +135,9 @@ fn the_pipeline_learns_only_from_the_training_split() {
     transform::fitted_on_training(pipeline(), fit, &split.train, &split.test, &all).assert_passed();
     transform::fit_deterministic(fit, &split.train).assert_passed();
     let apply = |d: &Dataset| pipeline().transform(d);
-    transform::batch_independent(apply, &split.test, 0.0).assert_passed();
+    // A failure names the output column (`international_plan=yes`), not its index.
+    let names = pipeline().output_names();
+    transform::batch_independent_named(apply, &split.test, &names, 0.0).assert_passed();
 }
 
 /// Every fifth row is a test row; the rest train.
