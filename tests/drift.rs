@@ -4,6 +4,8 @@
 #[path = "common/mod.rs"]
 mod common;
 pub use common::{churn, repo_file};
+#[path = "drift/domain.rs"]
+mod domain;
 #[path = "drift/report.rs"]
 mod report;
 #[path = "drift/shadow.rs"]

@@ -26,7 +26,7 @@
 mod column;
 mod csv;
 mod error;
-mod split;
+pub(crate) mod split;
 
 pub(crate) use self::column::quantile_sorted;
 pub use self::column::{Categorical, Column, ColumnKind, Numeric};

@@ -40,10 +40,12 @@
 //! ```
 
 mod column;
+mod domain;
 mod macros;
 mod render;
 
 pub use self::column::{Aspect, ColumnDrift, DecidedBy};
+pub use self::domain::{DomainClassifier, DomainReport};
 
 use crate::check::{checked_report, InvalidSetting, Outcome};
 use crate::data::{Column, ColumnKind, DataError, Dataset};
