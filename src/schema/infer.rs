@@ -80,8 +80,22 @@ impl InferOptions {
                             .map(|(l, _)| l.clone())
                             .collect();
                         let missing = cat.codes().iter().filter(|c| c.is_none()).count();
+                        let present = cat.codes().len() - missing;
+                        let listed = seen.len() <= self.max_domain_size;
+                        // Inferred where it is safe: every value distinct over enough rows is an
+                        // identifier; a domain too large to list still has a length range.
+                        let unique = present >= 20 && seen.len() == present;
+                        let lengths = seen.iter().map(|l| l.chars().count());
+                        let (min_length, max_length) = if listed || seen.is_empty() {
+                            (None, None)
+                        } else {
+                            (lengths.clone().min(), lengths.max())
+                        };
                         ColumnSchema {
-                            categories: (seen.len() <= self.max_domain_size).then_some(seen),
+                            categories: listed.then_some(seen),
+                            unique,
+                            min_length,
+                            max_length,
                             ..self.blank(name, ColumnKind::Categorical, missing, cat.codes().len())
                         }
                     }
@@ -92,11 +106,16 @@ impl InferOptions {
                 c
             })
             .collect();
-        Schema {
-            mlharness_schema: FORMAT_VERSION,
+        let mut schema = Schema {
+            mlharness_schema: 1,
             min_rows: None,
             columns,
+            relations: Vec::new(),
+        };
+        if schema.uses_version_2() {
+            schema.mlharness_schema = FORMAT_VERSION;
         }
+        schema
     }
 
     fn blank(&self, name: &str, kind: ColumnKind, missing: usize, rows: usize) -> ColumnSchema {
@@ -117,6 +136,10 @@ impl InferOptions {
             quantiles: Vec::new(),
             tolerance: self.tolerance,
             environments: None,
+            unique: false,
+            pattern: None,
+            min_length: None,
+            max_length: None,
         }
     }
 

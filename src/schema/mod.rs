@@ -39,8 +39,12 @@ use crate::data::{ColumnKind, CsvOptions};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
-/// The version of the schema file format this crate writes and reads.
-pub const FORMAT_VERSION: u32 = 1;
+/// The version of the schema file format this crate writes when a schema uses the
+/// expectations of version 2 (`unique`, `pattern`, `min_length`/`max_length`, `relations`);
+/// a schema without them is written as version 1, which older versions read. Both are read.
+pub const FORMAT_VERSION: u32 = 2;
+/// The versions this crate reads.
+const READS: [u32; 2] = [1, 2];
 
 /// What a dataset's columns may hold. Serialises to the JSON that is checked in.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -53,6 +57,84 @@ pub struct Schema {
     pub min_rows: Option<usize>,
     /// The columns, in the order they were inferred.
     pub columns: Vec<ColumnSchema>,
+    /// Rules between columns (`a <= b`, `x` present when `y` is).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub relations: Vec<Relation>,
+}
+
+/// A rule between two columns of a row: a comparison of two numeric columns (rows where both
+/// are present), or `requires`: where `left` has a value, `right` must too.
+///
+/// ```
+/// use mlharness::schema::{Relation, RelationOp};
+/// let r: Relation = serde_json::from_str(r#"{"left": "day_charge", "op": "<=", "right": "total_charge"}"#)?;
+/// assert_eq!(r.op, RelationOp::Le);
+/// assert_eq!(r.to_string(), "day_charge <= total_charge");
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Relation {
+    /// The left column.
+    pub left: String,
+    /// The comparison, or `requires`.
+    pub op: RelationOp,
+    /// The right column.
+    pub right: String,
+}
+
+/// How a [`Relation`] relates its columns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RelationOp {
+    /// `left < right`
+    #[serde(rename = "<")]
+    Lt,
+    /// `left <= right`
+    #[serde(rename = "<=")]
+    Le,
+    /// `left == right`
+    #[serde(rename = "==")]
+    Eq,
+    /// `left >= right`
+    #[serde(rename = ">=")]
+    Ge,
+    /// `left > right`
+    #[serde(rename = ">")]
+    Gt,
+    /// `right` has a value wherever `left` has one.
+    #[serde(rename = "requires")]
+    Requires,
+}
+
+impl RelationOp {
+    fn symbol(self) -> &'static str {
+        match self {
+            RelationOp::Lt => "<",
+            RelationOp::Le => "<=",
+            RelationOp::Eq => "==",
+            RelationOp::Ge => ">=",
+            RelationOp::Gt => ">",
+            RelationOp::Requires => "requires",
+        }
+    }
+
+    /// Whether `a op b` holds (for a comparison).
+    pub(crate) fn holds(self, a: f64, b: f64) -> bool {
+        match self {
+            RelationOp::Lt => a < b,
+            RelationOp::Le => a <= b,
+            RelationOp::Eq => a == b,
+            RelationOp::Ge => a >= b,
+            RelationOp::Gt => a > b,
+            RelationOp::Requires => true,
+        }
+    }
+}
+
+impl std::fmt::Display for Relation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {} {}", self.left, self.op.symbol(), self.right)
+    }
 }
 
 /// What one column may hold.
@@ -104,6 +186,19 @@ pub struct ColumnSchema {
     /// environment being validated must be absent; the target is inferred as `["training"]`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub environments: Option<Vec<String>>,
+    /// No value may occur twice (an ID). Missing values are not counted.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub unique: bool,
+    /// A regular expression every category must match in full (`^[A-Z]{2}$` for a state
+    /// code), matched in linear time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pattern: Option<String>,
+    /// Fewest characters a category may have.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_length: Option<usize>,
+    /// Most characters a category may have.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_length: Option<usize>,
 }
 
 fn is_false(b: &bool) -> bool {
@@ -174,7 +269,7 @@ pub enum SchemaError {
         message: String,
     },
     /// The file's format version is not one this crate reads.
-    #[error("{}: field `mlharness_schema`: version {found} is not supported (this mlharness reads version {FORMAT_VERSION})", path.display())]
+    #[error("{}: field `mlharness_schema`: version {found} is not supported (this mlharness reads versions 1 and {FORMAT_VERSION})", path.display())]
     Version {
         /// The file.
         path: PathBuf,
@@ -255,7 +350,13 @@ impl Schema {
 
     /// The schema as pretty JSON, one field per line so that a review diff shows each change.
     pub fn to_json(&self) -> String {
-        let mut s = serde_json::to_string_pretty(self).expect("a schema always serialises");
+        let mut out = self.clone();
+        out.mlharness_schema = if self.uses_version_2() {
+            FORMAT_VERSION
+        } else {
+            1
+        };
+        let mut s = serde_json::to_string_pretty(&out).expect("a schema always serialises");
         s.push('\n');
         s
     }
@@ -305,8 +406,16 @@ impl Schema {
         Ok(())
     }
 
+    /// True when the schema uses an expectation that version 1 does not have.
+    pub(crate) fn uses_version_2(&self) -> bool {
+        !self.relations.is_empty()
+            || self.columns.iter().any(|c| {
+                c.unique || c.pattern.is_some() || c.min_length.is_some() || c.max_length.is_some()
+            })
+    }
+
     fn check(&self, path: &Path) -> Result<(), SchemaError> {
-        if self.mlharness_schema != FORMAT_VERSION {
+        if !READS.contains(&self.mlharness_schema) {
             return Err(SchemaError::Version {
                 path: path.to_path_buf(),
                 found: self.mlharness_schema,
@@ -350,12 +459,61 @@ impl Schema {
                     "a categorical column has no range; use `categories`".into(),
                 ));
             }
+            if let Some(p) = &c.pattern {
+                if let Err(e) = regex::Regex::new(p) {
+                    return Err(invalid(
+                        &c.name,
+                        "pattern",
+                        format!("not a valid regular expression: {e}"),
+                    ));
+                }
+            }
+            if c.kind == ColumnKind::Numeric
+                && (c.pattern.is_some() || c.min_length.is_some() || c.max_length.is_some())
+            {
+                return Err(invalid(
+                    &c.name,
+                    if c.pattern.is_some() {
+                        "pattern"
+                    } else {
+                        "min_length"
+                    },
+                    "a numeric column has no text to match; use `min` and `max`".into(),
+                ));
+            }
+            if let (Some(lo), Some(hi)) = (c.min_length, c.max_length) {
+                if lo > hi {
+                    return Err(invalid(
+                        &c.name,
+                        "min_length",
+                        format!("min_length {lo} is above max_length {hi}"),
+                    ));
+                }
+            }
             if c.kind == ColumnKind::Numeric && c.categories.is_some() {
                 return Err(invalid(
                     &c.name,
                     "categories",
                     "a numeric column has no categories; use `min` and `max`".into(),
                 ));
+            }
+        }
+        for r in &self.relations {
+            for name in [&r.left, &r.right] {
+                let Some(c) = self.column(name) else {
+                    return Err(invalid(
+                        &r.to_string(),
+                        "relations",
+                        format!("no column `{name}` in the schema"),
+                    ));
+                };
+                if r.op != RelationOp::Requires && c.kind != ColumnKind::Numeric {
+                    return Err(invalid(
+                        &r.to_string(),
+                        "relations",
+                        format!("`{name}` is categorical: only `requires` relates it"),
+                    ));
+                }
             }
         }
         Ok(())

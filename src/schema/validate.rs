@@ -34,6 +34,14 @@ pub enum ViolationKind {
     OutOfRange,
     /// A category the schema does not list.
     UnseenCategory,
+    /// A value of a `unique` column that occurred before.
+    NotUnique,
+    /// A category that does not match the column's `pattern`.
+    PatternMismatch,
+    /// A category shorter than `min_length` or longer than `max_length`.
+    LengthOutOfRange,
+    /// A row that breaks a relation between columns.
+    RelationBroken,
 }
 
 impl ViolationKind {
@@ -49,6 +57,10 @@ impl ViolationKind {
             ViolationKind::Infinite => "infinite",
             ViolationKind::OutOfRange => "out_of_range",
             ViolationKind::UnseenCategory => "unseen_category",
+            ViolationKind::NotUnique => "not_unique",
+            ViolationKind::PatternMismatch => "pattern_mismatch",
+            ViolationKind::LengthOutOfRange => "length_out_of_range",
+            ViolationKind::RelationBroken => "relation_broken",
         }
     }
 }
@@ -287,6 +299,11 @@ impl Schema {
                 (Ok(column), true) => check_column(spec, column, rows, &mut violations),
             }
         }
+        for relation in &self.relations {
+            if let (Ok(a), Ok(b)) = (data.column(&relation.left), data.column(&relation.right)) {
+                check_relation(relation, a, b, rows, &mut violations);
+            }
+        }
         let known: HashSet<&str> = self.columns.iter().map(|c| c.name.as_str()).collect();
         for name in data.column_names() {
             if !known.contains(name) {
@@ -463,6 +480,27 @@ fn check_numeric(spec: &ColumnSchema, n: &Numeric, rows: usize, out: &mut Vec<Vi
         "expected a finite number, found ±infinity".into(),
         out,
     );
+    if spec.unique {
+        // A pass of its own, so that columns without the expectation pay nothing for it.
+        let mut seen: HashSet<u64> = HashSet::with_capacity(values.len());
+        let mut repeated = Tally::default();
+        for (i, &v) in values.iter().enumerate() {
+            if n.is_missing(i) {
+                continue;
+            }
+            let v = if v == 0.0 { 0.0 } else { v };
+            if !seen.insert(v.to_bits()) {
+                repeated.add(i);
+            }
+        }
+        repeated.report(
+            spec,
+            ViolationKind::NotUnique,
+            rows,
+            "expected every value once (unique), found repeats".into(),
+            out,
+        );
+    }
     let bound = |b: Option<f64>| b.map_or("unbounded".to_string(), number);
     let found = if found_lo == found_hi {
         number(found_lo)
@@ -490,22 +528,103 @@ fn check_categorical(spec: &ColumnSchema, c: &Categorical, rows: usize, out: &mu
             .map(|l| cats.contains(l.as_str()))
             .collect()
     });
+    // Text expectations are decided once per level, not per row: categories are interned.
+    let pattern = spec
+        .pattern
+        .as_deref()
+        .and_then(|p| regex::Regex::new(&format!("^(?:{p})$")).ok());
+    let off_pattern: Vec<bool> = match &pattern {
+        Some(re) => c.levels().iter().map(|l| !re.is_match(l)).collect(),
+        None => vec![false; c.levels().len()],
+    };
+    let off_length: Vec<bool> = c
+        .levels()
+        .iter()
+        .map(|l| {
+            let n = l.chars().count();
+            spec.min_length.is_some_and(|m| n < m) || spec.max_length.is_some_and(|m| n > m)
+        })
+        .collect();
     let (mut missing, mut unseen) = (Tally::default(), Tally::default());
+    let (mut mismatched, mut wrong_length, mut repeated) =
+        (Tally::default(), Tally::default(), Tally::default());
     let mut unseen_counts = vec![0usize; c.levels().len()];
+    let mut occurred = vec![false; if spec.unique { c.levels().len() } else { 0 }];
+    let (mut pattern_examples, mut length_examples) = (Vec::new(), Vec::new());
     for (i, code) in c.codes().iter().enumerate() {
         match code {
             None if !spec.nullable => missing.add(i),
             None => {}
             Some(code) => {
+                let k = *code as usize;
                 if let Some(allowed) = &allowed {
-                    if !allowed[*code as usize] {
+                    if !allowed[k] {
                         unseen.add(i);
-                        unseen_counts[*code as usize] += 1;
+                        unseen_counts[k] += 1;
                     }
+                }
+                if off_pattern[k] {
+                    mismatched.add(i);
+                    if pattern_examples.len() < 3 && !pattern_examples.contains(&k) {
+                        pattern_examples.push(k);
+                    }
+                }
+                if off_length[k] {
+                    wrong_length.add(i);
+                    if length_examples.len() < 3 && !length_examples.contains(&k) {
+                        length_examples.push(k);
+                    }
+                }
+                if spec.unique {
+                    if occurred[k] {
+                        repeated.add(i);
+                    }
+                    occurred[k] = true;
                 }
             }
         }
     }
+    let quoted = |codes: &[usize]| {
+        codes
+            .iter()
+            .map(|&k| format!("`{}`", c.levels()[k]))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    if let Some(p) = &spec.pattern {
+        mismatched.report(
+            spec,
+            ViolationKind::PatternMismatch,
+            rows,
+            format!(
+                "expected values matching `{p}`, found {}",
+                quoted(&pattern_examples)
+            ),
+            out,
+        );
+    }
+    if spec.min_length.is_some() || spec.max_length.is_some() {
+        let bound = |b: Option<usize>| b.map_or("any".to_string(), |n| n.to_string());
+        wrong_length.report(
+            spec,
+            ViolationKind::LengthOutOfRange,
+            rows,
+            format!(
+                "expected {} to {} characters, found {}",
+                bound(spec.min_length),
+                bound(spec.max_length),
+                quoted(&length_examples)
+            ),
+            out,
+        );
+    }
+    repeated.report(
+        spec,
+        ViolationKind::NotUnique,
+        rows,
+        "expected every value once (unique), found repeats".into(),
+        out,
+    );
     missing.report(
         spec,
         ViolationKind::MissingValue,
@@ -543,4 +662,67 @@ fn check_categorical(spec: &ColumnSchema, c: &Categorical, rows: usize, out: &mu
             out,
         );
     }
+}
+
+/// The rows of `a` and `b` that break `relation`: a comparison where both have a value, or
+/// `requires` where `a` has one and `b` has none.
+fn check_relation(
+    relation: &super::Relation,
+    a: &Column,
+    b: &Column,
+    rows: usize,
+    out: &mut Vec<Violation>,
+) {
+    let mut broken = Tally::default();
+    let mut example = None;
+    match (relation.op, a, b) {
+        (super::RelationOp::Requires, _, _) => {
+            for i in 0..rows {
+                if !a.is_missing(i) && b.is_missing(i) {
+                    broken.add(i);
+                }
+            }
+        }
+        (op, Column::Numeric(x), Column::Numeric(y)) => {
+            let (xv, yv) = (x.values(), y.values());
+            for i in 0..rows {
+                if x.is_missing(i) || y.is_missing(i) {
+                    continue;
+                }
+                if !op.holds(xv[i], yv[i]) {
+                    broken.add(i);
+                    example.get_or_insert((xv[i], yv[i]));
+                }
+            }
+        }
+        // A comparison of a categorical column is refused when the schema loads; a dataset
+        // whose column has the wrong kind is reported as `wrong_kind` already.
+        _ => return,
+    }
+    if broken.count == 0 {
+        return;
+    }
+    let share = broken.count as f64 / rows.max(1) as f64;
+    let detail = match example {
+        Some((x, y)) => format!(
+            "expected {relation}, found {} = {} and {} = {} (row {})",
+            relation.left,
+            number(x),
+            relation.right,
+            number(y),
+            broken.rows[0]
+        ),
+        None => format!(
+            "expected `{}` wherever `{}` has a value",
+            relation.right, relation.left
+        ),
+    };
+    out.push(Violation {
+        column: Some(relation.to_string()),
+        kind: ViolationKind::RelationBroken,
+        count: broken.count,
+        share,
+        rows: broken.rows,
+        detail,
+    });
 }

@@ -246,9 +246,9 @@ fn a_duplicated_column_an_unknown_version_and_a_missing_file_are_errors() {
         "{err}"
     );
 
-    let version = temp_csv(r#"{"mlharness_schema": 2, "columns": []}"#);
+    let version = temp_csv(r#"{"mlharness_schema": 3, "columns": []}"#);
     let err = Schema::load(&version.path).unwrap_err();
-    assert!(matches!(err, SchemaError::Version { found: 2, .. }));
+    assert!(matches!(err, SchemaError::Version { found: 3, .. }));
     assert!(err.to_string().contains("field `mlharness_schema`"));
 
     let err = Schema::load("no/such/schema.json").unwrap_err();
@@ -486,4 +486,174 @@ fn read_csv_keeps_declared_categoricals_and_reports_a_missing_column() {
     let without = temp_csv("n\n1\n");
     let report = schema.validate(&schema.read_csv(&without.path).unwrap());
     assert_eq!(report.violations()[0].kind, ViolationKind::MissingColumn);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Version 2 expectations (issue 17): uniqueness, pattern, length bounds, relations
+// ---------------------------------------------------------------------------------------------
+
+fn v2_data(ids: &[&str], states: &[&str], day: &[f64], total: &[f64]) -> Dataset {
+    Dataset::from_columns(vec![
+        (
+            "id".into(),
+            Column::categorical(ids.iter().map(|s| Some(*s))),
+        ),
+        (
+            "state".into(),
+            Column::categorical(states.iter().map(|s| Some(*s))),
+        ),
+        ("day_charge".into(), Column::numeric(day.to_vec())),
+        ("total_charge".into(), Column::numeric(total.to_vec())),
+    ])
+    .unwrap()
+}
+
+const V2: &str = r#"{
+  "mlharness_schema": 2,
+  "columns": [
+    {"name": "id", "kind": "categorical", "nullable": false, "unique": true, "min_length": 3, "max_length": 4},
+    {"name": "state", "kind": "categorical", "nullable": false, "pattern": "[A-Z]{2}"},
+    {"name": "day_charge", "kind": "numeric", "nullable": false},
+    {"name": "total_charge", "kind": "numeric", "nullable": true}
+  ],
+  "relations": [
+    {"left": "day_charge", "op": "<=", "right": "total_charge"},
+    {"left": "day_charge", "op": "requires", "right": "total_charge"}
+  ]
+}"#;
+
+#[test]
+fn version_2_expectations_each_catch_their_fault() {
+    let schema = Schema::from_json(V2, "schema.json").unwrap();
+    let good = v2_data(
+        &["c01", "c02", "c03"],
+        &["KS", "OH", "NJ"],
+        &[1.0, 2.0, 3.0],
+        &[5.0, 2.0, 9.0],
+    );
+    schema.validate(&good).assert_passed();
+    let bad = v2_data(
+        &["c01", "c01", "c0003"],
+        &["KS", "ohio", "N J"],
+        &[1.0, 7.0, 3.0],
+        &[5.0, 2.0, 9.0],
+    );
+    let report = schema.validate(&bad);
+    let kinds: Vec<(Option<&str>, ViolationKind, usize)> = report
+        .violations()
+        .iter()
+        .map(|v| (v.column.as_deref(), v.kind, v.count))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            (Some("id"), ViolationKind::LengthOutOfRange, 1),
+            (Some("id"), ViolationKind::NotUnique, 1),
+            (Some("state"), ViolationKind::PatternMismatch, 2),
+            (
+                Some("day_charge <= total_charge"),
+                ViolationKind::RelationBroken,
+                1
+            ),
+        ],
+        "{report}"
+    );
+    insta::assert_snapshot!(report.to_string());
+    // `requires`: a day charge without a total.
+    let gap = Dataset::from_columns(vec![
+        ("id".into(), Column::categorical([Some("c01"), Some("c02")])),
+        (
+            "state".into(),
+            Column::categorical([Some("KS"), Some("OH")]),
+        ),
+        ("day_charge".into(), Column::numeric(vec![1.0, 2.0])),
+        (
+            "total_charge".into(),
+            Column::numeric_masked(vec![5.0, 0.0], vec![false, true]).unwrap(),
+        ),
+    ])
+    .unwrap();
+    let report = schema.validate(&gap);
+    let broken: Vec<&str> = report
+        .of_kind(ViolationKind::RelationBroken)
+        .filter_map(|v| v.column.as_deref())
+        .collect();
+    assert_eq!(broken, ["day_charge requires total_charge"], "{report}");
+}
+
+#[test]
+fn version_1_schemas_still_load_and_are_written_as_version_1() {
+    let v1 = r#"{"mlharness_schema": 1, "columns": [{"name": "x", "kind": "numeric", "nullable": false}]}"#;
+    let schema = Schema::from_json(v1, "old.json").unwrap();
+    assert!(schema.to_json().contains("\"mlharness_schema\": 1"));
+    let v2 = Schema::from_json(V2, "schema.json").unwrap();
+    assert!(v2.to_json().contains("\"mlharness_schema\": 2"));
+    assert_eq!(
+        Schema::from_json(&v2.to_json(), "again.json")
+            .unwrap()
+            .relations,
+        v2.relations
+    );
+}
+
+#[test]
+fn bad_version_2_expectations_name_the_field() {
+    let cases = [
+        (
+            V2.replace("[A-Z]{2}", "[A-Z"),
+            "column `state`, field `pattern`: not a valid regular expression",
+        ),
+        (
+            V2.replace("\"min_length\": 3", "\"min_length\": 9"),
+            "field `min_length`: min_length 9 is above max_length 4",
+        ),
+        (
+            V2.replace("\"right\": \"total_charge\"}", "\"right\": \"totl\"}"),
+            "no column `totl` in the schema",
+        ),
+        (
+            V2.replace(
+                "\"op\": \"<=\", \"right\": \"total_charge\"",
+                "\"op\": \"<=\", \"right\": \"state\"",
+            ),
+            "`state` is categorical: only `requires` relates it",
+        ),
+        (
+            V2.replace("\"op\": \"<=\"", "\"op\": \"=<\""),
+            "unknown variant `=<`",
+        ),
+    ];
+    for (text, expected) in cases {
+        let err = Schema::from_json(&text, "schema.json")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains(expected), "{err}\nexpected: {expected}");
+    }
+}
+
+#[test]
+fn uniqueness_and_lengths_are_inferred_where_safe() {
+    let ids: Vec<String> = (0..30).map(|i| format!("cust-{i:03}")).collect();
+    let data = Dataset::from_columns(vec![
+        (
+            "id".into(),
+            Column::categorical(ids.iter().map(|s| Some(s.as_str()))),
+        ),
+        (
+            "plan".into(),
+            Column::categorical((0..30).map(|i| Some(["basic", "pro"][i % 2]))),
+        ),
+    ])
+    .unwrap();
+    let schema = mlharness::schema::InferOptions::default()
+        .max_domain_size(10)
+        .infer(&data);
+    let id = schema.column("id").unwrap();
+    assert!(id.unique && id.categories.is_none());
+    assert_eq!((id.min_length, id.max_length), (Some(8), Some(8)));
+    let plan = schema.column("plan").unwrap();
+    assert!(
+        !plan.unique && plan.min_length.is_none(),
+        "a listed domain needs no lengths"
+    );
 }
