@@ -238,23 +238,13 @@ impl DataChecks {
         let (train, test) = (&*self.kept(train)?, &*self.kept(test)?);
         let names = shared_features(check, train, test)?;
         let (a, b) = (RowKey::new(train, &names)?, RowKey::new(test, &names)?);
-        let mut index: HashMap<u64, Vec<usize>> = HashMap::new();
-        for i in 0..train.n_rows() {
-            index.entry(a.hash(i)).or_default().push(i);
-        }
-        let mut count = 0;
-        let mut examples = Vec::new();
-        for j in 0..test.n_rows() {
-            let found = index
-                .get(&b.hash(j))
-                .and_then(|rows| rows.iter().find(|&&i| a.equal(i, &b, j)));
-            if let Some(&i) = found {
-                count += 1;
-                if examples.len() < self.examples {
-                    examples.push(format!("test row {j} = training row {i}"));
-                }
-            }
-        }
+        let matches = a.matches(train.n_rows(), &b, test.n_rows(), |_| true);
+        let count = matches.len();
+        let examples = matches
+            .iter()
+            .take(self.examples)
+            .map(|(j, i)| format!("test row {j} = training row {i}"))
+            .collect();
         let share = count as f64 / test.n_rows().max(1) as f64;
         let finding = Finding::new(check, None, share <= self.max_overlap_share, count)
             .with_examples(examples);
@@ -281,28 +271,20 @@ impl DataChecks {
     ) -> Result<IntegrityReport, CheckError> {
         let check = "shared_ids";
         let (a, b) = (RowKey::new(train, &[id])?, RowKey::new(test, &[id])?);
-        let mut index: HashMap<u64, Vec<usize>> = HashMap::new();
-        for i in 0..train.n_rows() {
-            if !train.column(id)?.is_missing(i) {
-                index.entry(a.hash(i)).or_default().push(i);
-            }
-        }
-        let mut count = 0;
-        let mut examples = Vec::new();
-        for j in 0..test.n_rows() {
-            let found = index
-                .get(&b.hash(j))
-                .and_then(|rows| rows.iter().find(|&&i| a.equal(i, &b, j)));
-            if let Some(&i) = found {
-                count += 1;
-                if examples.len() < self.examples {
-                    examples.push(format!(
-                        "`{}`: test row {j}, training row {i}",
-                        value_text(test, id, j)
-                    ));
-                }
-            }
-        }
+        let ids = train.column(id)?;
+        // A missing ID is no identity: two rows without one are not the same customer.
+        let matches = a.matches(train.n_rows(), &b, test.n_rows(), |i| !ids.is_missing(i));
+        let count = matches.len();
+        let examples = matches
+            .iter()
+            .take(self.examples)
+            .map(|(j, i)| {
+                format!(
+                    "`{}`: test row {j}, training row {i}",
+                    value_text(test, id, *j)
+                )
+            })
+            .collect();
         let finding = Finding::new(check, Some(id), count == 0, count).with_examples(examples);
         Ok(IntegrityReport::single(
             finding,
@@ -315,6 +297,29 @@ impl DataChecks {
 }
 
 impl RowKey<'_> {
+    /// For each row of `other` (of `m` rows) equal to a row of `self` (of `n` rows, those
+    /// where `indexed` holds), `(other row, first such row of self)`, in order.
+    fn matches(
+        &self,
+        n: usize,
+        other: &RowKey<'_>,
+        m: usize,
+        indexed: impl Fn(usize) -> bool,
+    ) -> Vec<(usize, usize)> {
+        let mut index: HashMap<u64, Vec<usize>> = HashMap::new();
+        for i in (0..n).filter(|&i| indexed(i)) {
+            index.entry(self.hash(i)).or_default().push(i);
+        }
+        (0..m)
+            .filter_map(|j| {
+                index
+                    .get(&other.hash(j))
+                    .and_then(|rows| rows.iter().find(|&&i| self.equal(i, other, j)))
+                    .map(|&i| (j, i))
+            })
+            .collect()
+    }
+
     /// `rows` grouped by equal values.
     fn groups_of(&self, rows: &[usize]) -> Vec<Vec<usize>> {
         let mut groups: Vec<Vec<usize>> = Vec::new();
