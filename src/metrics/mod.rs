@@ -348,7 +348,7 @@ pub fn f1(truth: &[usize], predicted: &[usize], average: Average) -> Result<f64>
 
 /// Orders `f64` as unsigned integers (for finite values, `-0.0` folded into `0.0`), so sorting
 /// compares integers rather than calling `partial_cmp`.
-fn order_key(x: f64) -> u64 {
+pub(crate) fn order_key(x: f64) -> u64 {
     let bits = (x + 0.0).to_bits();
     if bits >> 63 == 1 {
         !bits

@@ -7,7 +7,7 @@
 
 use super::{Bootstrap, Interval, StatsError};
 use crate::data::Dataset;
-use crate::metrics::{Average, Metric};
+use crate::metrics::{order_key, Average, Metric};
 use crate::model::Predictions;
 
 impl Bootstrap {
@@ -339,15 +339,5 @@ fn confusion_metric(metric: Metric, cm: &[u64], k: usize) -> f64 {
         },
         // Prepared::new sends only label metrics here.
         _ => f64::NAN,
-    }
-}
-
-/// Orders finite `f64` as unsigned integers (`-0.0` folded into `0.0`).
-fn order_key(x: f64) -> u64 {
-    let bits = (x + 0.0).to_bits();
-    if bits >> 63 == 1 {
-        !bits
-    } else {
-        bits | (1 << 63)
     }
 }
