@@ -100,12 +100,28 @@ fn the_installed_hook_runs_the_kept_one_first_and_stops_on_its_failure() {
     )
     .unwrap();
     hook::install(repo.path(), Hook::PreCommit, PROGRAM.as_ref()).unwrap();
-    let status = Command::new(hooks.join("pre-commit"))
-        .current_dir(repo.path())
-        .status()
-        .unwrap();
+    let status =
+        run_fresh_executable(Command::new(hooks.join("pre-commit")).current_dir(repo.path()));
     assert!(marker.exists(), "the user's hook ran");
     assert_eq!(status.code(), Some(3), "its failure stops the commit");
+}
+
+/// Runs a program this test process has just written. Another test thread that forks
+/// while the file is open for writing holds a copy of that descriptor until its child
+/// execs, and exec of a file open for writing fails with ETXTBSY; the window is short,
+/// so the attempt is repeated (as cargo does for build scripts).
+#[cfg(unix)]
+fn run_fresh_executable(command: &mut Command) -> std::process::ExitStatus {
+    let mut attempts = 0;
+    loop {
+        match command.status() {
+            Err(e) if e.kind() == std::io::ErrorKind::ExecutableFileBusy && attempts < 100 => {
+                attempts += 1;
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            other => return other.unwrap(),
+        }
+    }
 }
 
 #[test]
