@@ -39,6 +39,7 @@ pub mod kind;
 mod macros;
 pub mod metrics;
 pub mod model;
+mod par;
 pub mod pipeline;
 pub mod schema;
 pub mod shadow;

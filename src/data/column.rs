@@ -93,6 +93,12 @@ impl Column {
         Column::Categorical(Categorical { levels, codes })
     }
 
+    /// A categorical column from its levels, already sorted and distinct, and per row a code.
+    pub(crate) fn from_sorted_levels(levels: Vec<String>, codes: Vec<Option<u32>>) -> Self {
+        debug_assert!(levels.windows(2).all(|w| w[0] < w[1]));
+        Column::Categorical(Categorical { levels, codes })
+    }
+
     /// Numeric or categorical.
     pub fn kind(&self) -> ColumnKind {
         match self {

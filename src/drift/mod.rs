@@ -419,7 +419,7 @@ impl DriftOptions {
             pairs.push((name.as_str(), r, c));
         }
         let compared: Vec<String> = pairs.iter().map(|(n, _, _)| n.to_string()).collect();
-        let per_column = map_columns(&pairs, |&(name, r, c)| column::tests(name, r, c, self));
+        let per_column = crate::par::map(&pairs, |&(name, r, c)| column::tests(name, r, c, self));
         let mut rows: Vec<ColumnDrift> = per_column.into_iter().flatten().collect();
         let raw: Vec<f64> = rows.iter().filter_map(|r| r.p_value).collect();
         let mut adjusted = self.correction.adjust(&raw).into_iter();
@@ -550,17 +550,6 @@ pub fn predictions_dataset(p: &Predictions) -> Result<Dataset, DataError> {
             Dataset::from_columns(cols)
         }
     }
-}
-
-#[cfg(feature = "parallel")]
-fn map_columns<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync + Send) -> Vec<R> {
-    use rayon::prelude::*;
-    items.par_iter().map(f).collect()
-}
-
-#[cfg(not(feature = "parallel"))]
-fn map_columns<T, R>(items: &[T], f: impl Fn(&T) -> R) -> Vec<R> {
-    items.iter().map(f).collect()
 }
 
 /// A drift report: one row per test (a column's distribution, and its missing and zero shares

@@ -327,22 +327,12 @@ impl Schema {
         path: impl AsRef<Path>,
     ) -> Result<crate::data::Dataset, crate::data::DataError> {
         let path = path.as_ref();
-        // Declaring a column the file lacks is an error of its own; read the header first so
-        // that an absent column is reported by validation as `missing_column`.
-        let header: Vec<String> = csv::Reader::from_path(path)
-            .and_then(|mut r| {
-                r.headers().map(|h| {
-                    h.iter()
-                        .map(|s| s.trim_start_matches('\u{feff}').to_string())
-                        .collect()
-                })
-            })
-            .unwrap_or_default();
+        // A column the file lacks is reported by validation as `missing_column`.
         let options = self
             .columns
             .iter()
-            .filter(|c| c.kind == ColumnKind::Categorical && header.contains(&c.name))
-            .fold(CsvOptions::default(), |o, c| {
+            .filter(|c| c.kind == ColumnKind::Categorical)
+            .fold(CsvOptions::default().lenient_kinds(), |o, c| {
                 o.kind(c.name.clone(), ColumnKind::Categorical)
             });
         crate::data::Dataset::from_csv_with(path, &options)

@@ -24,7 +24,7 @@ pub const KS_EXACT_MAX_N: usize = 10_000;
 /// # Ok::<(), mlharness::stats::StatsError>(())
 /// ```
 pub fn ks_2samp(a: &[f64], b: &[f64]) -> Result<TestResult, StatsError> {
-    let (a, b) = join(|| sorted("ks_2samp", a), || sorted("ks_2samp", b));
+    let (a, b) = crate::par::join(|| sorted("ks_2samp", a), || sorted("ks_2samp", b));
     Ok(ks_2samp_sorted(&a?, &b?))
 }
 
@@ -79,14 +79,6 @@ fn ks_statistic_sorted(a: &[f64], b: &[f64]) -> f64 {
     (best_i as f64 / n1 as f64 - best_j as f64 / n2 as f64)
         .abs()
         .min(1.0)
-}
-
-/// Runs both closures, on two cores with the `parallel` feature.
-fn join<A: Send, B: Send>(a: impl FnOnce() -> A + Send, b: impl FnOnce() -> B + Send) -> (A, B) {
-    #[cfg(feature = "parallel")]
-    return rayon::join(a, b);
-    #[cfg(not(feature = "parallel"))]
-    return (a(), b());
 }
 
 fn gcd(mut a: u64, mut b: u64) -> u64 {

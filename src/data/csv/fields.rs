@@ -1,0 +1,161 @@
+//! What one field holds: trimmed text, a missing token, a number, or a category level.
+
+use std::collections::HashMap;
+
+/// Whitespace as `str::trim` sees it: the ASCII bytes fast, and Unicode white space (a
+/// no-break space pasted from a spreadsheet) when an edge byte is not ASCII.
+#[inline]
+pub(super) fn trim(field: &[u8]) -> &[u8] {
+    // `u8::is_ascii_whitespace` leaves out the vertical tab, which `str::trim` removes.
+    let space = |b: &u8| matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r');
+    let start = field.iter().position(|b| !space(b)).unwrap_or(field.len());
+    let end = field
+        .iter()
+        .rposition(|b| !space(b))
+        .map_or(start, |i| i + 1);
+    let t = &field[start..end];
+    match (t.first(), t.last()) {
+        (Some(&a), Some(&b)) if a >= 0x80 || b >= 0x80 => {
+            std::str::from_utf8(t).map_or(t, |s| s.trim().as_bytes())
+        }
+        _ => t,
+    }
+}
+
+/// The missing-value tokens, compared with a trimmed field.
+#[derive(Debug)]
+pub(super) struct Missing {
+    tokens: Vec<Vec<u8>>,
+}
+
+impl Missing {
+    pub(super) fn new(tokens: &[String]) -> Self {
+        Missing {
+            tokens: tokens
+                .iter()
+                .map(|t| t.trim().as_bytes().to_vec())
+                .collect(),
+        }
+    }
+
+    #[inline]
+    pub(super) fn is_missing(&self, trimmed: &[u8]) -> bool {
+        self.tokens.iter().any(|t| t.as_slice() == trimmed)
+    }
+}
+
+/// A trimmed field as a number: what `str::parse::<f64>` accepts, read by fast-float2 (the
+/// same Eisel–Lemire algorithm, without the UTF-8 round trip). `nan` in any spelling is text,
+/// never a silently missing value; infinities are numbers (a schema flags them).
+#[inline]
+pub(super) fn number(trimmed: &[u8]) -> Option<f64> {
+    fast_float2::parse::<f64, _>(trimmed)
+        .ok()
+        .filter(|v| !v.is_nan())
+}
+
+/// Category levels in the order first seen, each stored once.
+#[derive(Debug, Default)]
+pub(super) struct Interner {
+    codes: HashMap<Box<str>, u32>,
+}
+
+/// Why a text field has no code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum InternError {
+    /// The field is not UTF-8.
+    NotUtf8,
+    /// More distinct values in one column than a `u32` code tells apart.
+    TooManyLevels,
+}
+
+impl Interner {
+    /// The code of `field`'s level, adding the level when it is new.
+    #[inline]
+    pub(super) fn code(&mut self, field: &[u8]) -> Result<u32, InternError> {
+        let text = std::str::from_utf8(field).map_err(|_| InternError::NotUtf8)?;
+        if let Some(&code) = self.codes.get(text) {
+            return Ok(code);
+        }
+        let code = u32::try_from(self.codes.len()).map_err(|_| InternError::TooManyLevels)?;
+        self.codes.insert(text.into(), code);
+        Ok(code)
+    }
+
+    /// The levels, indexed by code.
+    pub(super) fn into_levels(self) -> Vec<String> {
+        let mut levels = vec![String::new(); self.codes.len()];
+        for (level, code) in self.codes {
+            levels[code as usize] = level.into_string();
+        }
+        levels
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_are_what_str_parse_reads() {
+        let cases = [
+            "1",
+            "1.",
+            ".5",
+            ".",
+            "+",
+            "-",
+            "1e",
+            "1e+",
+            "e5",
+            "0x10",
+            "1_000",
+            "Infinity",
+            "-INF",
+            "+inf",
+            "infinit",
+            "inFINity",
+            "1e400",
+            "1e-400",
+            "+.5",
+            "-.e1",
+            "NaN",
+            "nan(1)",
+            "-0",
+            "00012",
+            "1,5",
+            "1.5e3",
+            "1.5E-3",
+            "9007199254740993",
+            "2.2250738585072011e-308",
+            "1e+",
+            "٣",
+            "",
+        ];
+        for case in cases {
+            let std = case.parse::<f64>().ok().filter(|v| !v.is_nan());
+            let ours = number(case.as_bytes());
+            assert_eq!(
+                ours.map(f64::to_bits),
+                std.map(f64::to_bits),
+                "`{case}`: fast-float2 {ours:?}, str::parse {std:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn trimming_is_str_trim() {
+        for case in [
+            " a ",
+            "\u{b}5\u{c}",
+            "\u{a0}5\u{3000}",
+            "\t\r\n",
+            "x\u{85}",
+            "",
+        ] {
+            assert_eq!(trim(case.as_bytes()), case.trim().as_bytes(), "{case:?}");
+        }
+        // Not UTF-8: only ASCII space is removed.
+        assert_eq!(trim(b" \xff "), b"\xff");
+    }
+}

@@ -1,0 +1,933 @@
+//! CSV loading with type inference.
+//!
+//! The file is read in blocks of a few MiB, never whole: csv-core splits each block into
+//! records, and each field goes straight into its column (a number parsed from the bytes, a
+//! category interned as it is read), so memory stays near the decoded columns. A block
+//! without quotes is cut at line ends and its pieces read on all cores. A column inferred
+//! numeric that turns out to hold text is read as text from there on, and its earlier rows
+//! again in a second pass over just that column.
+
+mod fields;
+mod quotes;
+mod records;
+
+use self::fields::{InternError, Missing};
+use self::quotes::LongField;
+use self::records::{Fault, Layout, Mode, Parsed, Part};
+use super::{ColumnKind, DataError, Dataset};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::io::Read;
+use std::ops::Range;
+use std::path::Path;
+
+/// The tokens read as a missing value by default (compared after trimming spaces).
+pub const DEFAULT_MISSING: [&str; 5] = ["", "NA", "NaN", "null", "None"];
+
+/// How to read a CSV file. The default infers each column's kind, treats
+/// [`DEFAULT_MISSING`] as missing, and reads comma-separated fields with a header line.
+///
+/// ```
+/// use mlharness::data::{ColumnKind, CsvOptions, Dataset};
+/// # let dir = tempfile::tempdir()?;
+/// # let path = dir.path().join("d.csv");
+/// std::fs::write(&path, "zip,churn\n02134,yes\n94105,no\n")?;
+/// let ds = Dataset::from_csv_with(
+///     &path,
+///     &CsvOptions::default().target("churn").kind("zip", ColumnKind::Categorical),
+/// )?;
+/// assert_eq!(ds.categorical("zip")?.get(0), Some("02134"));
+/// assert_eq!(ds.target_name(), Some("churn"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct CsvOptions {
+    delimiter: u8,
+    missing: Vec<String>,
+    kinds: BTreeMap<String, ColumnKind>,
+    target: Option<String>,
+    max_field_bytes: usize,
+    /// Declared kinds of columns the file lacks are let go instead of an error (a schema
+    /// reports the absent column itself).
+    lenient_kinds: bool,
+}
+
+/// The largest field read by default: 1 MiB. A bigger one is almost always a quoting accident
+/// (a stray quote swallowing rows) or not tabular data; [`CsvOptions::max_field_bytes`] raises it.
+pub const MAX_FIELD_BYTES: usize = 1 << 20;
+
+impl Default for CsvOptions {
+    fn default() -> Self {
+        CsvOptions {
+            delimiter: b',',
+            missing: DEFAULT_MISSING.iter().map(|s| s.to_string()).collect(),
+            kinds: BTreeMap::new(),
+            target: None,
+            max_field_bytes: MAX_FIELD_BYTES,
+            lenient_kinds: false,
+        }
+    }
+}
+
+impl CsvOptions {
+    /// Field delimiter (default `,`).
+    pub fn delimiter(mut self, delimiter: u8) -> Self {
+        self.delimiter = delimiter;
+        self
+    }
+
+    /// Replaces the missing-value tokens.
+    pub fn missing_tokens<I: IntoIterator<Item = S>, S: Into<String>>(mut self, tokens: I) -> Self {
+        self.missing = tokens.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Declares a column's kind instead of inferring it. A value that does not parse in a
+    /// column declared numeric is an error naming its line and column.
+    pub fn kind(mut self, column: impl Into<String>, kind: ColumnKind) -> Self {
+        self.kinds.insert(column.into(), kind);
+        self
+    }
+
+    /// Marks a column as the target.
+    pub fn target(mut self, column: impl Into<String>) -> Self {
+        self.target = Some(column.into());
+        self
+    }
+
+    /// The largest field accepted, in bytes (default [`MAX_FIELD_BYTES`]); a larger one is a
+    /// [`DataError::FieldTooLarge`] naming its line and column.
+    ///
+    /// ```
+    /// use mlharness::data::{CsvOptions, DataError, Dataset};
+    /// let text = format!("id,notes\n1,{}\n", "x".repeat(100));
+    /// let options = CsvOptions::default().max_field_bytes(64);
+    /// let err = Dataset::from_csv_bytes(text.as_bytes(), "notes.csv", &options).unwrap_err();
+    /// assert!(matches!(err, DataError::FieldTooLarge { line: 2, .. }), "{err}");
+    /// ```
+    pub fn max_field_bytes(mut self, bytes: usize) -> Self {
+        self.max_field_bytes = bytes;
+        self
+    }
+
+    pub(crate) fn lenient_kinds(mut self) -> Self {
+        self.lenient_kinds = true;
+        self
+    }
+}
+
+impl Dataset {
+    /// Loads a CSV file with a header line, inferring column kinds (see [`CsvOptions`]).
+    ///
+    /// A column is numeric when every present value parses as a number, categorical otherwise.
+    /// Quoted fields (with embedded delimiters, quotes or newlines), a UTF-8 byte-order mark and
+    /// CRLF line ends are read as expected.
+    ///
+    /// ```
+    /// use mlharness::data::Dataset;
+    /// # let dir = tempfile::tempdir()?;
+    /// # let path = dir.path().join("d.csv");
+    /// std::fs::write(&path, "\u{feff}x,label\r\n1.5,\"a, quoted\"\r\nNA,b\r\n")?;
+    /// let ds = Dataset::from_csv(&path)?;
+    /// assert_eq!(ds.column_names(), vec!["x", "label"]);
+    /// assert!(ds.numeric("x")?.values()[1].is_nan());
+    /// assert_eq!(ds.categorical("label")?.get(0), Some("a, quoted"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn from_csv(path: impl AsRef<Path>) -> Result<Self, DataError> {
+        Self::from_csv_with(path, &CsvOptions::default())
+    }
+
+    /// Loads a CSV file with explicit options.
+    pub fn from_csv_with(path: impl AsRef<Path>, options: &CsvOptions) -> Result<Self, DataError> {
+        let path = path.as_ref();
+        let mut ds = read(Input::File(path), path, options)?;
+        ds.set_source(path);
+        Ok(ds)
+    }
+
+    /// Reads CSV text already in memory; `source` names it in errors and becomes
+    /// [`Dataset::source`].
+    ///
+    /// ```
+    /// use mlharness::data::{CsvOptions, Dataset};
+    /// let ds = Dataset::from_csv_bytes(b"x,y\n1,a\n", "upload.csv", &CsvOptions::default())?;
+    /// assert_eq!(ds.n_rows(), 1);
+    /// let err = Dataset::from_csv_bytes(b"x,y\n1\n", "upload.csv", &CsvOptions::default());
+    /// assert!(err.unwrap_err().to_string().starts_with("upload.csv:2:"));
+    /// # Ok::<(), mlharness::data::DataError>(())
+    /// ```
+    pub fn from_csv_bytes(
+        bytes: &[u8],
+        source: impl AsRef<Path>,
+        options: &CsvOptions,
+    ) -> Result<Self, DataError> {
+        let path = source.as_ref();
+        let mut ds = read(Input::Bytes(bytes), path, options)?;
+        ds.set_source(path);
+        Ok(ds)
+    }
+}
+
+/// How the input is cut: bytes read at a time (enough to share among cores, small next to
+/// the data), and the smallest block worth cutting into pieces. Tests make both tiny.
+#[derive(Debug, Clone, Copy)]
+struct Tuning {
+    block: usize,
+    min_split: usize,
+}
+
+const TUNING: Tuning = Tuning {
+    block: 8 << 20,
+    min_split: 1 << 20,
+};
+
+/// Where the CSV text comes from; a file can be read twice without holding it.
+#[derive(Clone, Copy)]
+enum Input<'a> {
+    Bytes(&'a [u8]),
+    File(&'a Path),
+}
+
+/// The file's text, a block at a time: `buf` starts at a record boundary.
+struct Blocks<'a> {
+    path: &'a Path,
+    source: Box<dyn Read + 'a>,
+    buf: Vec<u8>,
+    eof: bool,
+    /// The line `buf` starts on.
+    line: u64,
+    /// The size of the whole input, when known (to size the columns once).
+    size: Option<u64>,
+    tuning: Tuning,
+}
+
+impl<'a> Blocks<'a> {
+    fn open(input: Input<'a>, path: &'a Path, tuning: Tuning) -> Result<Self, DataError> {
+        let (source, size): (Box<dyn Read + 'a>, _) = match input {
+            Input::Bytes(bytes) => (Box::new(bytes), Some(bytes.len() as u64)),
+            Input::File(file) => {
+                let f = std::fs::File::open(file).map_err(|source| DataError::Io {
+                    path: path.to_path_buf(),
+                    source,
+                })?;
+                let size = f.metadata().ok().map(|m| m.len());
+                (Box::new(f), size)
+            }
+        };
+        let mut blocks = Blocks {
+            path,
+            source,
+            buf: Vec::new(),
+            eof: false,
+            line: 1,
+            size,
+            tuning,
+        };
+        blocks.advance(0)?;
+        if blocks.buf.starts_with(b"\xEF\xBB\xBF") {
+            blocks.buf.drain(..3);
+        }
+        Ok(blocks)
+    }
+
+    /// Drops the first `consumed` bytes and reads on: a block more, and at least as much as
+    /// is held, so a record longer than a block costs a few reads, not one per block.
+    fn advance(&mut self, consumed: usize) -> Result<(), DataError> {
+        self.line += newlines(&self.buf[..consumed]);
+        self.buf.drain(..consumed);
+        if self.eof {
+            return Ok(());
+        }
+        let want = self.tuning.block.max(self.buf.len()) as u64;
+        let read = (&mut self.source)
+            .take(want)
+            .read_to_end(&mut self.buf)
+            .map_err(|source| DataError::Io {
+                path: self.path.to_path_buf(),
+                source,
+            })?;
+        self.eof = (read as u64) < want;
+        Ok(())
+    }
+
+    /// The line of the record starting at `offset`, past any line ends csv-core took before
+    /// it (blank lines, the `\n` of a CRLF).
+    fn line_at(&self, offset: usize) -> u64 {
+        let offset = offset.min(self.buf.len());
+        let first = offset
+            + self.buf[offset..]
+                .iter()
+                .take_while(|&&b| b == b'\n' || b == b'\r')
+                .count();
+        self.line + newlines(&self.buf[..first])
+    }
+
+    /// The error a fault in `buf` stands for.
+    fn explain(&mut self, fault: Fault, header: &[String], layout: &Layout) -> DataError {
+        let path = self.path.to_path_buf();
+        let column = |j: usize| header.get(j).cloned().unwrap_or_default();
+        match fault {
+            Fault::Ragged { record, found } => {
+                let line = self.line_at(record.start);
+                // A quote opened in the row and never closed swallowed the rest of the file.
+                if quotes::unterminated_quote(&self.buf[record], layout.delimiter).is_some() {
+                    DataError::UnterminatedQuote { path, line }
+                } else {
+                    DataError::RaggedRow {
+                        path,
+                        line,
+                        expected: header.len(),
+                        found,
+                    }
+                }
+            }
+            Fault::TooLarge {
+                record_start,
+                field,
+            } => {
+                let line = self.line_at(record_start);
+                let (prefix, source) = (&self.buf[record_start..], &mut self.source);
+                match quotes::follow_long_field(prefix, source, layout, field) {
+                    Ok(LongField::QuoteLeftOpen) => DataError::UnterminatedQuote { path, line },
+                    Ok(LongField::Ends(bytes)) => DataError::FieldTooLarge {
+                        path,
+                        line,
+                        field: field + 1,
+                        column: column(field),
+                        bytes,
+                        limit: layout.max_field_bytes,
+                    },
+                    Err(source) => DataError::Io { path, source },
+                }
+            }
+            Fault::BadNumber {
+                record_start,
+                field,
+                value,
+            } => DataError::BadNumber {
+                path,
+                line: self.line_at(record_start),
+                column: column(field),
+                field: field + 1,
+                value: String::from_utf8_lossy(&value).into_owned(),
+            },
+            Fault::Text {
+                record_start,
+                field,
+                error,
+            } => DataError::Csv {
+                path,
+                line: self.line_at(record_start),
+                message: match error {
+                    InternError::NotUtf8 => {
+                        format!(
+                            "field {} (`{}`) is not valid UTF-8",
+                            field + 1,
+                            column(field)
+                        )
+                    }
+                    InternError::TooManyLevels => format!(
+                        "column `{}` has more than {} distinct values",
+                        column(field),
+                        u32::MAX
+                    ),
+                },
+            },
+            Fault::NotNumbers(_) => unreachable!("handled by reading the columns as text"),
+        }
+    }
+}
+
+fn newlines(bytes: &[u8]) -> u64 {
+    memchr::memchr_iter(b'\n', bytes).count() as u64
+}
+
+/// Reads the header line, the column names trimmed.
+fn header(blocks: &mut Blocks, layout: &Layout) -> Result<Vec<String>, DataError> {
+    loop {
+        match records::first_record(&blocks.buf, blocks.eof, layout) {
+            Ok(Some((fields, used))) => {
+                let mut names = Vec::with_capacity(fields.len());
+                for (j, field) in fields.into_iter().enumerate() {
+                    let name = String::from_utf8(field).map_err(|_| DataError::Csv {
+                        path: blocks.path.to_path_buf(),
+                        line: 1,
+                        message: format!("field {} of the header is not valid UTF-8", j + 1),
+                    })?;
+                    names.push(name.trim().to_string());
+                }
+                blocks.advance(used)?;
+                return Ok(names);
+            }
+            Ok(None) => blocks.advance(0)?,
+            Err(fault) => return Err(blocks.explain(fault, &[], layout)),
+        }
+    }
+}
+
+/// Reads the records of a block, cut at line ends into a piece per core when no quote can
+/// hide a line end inside a field.
+fn parse_block(
+    blocks: &Blocks,
+    layout: &Layout,
+    modes: &[Mode],
+    max_rows: usize,
+) -> Result<Parsed, Fault> {
+    let (buf, last) = (&blocks.buf[..], blocks.eof);
+    // A row limit (the second pass) is kept in one piece.
+    let n = if max_rows == usize::MAX {
+        crate::par::threads()
+    } else {
+        1
+    };
+    let pieces = pieces(buf, n, blocks.tuning.min_split);
+    if pieces.len() == 1 {
+        return records::parse(buf, last, layout, modes, max_rows);
+    }
+    let results = crate::par::map(&pieces, |r: &Range<usize>| {
+        // Every piece but the last ends at a line end, so its records are whole.
+        records::parse(
+            &buf[r.clone()],
+            last || r.end < buf.len(),
+            layout,
+            modes,
+            usize::MAX,
+        )
+    });
+    let mut not_numbers = BTreeSet::new();
+    let mut merged: Option<Parsed> = None;
+    for (piece, result) in pieces.iter().zip(results) {
+        let parsed = match result {
+            Ok(parsed) => parsed,
+            Err(Fault::NotNumbers(columns)) => {
+                not_numbers.extend(columns);
+                continue;
+            }
+            // Text in an earlier piece comes first (read as text, it may fault earlier).
+            Err(_) if !not_numbers.is_empty() => break,
+            Err(fault) => return Err(fault.shifted(piece.start)),
+        };
+        let consumed = piece.start + parsed.consumed;
+        let last_record = parsed
+            .last_record
+            .as_ref()
+            .map(|r| r.start + piece.start..r.end + piece.start);
+        let Some(m) = merged.as_mut() else {
+            merged = Some(Parsed {
+                consumed,
+                last_record,
+                ..parsed
+            });
+            continue;
+        };
+        for (j, (into, part)) in m.parts.iter_mut().zip(parsed.parts).enumerate() {
+            into.append(part).map_err(|error| Fault::Text {
+                record_start: piece.start,
+                field: j,
+                error,
+            })?;
+        }
+        m.rows += parsed.rows;
+        m.consumed = consumed;
+        m.last_record = last_record.or(m.last_record.take());
+    }
+    if !not_numbers.is_empty() {
+        return Err(Fault::NotNumbers(not_numbers.into_iter().collect()));
+    }
+    Ok(merged.expect("every piece read"))
+}
+
+/// Up to `n` pieces of `buf`, each but the last ending just after a line end; one piece when
+/// the block is small or holds a quote (a quoted field may hold a line end).
+fn pieces(buf: &[u8], n: usize, min_split: usize) -> Vec<Range<usize>> {
+    if n < 2 || buf.len() < min_split || memchr::memchr(b'"', buf).is_some() {
+        return std::iter::once(0..buf.len()).collect();
+    }
+    let mut pieces = Vec::with_capacity(n);
+    let mut start = 0;
+    for i in 1..n {
+        let target = (buf.len() * i / n).max(start);
+        match memchr::memchr(b'\n', &buf[target..]) {
+            Some(at) if target + at + 1 < buf.len() => {
+                pieces.push(start..target + at + 1);
+                start = target + at + 1;
+            }
+            _ => break,
+        }
+    }
+    pieces.push(start..buf.len());
+    pieces
+}
+
+/// One column being read: its values so far, and the row from which a column inferred
+/// numeric was read as text (its earlier rows come from a second pass).
+struct Builder {
+    part: Part,
+    text_from: Option<usize>,
+}
+
+fn read(input: Input<'_>, path: &Path, options: &CsvOptions) -> Result<Dataset, DataError> {
+    read_tuned(input, path, options, TUNING)
+}
+
+fn read_tuned(
+    input: Input<'_>,
+    path: &Path,
+    options: &CsvOptions,
+    tuning: Tuning,
+) -> Result<Dataset, DataError> {
+    let missing = Missing::new(&options.missing);
+    let mut layout = Layout {
+        delimiter: options.delimiter,
+        columns: 0,
+        missing: &missing,
+        max_field_bytes: options.max_field_bytes,
+    };
+    let mut blocks = Blocks::open(input, path, tuning)?;
+    let header = header(&mut blocks, &layout)?;
+    check_header(&header, path, options)?;
+    layout.columns = header.len();
+
+    let mut modes: Vec<Mode> = header
+        .iter()
+        .map(|name| match options.kinds.get(name) {
+            Some(ColumnKind::Categorical) => Mode::Text,
+            Some(ColumnKind::Numeric) => Mode::Number,
+            None => Mode::Infer,
+        })
+        .collect();
+    let mut columns: Vec<Builder> = modes
+        .iter()
+        .map(|&mode| Builder {
+            part: Part::empty(mode),
+            text_from: None,
+        })
+        .collect();
+    let mut rows = 0;
+    loop {
+        let parsed = loop {
+            match parse_block(&blocks, &layout, &modes, usize::MAX) {
+                Ok(parsed) => break parsed,
+                Err(Fault::NotNumbers(demoted)) => {
+                    for j in demoted {
+                        modes[j] = Mode::Text;
+                        columns[j] = Builder {
+                            part: Part::empty(Mode::Text),
+                            text_from: Some(rows),
+                        };
+                    }
+                }
+                Err(fault) => return Err(blocks.explain(fault, &header, &layout)),
+            }
+        };
+        if blocks.eof {
+            // csv-core ends a quote left open at the end of the file without a word: only the
+            // last record can hold one.
+            if let Some(record) = parsed.last_record.clone() {
+                if let Some(at) =
+                    quotes::unterminated_quote(&blocks.buf[record.clone()], layout.delimiter)
+                {
+                    let line = blocks.line + newlines(&blocks.buf[..record.start + at]);
+                    return Err(DataError::UnterminatedQuote {
+                        path: path.to_path_buf(),
+                        line,
+                    });
+                }
+            }
+        }
+        if rows == 0 && parsed.rows > 0 {
+            // Size the columns once from the first block's bytes per row.
+            if let Some(size) = blocks.size {
+                let per_row = parsed.consumed.max(1) as u64 / parsed.rows as u64;
+                let guess = (size / per_row.max(1)) as usize;
+                for c in &mut columns {
+                    c.part.reserve(guess + guess / 16);
+                }
+            }
+        }
+        rows += parsed.rows;
+        for (j, (c, part)) in columns.iter_mut().zip(parsed.parts).enumerate() {
+            c.part.append(part).map_err(|error| {
+                blocks.explain(
+                    Fault::Text {
+                        record_start: 0,
+                        field: j,
+                        error,
+                    },
+                    &header,
+                    &layout,
+                )
+            })?;
+        }
+        let done = blocks.eof && parsed.consumed >= blocks.buf.len();
+        blocks.advance(parsed.consumed)?;
+        if done || (blocks.eof && blocks.buf.is_empty()) {
+            break;
+        }
+    }
+    reread_as_text(input, path, &layout, tuning, &mut columns)?;
+
+    let mut out = Vec::with_capacity(header.len());
+    for (name, c) in header.iter().zip(columns) {
+        out.push((name.clone(), c.part.into_column()));
+    }
+    let ds = Dataset::from_columns(out)?;
+    match &options.target {
+        Some(t) => ds.with_target(t),
+        None => Ok(ds),
+    }
+}
+
+/// The header's names must be there, distinct, and include every column the options name.
+fn check_header(header: &[String], path: &Path, options: &CsvOptions) -> Result<(), DataError> {
+    if header.is_empty() || (header.len() == 1 && header[0].is_empty()) {
+        return Err(DataError::EmptyFile {
+            path: path.to_path_buf(),
+        });
+    }
+    if let Some(i) = header.iter().position(|h| h.is_empty()) {
+        return Err(DataError::EmptyHeader {
+            path: path.to_path_buf(),
+            column: i + 1,
+        });
+    }
+    let mut seen = HashSet::new();
+    for name in header {
+        if !seen.insert(name.as_str()) {
+            return Err(DataError::DuplicateHeader {
+                path: path.to_path_buf(),
+                column: name.clone(),
+            });
+        }
+    }
+    let kinds = options.kinds.keys().filter(|_| !options.lenient_kinds);
+    if let Some(unknown) = kinds
+        .chain(options.target.as_ref())
+        .find(|c| !seen.contains(c.as_str()))
+    {
+        return Err(DataError::UnknownDeclaredColumn {
+            path: path.to_path_buf(),
+            column: unknown.clone(),
+            available: header.join(", "),
+        });
+    }
+    Ok(())
+}
+
+/// The second pass: the rows of each column read as text only after it proved not numeric.
+fn reread_as_text(
+    input: Input<'_>,
+    path: &Path,
+    layout: &Layout,
+    tuning: Tuning,
+    columns: &mut [Builder],
+) -> Result<(), DataError> {
+    let Some(upto) = columns.iter().filter_map(|c| c.text_from).max() else {
+        return Ok(());
+    };
+    if upto == 0 {
+        return Ok(());
+    }
+    let modes: Vec<Mode> = columns
+        .iter()
+        .map(|c| match c.text_from {
+            Some(r) if r > 0 => Mode::Text,
+            _ => Mode::Skip,
+        })
+        .collect();
+    let mut blocks = Blocks::open(input, path, tuning)?;
+    let names = header(&mut blocks, layout)?;
+    let mut before: Vec<Part> = modes.iter().map(|&m| Part::empty(m)).collect();
+    let mut rows = 0;
+    while rows < upto {
+        let parsed = parse_block(&blocks, layout, &modes, upto - rows)
+            .map_err(|fault| blocks.explain(fault, &names, layout))?;
+        rows += parsed.rows;
+        for (j, (b, part)) in before.iter_mut().zip(parsed.parts).enumerate() {
+            b.append(part).map_err(|error| {
+                blocks.explain(
+                    Fault::Text {
+                        record_start: 0,
+                        field: j,
+                        error,
+                    },
+                    &names,
+                    layout,
+                )
+            })?;
+        }
+        if parsed.rows == 0 && blocks.eof {
+            break;
+        }
+        blocks.advance(parsed.consumed)?;
+    }
+    for (c, mut b) in columns.iter_mut().zip(before) {
+        if let Some(from) = c.text_from.filter(|&r| r > 0) {
+            b.truncate(from);
+            let after = std::mem::replace(&mut c.part, Part::Skipped);
+            b.append(after).map_err(|error| DataError::Csv {
+                path: path.to_path_buf(),
+                line: 0,
+                message: format!("{error:?}"),
+            })?;
+            c.part = b;
+        }
+    }
+    Ok(())
+}
+
+impl Fault {
+    fn shifted(self, by: usize) -> Fault {
+        match self {
+            Fault::NotNumbers(c) => Fault::NotNumbers(c),
+            Fault::Ragged { record, found } => Fault::Ragged {
+                record: record.start + by..record.end + by,
+                found,
+            },
+            Fault::TooLarge {
+                record_start,
+                field,
+            } => Fault::TooLarge {
+                record_start: record_start + by,
+                field,
+            },
+            Fault::BadNumber {
+                record_start,
+                field,
+                value,
+            } => Fault::BadNumber {
+                record_start: record_start + by,
+                field,
+                value,
+            },
+            Fault::Text {
+                record_start,
+                field,
+                error,
+            } => Fault::Text {
+                record_start: record_start + by,
+                field,
+                error,
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::Column;
+    use proptest::prelude::*;
+
+    fn load(text: &str) -> Result<Dataset, DataError> {
+        read(
+            Input::Bytes(text.as_bytes()),
+            Path::new("t.csv"),
+            &CsvOptions::default(),
+        )
+    }
+
+    fn load_tuned(text: &[u8], block: usize, min_split: usize) -> Result<Dataset, DataError> {
+        read_tuned(
+            Input::Bytes(text),
+            Path::new("t.csv"),
+            &CsvOptions::default(),
+            Tuning { block, min_split },
+        )
+    }
+
+    /// The reader before this one: the csv crate's records, then each column numeric when
+    /// every present value parses as `str::parse` reads it.
+    fn oracle(text: &[u8]) -> Dataset {
+        let mut reader = csv::Reader::from_reader(text);
+        let header: Vec<String> = reader
+            .headers()
+            .unwrap()
+            .iter()
+            .map(|h| h.trim().to_string())
+            .collect();
+        let mut raw: Vec<Vec<String>> = vec![Vec::new(); header.len()];
+        for record in reader.records() {
+            for (col, field) in raw.iter_mut().zip(record.unwrap().iter()) {
+                col.push(field.to_string());
+            }
+        }
+        let missing = |v: &str| DEFAULT_MISSING.contains(&v.trim());
+        let columns = header
+            .into_iter()
+            .zip(raw)
+            .map(|(name, values)| {
+                let numbers: Option<Vec<f64>> = values
+                    .iter()
+                    .map(|v| match missing(v) {
+                        true => Some(f64::NAN),
+                        false => v.trim().parse::<f64>().ok().filter(|x| !x.is_nan()),
+                    })
+                    .collect();
+                let column = match numbers {
+                    Some(n) => Column::numeric(n),
+                    None => Column::categorical(values.iter().map(|v| (!missing(v)).then_some(v))),
+                };
+                (name, column)
+            })
+            .collect();
+        Dataset::from_columns(columns).unwrap()
+    }
+
+    /// Names and columns in order (`Debug` of the dataset would show its name index's
+    /// arbitrary order; NaN would not compare equal).
+    fn canon(ds: &Dataset) -> String {
+        ds.column_names()
+            .iter()
+            .map(|n| format!("{n}: {:?}\n", ds.column(n).unwrap()))
+            .collect()
+    }
+
+    fn field() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just("1.5".to_string()),
+            Just("-3".to_string()),
+            Just(" 7 ".to_string()),
+            Just("1e3".to_string()),
+            Just("inf".to_string()),
+            Just("0012".to_string()),
+            Just(String::new()),
+            Just("NA".to_string()),
+            Just(" NaN ".to_string()),
+            Just("nan".to_string()),
+            Just("basic".to_string()),
+            Just("a, b".to_string()),
+            Just("say \"hi\"".to_string()),
+            Just("two\nlines".to_string()),
+            Just("crlf\r\ninside".to_string()),
+            Just("ünï".to_string()),
+            Just("\u{a0}5".to_string()),
+            "[a-c]{1,3}",
+            any::<i32>().prop_map(|n| n.to_string()),
+            any::<f64>().prop_map(|x| x.to_string()),
+        ]
+    }
+
+    fn quote(value: &str, always: bool) -> String {
+        if always || value.contains([',', '"', '\n', '\r']) {
+            format!("\"{}\"", value.replace('"', "\"\""))
+        } else {
+            value.to_string()
+        }
+    }
+
+    /// CSV text of random values: quoted where needed (and sometimes anyway), LF or CRLF,
+    /// blank lines between records, and a last line end or none.
+    fn csv_text() -> impl Strategy<Value = Vec<u8>> {
+        (1usize..5, 0usize..40)
+            .prop_flat_map(|(cols, rows)| {
+                (
+                    proptest::collection::vec(proptest::collection::vec(field(), cols), rows),
+                    any::<bool>(),
+                    any::<bool>(),
+                    any::<bool>(),
+                    proptest::collection::vec(any::<bool>(), rows),
+                    Just(cols),
+                )
+            })
+            .prop_map(|(rows, crlf, quote_all, last_end, blank, cols)| {
+                let end = if crlf { "\r\n" } else { "\n" };
+                let mut text = (0..cols)
+                    .map(|j| format!("c{j}"))
+                    .collect::<Vec<_>>()
+                    .join(",");
+                for (i, row) in rows.iter().enumerate() {
+                    text.push_str(end);
+                    if blank[i] {
+                        text.push_str(end);
+                    }
+                    let fields: Vec<String> = row.iter().map(|v| quote(v, quote_all)).collect();
+                    // A lone empty field would be a blank line, which CSV skips.
+                    if fields.len() == 1 && fields[0].is_empty() {
+                        text.push_str("\"\"");
+                    } else {
+                        text.push_str(&fields.join(","));
+                    }
+                }
+                if last_end {
+                    text.push_str(end);
+                }
+                text.into_bytes()
+            })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn reads_what_the_csv_crate_reads_however_the_blocks_fall(
+            text in csv_text(),
+            block in 1usize..64,
+            min_split in 0usize..64,
+        ) {
+            let want = canon(&oracle(&text));
+            let whole = load_tuned(&text, 1 << 20, usize::MAX).unwrap();
+            prop_assert_eq!(&canon(&whole), &want);
+            let cut = load_tuned(&text, block, min_split).unwrap();
+            prop_assert_eq!(&canon(&cut), &want);
+        }
+
+        #[test]
+        fn any_bytes_give_the_same_answer_in_any_blocks(
+            text in proptest::collection::vec(
+                prop_oneof![Just(b','), Just(b'"'), Just(b'\n'), Just(b'\r'), Just(b'1'), Just(b'a'), Just(b' '), any::<u8>()],
+                0..200,
+            ),
+            block in 1usize..32,
+        ) {
+            let whole = load_tuned(&text, 1 << 20, usize::MAX).map(|d| canon(&d)).map_err(|e| e.to_string());
+            let cut = load_tuned(&text, block, 0).map(|d| canon(&d)).map_err(|e| e.to_string());
+            prop_assert_eq!(whole, cut);
+        }
+    }
+
+    #[test]
+    fn a_column_that_turns_to_text_blocks_later_keeps_its_earlier_text() {
+        let mut text = String::from("zip,n\n");
+        for i in 0..500 {
+            text.push_str(&format!("{:05},{i}\n", i * 7));
+        }
+        text.push_str("N/A,500\n");
+        for block in [16, 4096, 1 << 20] {
+            let ds = load_tuned(text.as_bytes(), block, 64).unwrap();
+            let zip = ds.categorical("zip").unwrap();
+            assert_eq!(zip.get(0), Some("00000"), "block {block}");
+            assert_eq!(zip.get(3), Some("00021"), "block {block}");
+            assert_eq!(zip.get(500), Some("N/A"), "block {block}");
+            assert_eq!(zip.levels().len(), 501);
+            assert_eq!(ds.numeric("n").unwrap().values()[499], 499.0);
+        }
+    }
+
+    #[test]
+    fn quote_free_blocks_are_cut_into_pieces_at_line_ends() {
+        let text = "a,b\n1,x\n22,yy\n333,zzz\n4444,w\n";
+        let buf = text.as_bytes();
+        let pieces = pieces(buf, 3, 0);
+        assert!(pieces.len() > 1, "{pieces:?}");
+        assert_eq!(pieces.first().unwrap().start, 0);
+        assert_eq!(pieces.last().unwrap().end, buf.len());
+        for w in pieces.windows(2) {
+            assert_eq!(w[0].end, w[1].start);
+            assert_eq!(buf[w[0].end - 1], b'\n');
+        }
+        // A quote may hide a line end inside a field: one piece.
+        assert_eq!(pieces_of("a,b\n1,\"x\ny\"\n2,z\n"), 1);
+    }
+
+    fn pieces_of(text: &str) -> usize {
+        pieces(text.as_bytes(), 4, 0).len()
+    }
+
+    #[test]
+    fn all_missing_column_is_numeric_and_all_nan() {
+        let ds = load("a,b\n1,\n2,NA\n").unwrap();
+        assert_eq!(ds.column("b").unwrap().kind(), ColumnKind::Numeric);
+        assert_eq!(ds.column("b").unwrap().missing_count(), 2);
+    }
+}

@@ -1,0 +1,413 @@
+//! The records of one block of CSV text, read by csv-core into column parts.
+//!
+//! A block starts at a record boundary. Its records become one [`Part`] per column; a record
+//! cut by the block's end is left for the next block, and a fault is reported at its byte
+//! offset, which the caller turns into a line number.
+
+use super::fields::{self, InternError, Interner, Missing};
+use crate::data::Column;
+use csv_core::ReadRecordResult;
+use std::ops::Range;
+
+/// How a column's fields are read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Mode {
+    /// As numbers while every present value is one (inference).
+    Infer,
+    /// As numbers, declared: a value that is not one is an error.
+    Number,
+    /// As category levels.
+    Text,
+    /// Not at all (a second pass that only needs some columns).
+    Skip,
+}
+
+/// One column's values from one block.
+#[derive(Debug)]
+pub(super) enum Part {
+    /// Numbers; a missing value is `NaN`.
+    Numbers(Vec<f64>),
+    /// Codes into the block's own levels.
+    Text {
+        /// The block's levels, in the order first seen.
+        interner: Interner,
+        /// Per row, the code (`None` = missing).
+        codes: Vec<Option<u32>>,
+    },
+    /// A column this pass does not read.
+    Skipped,
+}
+
+impl Part {
+    pub(super) fn empty(mode: Mode) -> Self {
+        Part::new(mode, 0)
+    }
+
+    fn new(mode: Mode, rows: usize) -> Self {
+        match mode {
+            Mode::Infer | Mode::Number => Part::Numbers(Vec::with_capacity(rows)),
+            Mode::Text => Part::Text {
+                interner: Interner::default(),
+                codes: Vec::with_capacity(rows),
+            },
+            Mode::Skip => Part::Skipped,
+        }
+    }
+}
+
+impl Part {
+    pub(super) fn reserve(&mut self, rows: usize) {
+        match self {
+            Part::Numbers(v) => v.reserve(rows.saturating_sub(v.len())),
+            Part::Text { codes, .. } => codes.reserve(rows.saturating_sub(codes.len())),
+            Part::Skipped => {}
+        }
+    }
+
+    /// Appends the rows of `other`, a part of the same column read after this one.
+    pub(super) fn append(&mut self, other: Part) -> Result<(), InternError> {
+        match (self, other) {
+            (Part::Numbers(into), Part::Numbers(more)) => into.extend_from_slice(&more),
+            (
+                Part::Text { interner, codes },
+                Part::Text {
+                    interner: theirs,
+                    codes: more,
+                },
+            ) => {
+                let map = theirs
+                    .into_levels()
+                    .iter()
+                    .map(|level| interner.code(level.as_bytes()))
+                    .collect::<Result<Vec<u32>, _>>()?;
+                codes.extend(more.into_iter().map(|c| c.map(|c| map[c as usize])));
+            }
+            (Part::Skipped, Part::Skipped) => {}
+            (into, more) => unreachable!("a column read two ways: {into:?} then {more:?}"),
+        }
+        Ok(())
+    }
+
+    /// Keeps the first `rows` rows.
+    pub(super) fn truncate(&mut self, rows: usize) {
+        match self {
+            Part::Numbers(v) => v.truncate(rows),
+            Part::Text { codes, .. } => codes.truncate(rows),
+            Part::Skipped => {}
+        }
+    }
+
+    /// The finished column: levels sorted, as [`Column::categorical`] makes them.
+    pub(super) fn into_column(self) -> Column {
+        match self {
+            Part::Numbers(mut v) => {
+                v.shrink_to_fit();
+                Column::numeric(v)
+            }
+            Part::Text { interner, codes } => {
+                let levels = interner.into_levels();
+                let mut order: Vec<u32> = (0..levels.len() as u32).collect();
+                order.sort_unstable_by(|&a, &b| levels[a as usize].cmp(&levels[b as usize]));
+                let mut rank = vec![0u32; levels.len()];
+                for (new, &old) in order.iter().enumerate() {
+                    rank[old as usize] = new as u32;
+                }
+                let mut sorted = vec![String::new(); levels.len()];
+                for (old, level) in levels.into_iter().enumerate() {
+                    sorted[rank[old] as usize] = level;
+                }
+                let mut codes = codes;
+                for c in codes.iter_mut().flatten() {
+                    *c = rank[*c as usize];
+                }
+                codes.shrink_to_fit();
+                Column::from_sorted_levels(sorted, codes)
+            }
+            Part::Skipped => Column::numeric(Vec::new()),
+        }
+    }
+}
+
+/// What every block of one file is read with.
+#[derive(Debug)]
+pub(super) struct Layout<'a> {
+    pub(super) delimiter: u8,
+    /// Fields in the header.
+    pub(super) columns: usize,
+    pub(super) missing: &'a Missing,
+    pub(super) max_field_bytes: usize,
+}
+
+impl Layout<'_> {
+    pub(super) fn reader(&self) -> csv_core::Reader {
+        csv_core::ReaderBuilder::new()
+            .delimiter(self.delimiter)
+            .build()
+    }
+}
+
+/// A block's records, column by column.
+#[derive(Debug)]
+pub(super) struct Parsed {
+    pub(super) parts: Vec<Part>,
+    pub(super) rows: usize,
+    /// Bytes of whole records (and blank lines); the rest is a record the block's end cut.
+    pub(super) consumed: usize,
+    /// Where the block's last whole record starts.
+    pub(super) last_record: Option<Range<usize>>,
+}
+
+/// A fault in a block; offsets are into the block.
+#[derive(Debug)]
+pub(super) enum Fault {
+    /// These inferred columns hold a value that is not a number: read them as text.
+    NotNumbers(Vec<usize>),
+    /// A record with another number of fields than the header.
+    Ragged { record: Range<usize>, found: usize },
+    /// A field over the size limit (0-based `field`); the record may go on past the block.
+    TooLarge { record_start: usize, field: usize },
+    /// A value that is not a number in a column declared numeric.
+    BadNumber {
+        record_start: usize,
+        field: usize,
+        value: Vec<u8>,
+    },
+    /// A text field that is not UTF-8, or one level too many.
+    Text {
+        record_start: usize,
+        field: usize,
+        error: InternError,
+    },
+}
+
+/// Reads the records of `bytes`, at most `max_rows` of them; `last` says the file ends with
+/// `bytes`, so a final record without a line end is whole.
+pub(super) fn parse(
+    bytes: &[u8],
+    last: bool,
+    layout: &Layout,
+    modes: &[Mode],
+    max_rows: usize,
+) -> Result<Parsed, Fault> {
+    let mut not_numbers = vec![false; modes.len()];
+    let parsed = parse_records(bytes, last, layout, modes, max_rows, &mut not_numbers);
+    // Text found before a fault comes first: read as text, those columns may fault earlier.
+    if not_numbers.iter().any(|&b| b) {
+        return Err(Fault::NotNumbers(
+            (0..modes.len()).filter(|&j| not_numbers[j]).collect(),
+        ));
+    }
+    parsed
+}
+
+fn parse_records(
+    bytes: &[u8],
+    last: bool,
+    layout: &Layout,
+    modes: &[Mode],
+    max_rows: usize,
+    not_numbers: &mut [bool],
+) -> Result<Parsed, Fault> {
+    let mut reader = layout.reader();
+    // A first guess at the rows, corrected by the first record's length.
+    let mut parts: Vec<Part> = modes.iter().map(|&m| Part::new(m, 0)).collect();
+    let mut out = vec![0u8; 1 << 12];
+    let mut ends = vec![0usize; layout.columns + 1];
+    let (mut pos, mut start, mut outlen, mut endlen, mut rows) = (0, 0, 0, 0, 0);
+    let mut last_record = None;
+    while rows < max_rows {
+        if pos == bytes.len() && !last {
+            break;
+        }
+        let (result, nin, nout, nend) =
+            reader.read_record(&bytes[pos..], &mut out[outlen..], &mut ends[endlen..]);
+        pos += nin;
+        outlen += nout;
+        endlen += nend;
+        match result {
+            ReadRecordResult::InputEmpty => {
+                if !last {
+                    break;
+                }
+            }
+            ReadRecordResult::OutputFull => {
+                let field_start = endlen.checked_sub(1).map_or(0, |i| ends[i]);
+                if outlen - field_start > layout.max_field_bytes {
+                    return Err(Fault::TooLarge {
+                        record_start: start,
+                        field: endlen,
+                    });
+                }
+                out.resize(out.len() * 2, 0);
+            }
+            ReadRecordResult::OutputEndsFull => {
+                if endlen > layout.columns {
+                    // Far more fields than the header: the record is ragged however it ends.
+                    return Err(Fault::Ragged {
+                        record: start..pos,
+                        found: endlen,
+                    });
+                }
+                ends.resize(ends.len() * 2, 0);
+            }
+            ReadRecordResult::Record => {
+                if rows == 0 {
+                    let guess = bytes.len() / (pos - start).max(1) + 1;
+                    for part in &mut parts {
+                        match part {
+                            Part::Numbers(v) => v.reserve(guess.min(max_rows)),
+                            Part::Text { codes, .. } => codes.reserve(guess.min(max_rows)),
+                            Part::Skipped => {}
+                        }
+                    }
+                }
+                let record = Record {
+                    out: &out[..outlen],
+                    ends: &ends[..endlen],
+                    start,
+                };
+                if endlen != layout.columns {
+                    return Err(Fault::Ragged {
+                        record: start..pos,
+                        found: endlen,
+                    });
+                }
+                record.push_into(&mut parts, modes, layout, not_numbers)?;
+                last_record = Some(start..pos);
+                rows += 1;
+                start = pos;
+                outlen = 0;
+                endlen = 0;
+            }
+            ReadRecordResult::End => {
+                start = pos;
+                break;
+            }
+        }
+    }
+    Ok(Parsed {
+        parts,
+        rows,
+        consumed: start,
+        last_record,
+    })
+}
+
+/// One record as csv-core wrote it: the unquoted fields end to end, and where each ends.
+struct Record<'a> {
+    out: &'a [u8],
+    ends: &'a [usize],
+    start: usize,
+}
+
+impl Record<'_> {
+    fn push_into(
+        &self,
+        parts: &mut [Part],
+        modes: &[Mode],
+        layout: &Layout,
+        not_numbers: &mut [bool],
+    ) -> Result<(), Fault> {
+        let mut field_start = 0;
+        for (j, (part, &end)) in parts.iter_mut().zip(self.ends).enumerate() {
+            let field = &self.out[field_start..end];
+            field_start = end;
+            if field.len() > layout.max_field_bytes {
+                return Err(Fault::TooLarge {
+                    record_start: self.start,
+                    field: j,
+                });
+            }
+            match part {
+                Part::Numbers(values) => {
+                    let t = fields::trim(field);
+                    let value = if layout.missing.is_missing(t) {
+                        f64::NAN
+                    } else if let Some(v) = fields::number(t) {
+                        v
+                    } else if modes[j] == Mode::Number {
+                        return Err(Fault::BadNumber {
+                            record_start: self.start,
+                            field: j,
+                            value: field.to_vec(),
+                        });
+                    } else {
+                        not_numbers[j] = true;
+                        f64::NAN
+                    };
+                    values.push(value);
+                }
+                Part::Text { interner, codes } => {
+                    let code = if layout.missing.is_missing(fields::trim(field)) {
+                        None
+                    } else {
+                        Some(interner.code(field).map_err(|error| Fault::Text {
+                            record_start: self.start,
+                            field: j,
+                            error,
+                        })?)
+                    };
+                    codes.push(code);
+                }
+                Part::Skipped => {}
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The raw fields of a header line, and the bytes it took.
+pub(super) type Header = (Vec<Vec<u8>>, usize);
+
+/// The fields of the first record (the header) and the bytes it took, or `None` when the
+/// record goes on past `bytes` and the file does not end there.
+pub(super) fn first_record(
+    bytes: &[u8],
+    last: bool,
+    layout: &Layout,
+) -> Result<Option<Header>, Fault> {
+    let mut reader = layout.reader();
+    let mut out = vec![0u8; 1 << 12];
+    let mut ends = vec![0usize; 64];
+    let (mut pos, mut outlen, mut endlen) = (0, 0, 0);
+    loop {
+        if pos == bytes.len() && !last {
+            return Ok(None);
+        }
+        let (result, nin, nout, nend) =
+            reader.read_record(&bytes[pos..], &mut out[outlen..], &mut ends[endlen..]);
+        pos += nin;
+        outlen += nout;
+        endlen += nend;
+        match result {
+            ReadRecordResult::InputEmpty => {}
+            ReadRecordResult::OutputFull => {
+                let field_start = endlen.checked_sub(1).map_or(0, |i| ends[i]);
+                if outlen - field_start > layout.max_field_bytes {
+                    return Err(Fault::TooLarge {
+                        record_start: 0,
+                        field: endlen,
+                    });
+                }
+                out.resize(out.len() * 2, 0);
+            }
+            ReadRecordResult::OutputEndsFull => ends.resize(ends.len() * 2, 0),
+            ReadRecordResult::Record => {
+                let mut fields = Vec::with_capacity(endlen);
+                let mut field_start = 0;
+                for (j, &end) in ends[..endlen].iter().enumerate() {
+                    if end - field_start > layout.max_field_bytes {
+                        return Err(Fault::TooLarge {
+                            record_start: 0,
+                            field: j,
+                        });
+                    }
+                    fields.push(out[field_start..end].to_vec());
+                    field_start = end;
+                }
+                return Ok(Some((fields, pos)));
+            }
+            ReadRecordResult::End => return Ok(Some((Vec::new(), pos))),
+        }
+    }
+}
