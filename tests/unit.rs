@@ -17,6 +17,9 @@ mod benchmark_checks;
 mod calibration;
 #[path = "unit/check_macros.rs"]
 mod check_macros;
+#[cfg(feature = "arrow")]
+#[path = "unit/columnar.rs"]
+mod columnar;
 #[path = "unit/config.rs"]
 mod config;
 #[path = "unit/csv.rs"]

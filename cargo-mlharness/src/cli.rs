@@ -3,7 +3,7 @@
 use crate::gate::hook::{self, Hook};
 use crate::gate::runner::{self, RunOptions};
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use mlharness::data::{CsvOptions, Dataset};
+use mlharness::data::{CsvOptions, DataFormat, Dataset};
 
 use crate::gate::Kind;
 use mlharness::schema::{InferOptions, Schema};
@@ -86,7 +86,7 @@ enum Commands {
 
 #[derive(Args)]
 struct CheckDataArgs {
-    /// The training data, a CSV file with a header line.
+    /// The training data: a CSV file with a header line, Parquet or Arrow IPC.
     train: PathBuf,
     /// The test data, with the same columns.
     test: Option<PathBuf>,
@@ -103,6 +103,10 @@ struct CheckDataArgs {
     /// `count`, `examples`), or Markdown.
     #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
     format: ReportFormat,
+    /// The data files' format: csv, parquet or arrow (Arrow IPC); default: by extension
+    /// (`.parquet`, `.arrow`/`.feather`/`.ipc`, anything else CSV).
+    #[arg(long, value_name = "FORMAT")]
+    data_format: Option<DataFormat>,
 }
 
 #[derive(Args)]
@@ -128,7 +132,7 @@ struct ConfigDiffArgs {
 
 #[derive(Args)]
 struct DriftArgs {
-    /// The reference data (e.g. the training data), a CSV file with a header line.
+    /// The reference data (e.g. the training data): CSV with a header line, Parquet or Arrow IPC.
     reference: PathBuf,
     /// The current data (e.g. this week's production sample), with the same columns.
     current: PathBuf,
@@ -149,6 +153,10 @@ struct DriftArgs {
     /// Report format.
     #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
     format: ReportFormat,
+    /// The data files' format: csv, parquet or arrow (Arrow IPC); default: by extension
+    /// (`.parquet`, `.arrow`/`.feather`/`.ipc`, anything else CSV).
+    #[arg(long, value_name = "FORMAT")]
+    data_format: Option<DataFormat>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -160,9 +168,9 @@ enum ReportFormat {
 
 #[derive(Subcommand)]
 enum SchemaAction {
-    /// Infer a schema from every row of a CSV file.
+    /// Infer a schema from every row of a data file (CSV, Parquet or Arrow IPC).
     Infer {
-        /// The CSV file (with a header line).
+        /// The data file (CSV with a header line, Parquet or Arrow IPC).
         data: PathBuf,
         /// Where to write the schema JSON (default: standard output).
         #[arg(short, long, value_name = "FILE")]
@@ -173,12 +181,16 @@ enum SchemaAction {
         /// Categorical columns with more distinct values than this list none.
         #[arg(long, value_name = "N", default_value_t = 100)]
         max_domain_size: usize,
+        /// The data file's format: csv, parquet or arrow (Arrow IPC); default: by extension
+        /// (`.parquet`, `.arrow`/`.feather`/`.ipc`, anything else CSV).
+        #[arg(long, value_name = "FORMAT")]
+        data_format: Option<DataFormat>,
     },
 }
 
 #[derive(Args)]
 struct ValidateArgs {
-    /// The CSV file to check.
+    /// The data file to check: CSV with a header line, Parquet or Arrow IPC.
     data: PathBuf,
     /// The schema JSON.
     #[arg(long, value_name = "FILE")]
@@ -189,6 +201,10 @@ struct ValidateArgs {
     /// Report format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
+    /// The data file's format: csv, parquet or arrow (Arrow IPC); default: by extension
+    /// (`.parquet`, `.arrow`/`.feather`/`.ipc`, anything else CSV).
+    #[arg(long, value_name = "FORMAT")]
+    data_format: Option<DataFormat>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -294,8 +310,15 @@ pub fn main(args: impl IntoIterator<Item = std::ffi::OsString>) -> ExitCode {
                     output,
                     target,
                     max_domain_size,
+                    data_format,
                 },
-        } => schema_infer(&data, output.as_deref(), target, max_domain_size),
+        } => schema_infer(
+            &data,
+            output.as_deref(),
+            target,
+            max_domain_size,
+            data_format,
+        ),
         Commands::Validate(args) => validate(&args),
         Commands::ConfigDiff(args) => config_diff(args),
         Commands::Drift(args) => drift(&args),
@@ -317,7 +340,9 @@ fn drift(args: &DriftArgs) -> ExitCode {
             Err(e) => return unusable("drift", e),
         }
     }
-    let report = match mlharness::drift::compare_csv(&args.reference, &args.current, &options) {
+    let compared =
+        mlharness::drift::compare_files(&args.reference, &args.current, args.data_format, &options);
+    let report = match compared {
         Ok(r) => r,
         Err(e) => return unusable("drift", e),
     };
@@ -345,7 +370,7 @@ fn check_data_inputs(
                 o.kind(name.clone(), *kind)
             })
             .target(args.target.clone());
-        Dataset::from_csv_with(path, &options)
+        Dataset::from_file_with(path, args.data_format, &options)
     };
     let schema_kinds = match &args.schema {
         Some(path) => Schema::load(path)?
@@ -511,11 +536,12 @@ fn schema_infer(
     output: Option<&std::path::Path>,
     target: Option<String>,
     max_domain_size: usize,
+    data_format: Option<DataFormat>,
 ) -> ExitCode {
     let options = target
         .iter()
         .fold(CsvOptions::default(), |o, t| o.target(t.clone()));
-    let ds = match Dataset::from_csv_with(data, &options) {
+    let ds = match Dataset::from_file_with(data, data_format, &options) {
         Ok(ds) => ds,
         Err(e) => return unusable("schema infer", e),
     };
@@ -545,7 +571,7 @@ fn validate(args: &ValidateArgs) -> ExitCode {
         Ok(s) => s,
         Err(e) => return unusable("validate", e),
     };
-    let ds = match schema.read_csv(&args.data) {
+    let ds = match schema.read(&args.data, args.data_format) {
         Ok(ds) => ds,
         Err(e) => return unusable("validate", e),
     };

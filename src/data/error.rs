@@ -104,6 +104,34 @@ pub enum DataError {
         /// The repeated name.
         column: String,
     },
+    /// A Parquet or Arrow IPC file (or record batch) that cannot be read.
+    #[error("{}: {place}{message}", path.display())]
+    Columnar {
+        /// The file (empty for record batches in memory).
+        path: PathBuf,
+        /// The row group or batch, and the column, where known.
+        place: Place,
+        /// What went wrong.
+        message: String,
+    },
+    /// A column of an Arrow type a dataset does not hold (nested, temporal, binary…).
+    #[error("{}column `{column}` has Arrow type {data_type}, which a dataset does not hold: cast it to a string or a number first", path.as_ref().map(|p| format!("{}: ", p.display())).unwrap_or_default())]
+    UnsupportedType {
+        /// The file, when read from one.
+        path: Option<PathBuf>,
+        /// The column.
+        column: String,
+        /// Its Arrow type.
+        data_type: String,
+    },
+    /// A data format this build cannot read, or an unknown format name.
+    #[error("{}: {message}", path.display())]
+    Format {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        message: String,
+    },
     /// Any other CSV syntax or encoding problem.
     #[error("{}:{line}: {message}", path.display())]
     Csv {
@@ -205,4 +233,31 @@ pub enum DataError {
         /// The operation.
         what: &'static str,
     },
+}
+
+/// Where in a Parquet or Arrow IPC file a problem is, for [`DataError::Columnar`].
+///
+/// ```
+/// use mlharness::data::Place;
+/// let place = Place { group: Some(2), column: Some("plan".into()) };
+/// assert_eq!(place.to_string(), "row group 2: column `plan`: ");
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Place {
+    /// The row group (Parquet) or record batch (Arrow IPC), 0-based.
+    pub group: Option<usize>,
+    /// The column.
+    pub column: Option<String>,
+}
+
+impl std::fmt::Display for Place {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if let Some(g) = self.group {
+            write!(f, "row group {g}: ")?;
+        }
+        if let Some(c) = &self.column {
+            write!(f, "column `{c}`: ")?;
+        }
+        Ok(())
+    }
 }

@@ -24,14 +24,19 @@
 //! ```
 
 mod column;
+#[cfg(feature = "arrow")]
+mod columnar;
 mod csv;
 mod error;
+mod format;
+mod levels;
 pub(crate) mod split;
 
 pub(crate) use self::column::quantile_sorted;
 pub use self::column::{Categorical, Column, ColumnKind, Numeric};
 pub use self::csv::{CsvOptions, MAX_FIELD_BYTES};
-pub use self::error::DataError;
+pub use self::error::{DataError, Place};
+pub use self::format::DataFormat;
 pub(crate) use self::split::rng;
 pub use self::split::Split;
 

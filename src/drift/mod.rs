@@ -48,7 +48,7 @@ pub use self::column::{Aspect, ColumnDrift, DecidedBy};
 pub use self::domain::{DomainClassifier, DomainReport};
 
 use crate::check::{checked_report, InvalidSetting, Outcome};
-use crate::data::{Column, ColumnKind, DataError, Dataset};
+use crate::data::{Column, ColumnKind, CsvOptions, DataError, DataFormat, Dataset};
 use crate::kind::Kind;
 use crate::model::{Model, ModelError, Predictions};
 use crate::stats::Correction;
@@ -494,9 +494,30 @@ pub fn compare_csv(
     current: impl AsRef<std::path::Path>,
     options: &DriftOptions,
 ) -> Result<DriftReport, DriftError> {
+    compare_files(reference, current, Some(DataFormat::Csv), options)
+}
+
+/// [`compare_csv`] for files of any format: `format`, or by default the one each file's
+/// extension names (CSV, Parquet, Arrow IPC; see [`DataFormat`]).
+///
+/// ```
+/// use mlharness::drift::{compare_files, DriftOptions};
+/// # let dir = tempfile::tempdir()?;
+/// # let (a, b) = (dir.path().join("a.csv"), dir.path().join("b.csv"));
+/// std::fs::write(&a, "x\n1\n2\n3\n")?;
+/// std::fs::write(&b, "x\n1\n2\n3\n")?;
+/// assert!(compare_files(&a, &b, None, &DriftOptions::default())?.outcome().passed());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn compare_files(
+    reference: impl AsRef<std::path::Path>,
+    current: impl AsRef<std::path::Path>,
+    format: Option<DataFormat>,
+    options: &DriftOptions,
+) -> Result<DriftReport, DriftError> {
     let r = match &options.schema {
-        Some(schema) => schema.read_csv(&reference)?,
-        None => Dataset::from_csv(&reference)?,
+        Some(schema) => schema.read(&reference, format)?,
+        None => Dataset::from_file_with(&reference, format, &CsvOptions::default())?,
     };
     if r.is_empty() {
         // Checked before the current file is read with the reference's kinds, which a
@@ -508,12 +529,12 @@ pub fn compare_csv(
     }
     let kinds = r
         .columns()
-        .fold(crate::data::CsvOptions::default(), |o, (name, c)| {
-            o.kind(name, c.kind())
-        });
-    let c = Dataset::from_csv_with(&current, &kinds).or_else(|e| match e {
+        .fold(CsvOptions::default(), |o, (name, c)| o.kind(name, c.kind()));
+    let c = Dataset::from_file_with(&current, format, &kinds).or_else(|e| match e {
         // A column the current file lacks: report it as a drift error naming both sides.
-        DataError::UnknownDeclaredColumn { .. } => Dataset::from_csv(current_path(&e)),
+        DataError::UnknownDeclaredColumn { .. } => {
+            Dataset::from_file_with(current_path(&e), format, &CsvOptions::default())
+        }
         e => Err(e),
     })?;
     if c.is_empty() {

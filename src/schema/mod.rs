@@ -326,7 +326,29 @@ impl Schema {
         &self,
         path: impl AsRef<Path>,
     ) -> Result<crate::data::Dataset, crate::data::DataError> {
-        let path = path.as_ref();
+        self.read(path, Some(crate::data::DataFormat::Csv))
+    }
+
+    /// Loads a data file as [`read_csv`](Self::read_csv) does, in `format` (by default the one
+    /// its extension names: CSV, Parquet or Arrow IPC, see [`DataFormat`](crate::data::DataFormat)).
+    /// A column the schema calls categorical that a Parquet file stores as numbers is read as
+    /// their text.
+    ///
+    /// ```
+    /// use mlharness::data::{Column, Dataset};
+    /// use mlharness::schema::Schema;
+    /// let dir = tempfile::tempdir()?;
+    /// let path = dir.path().join("d.csv");
+    /// std::fs::write(&path, "zip\n02134\n")?;
+    /// let train = Dataset::from_columns(vec![("zip".into(), Column::categorical([Some("02134")]))])?;
+    /// assert!(Schema::infer(&train).validate(&Schema::infer(&train).read(&path, None)?).outcome().passed());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn read(
+        &self,
+        path: impl AsRef<Path>,
+        format: Option<crate::data::DataFormat>,
+    ) -> Result<crate::data::Dataset, crate::data::DataError> {
         // A column the file lacks is reported by validation as `missing_column`.
         let options = self
             .columns
@@ -335,7 +357,7 @@ impl Schema {
             .fold(CsvOptions::default().lenient_kinds(), |o, c| {
                 o.kind(c.name.clone(), ColumnKind::Categorical)
             });
-        crate::data::Dataset::from_csv_with(path, &options)
+        crate::data::Dataset::from_file_with(path, format, &options)
     }
 
     /// The schema as pretty JSON, one field per line so that a review diff shows each change.

@@ -4,6 +4,7 @@
 mod check_data;
 mod config_diff;
 mod drift;
+mod parquet_files;
 mod schema;
 mod snapshots;
 

@@ -1,7 +1,5 @@
 //! What one field holds: trimmed text, a missing token, a number, or a category level.
 
-use std::collections::HashMap;
-
 /// Whitespace as `str::trim` sees it: the ASCII bytes fast, and Unicode white space (a
 /// no-break space pasted from a spreadsheet) when an edge byte is not ASCII.
 #[inline]
@@ -52,44 +50,6 @@ pub(super) fn number(trimmed: &[u8]) -> Option<f64> {
     fast_float2::parse::<f64, _>(trimmed)
         .ok()
         .filter(|v| !v.is_nan())
-}
-
-/// Category levels in the order first seen, each stored once.
-#[derive(Debug, Default)]
-pub(super) struct Interner {
-    codes: HashMap<Box<str>, u32>,
-}
-
-/// Why a text field has no code.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum InternError {
-    /// The field is not UTF-8.
-    NotUtf8,
-    /// More distinct values in one column than a `u32` code tells apart.
-    TooManyLevels,
-}
-
-impl Interner {
-    /// The code of `field`'s level, adding the level when it is new.
-    #[inline]
-    pub(super) fn code(&mut self, field: &[u8]) -> Result<u32, InternError> {
-        let text = std::str::from_utf8(field).map_err(|_| InternError::NotUtf8)?;
-        if let Some(&code) = self.codes.get(text) {
-            return Ok(code);
-        }
-        let code = u32::try_from(self.codes.len()).map_err(|_| InternError::TooManyLevels)?;
-        self.codes.insert(text.into(), code);
-        Ok(code)
-    }
-
-    /// The levels, indexed by code.
-    pub(super) fn into_levels(self) -> Vec<String> {
-        let mut levels = vec![String::new(); self.codes.len()];
-        for (level, code) in self.codes {
-            levels[code as usize] = level.into_string();
-        }
-        levels
-    }
 }
 
 #[cfg(test)]

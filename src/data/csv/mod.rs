@@ -11,9 +11,10 @@ mod fields;
 mod quotes;
 mod records;
 
-use self::fields::{InternError, Missing};
+use self::fields::Missing;
 use self::quotes::LongField;
 use self::records::{Fault, Layout, Mode, Parsed, Part};
+use super::levels::InternError;
 use super::{ColumnKind, DataError, Dataset};
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::io::Read;
@@ -43,12 +44,12 @@ pub const DEFAULT_MISSING: [&str; 5] = ["", "NA", "NaN", "null", "None"];
 pub struct CsvOptions {
     delimiter: u8,
     missing: Vec<String>,
-    kinds: BTreeMap<String, ColumnKind>,
-    target: Option<String>,
+    pub(super) kinds: BTreeMap<String, ColumnKind>,
+    pub(super) target: Option<String>,
     max_field_bytes: usize,
     /// Declared kinds of columns the file lacks are let go instead of an error (a schema
     /// reports the absent column itself).
-    lenient_kinds: bool,
+    pub(super) lenient_kinds: bool,
 }
 
 /// The largest field read by default: 1 MiB. A bigger one is almost always a quoting accident

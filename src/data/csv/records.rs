@@ -4,7 +4,8 @@
 //! cut by the block's end is left for the next block, and a fault is reported at its byte
 //! offset, which the caller turns into a line number.
 
-use super::fields::{self, InternError, Interner, Missing};
+use super::fields::{self, Missing};
+use crate::data::levels::{InternError, Interner};
 use crate::data::Column;
 use csv_core::ReadRecordResult;
 use std::ops::Range;
@@ -104,25 +105,7 @@ impl Part {
                 v.shrink_to_fit();
                 Column::numeric(v)
             }
-            Part::Text { interner, codes } => {
-                let levels = interner.into_levels();
-                let mut order: Vec<u32> = (0..levels.len() as u32).collect();
-                order.sort_unstable_by(|&a, &b| levels[a as usize].cmp(&levels[b as usize]));
-                let mut rank = vec![0u32; levels.len()];
-                for (new, &old) in order.iter().enumerate() {
-                    rank[old as usize] = new as u32;
-                }
-                let mut sorted = vec![String::new(); levels.len()];
-                for (old, level) in levels.into_iter().enumerate() {
-                    sorted[rank[old] as usize] = level;
-                }
-                let mut codes = codes;
-                for c in codes.iter_mut().flatten() {
-                    *c = rank[*c as usize];
-                }
-                codes.shrink_to_fit();
-                Column::from_sorted_levels(sorted, codes)
-            }
+            Part::Text { interner, codes } => interner.into_column(codes),
             Part::Skipped => Column::numeric(Vec::new()),
         }
     }

@@ -1,0 +1,630 @@
+//! Datasets from Arrow record batches, Parquet files and Arrow IPC files (feature `arrow`).
+//!
+//! Floating-point and integer columns become numeric columns, strings, dictionaries and
+//! booleans categorical ones (`false`/`true`, as a CSV file spells them). A null is a missing
+//! value; a NaN that is not null stays a value (the "NaN" oddity a schema flags). Nested and
+//! temporal types are refused with the column named: cast them to a string or a number first.
+//!
+//! A polars or DataFusion frame reaches a [`Dataset`] through Arrow: polars' `to_arrow()` (or
+//! the Arrow C stream), DataFusion's `collect()`, give record batches, and
+//! [`Dataset::from_record_batches`] takes each `f64` column's buffer as it is when it owns it
+//! (a Rust `Vec`), and copies it in one `memcpy` otherwise, never value by value.
+//!
+//! ```
+//! use arrow_array::{Float64Array, RecordBatch, StringArray};
+//! use mlharness::data::Dataset;
+//! use std::sync::Arc;
+//!
+//! // As `df.collect().await?` (DataFusion) or a polars frame exported to Arrow would give.
+//! let batch = RecordBatch::try_from_iter([
+//!     ("minutes", Arc::new(Float64Array::from(vec![Some(181.0), None, Some(12.5)])) as _),
+//!     ("plan", Arc::new(StringArray::from(vec![Some("basic"), Some("pro"), None])) as _),
+//! ])?;
+//! let ds = Dataset::from_record_batches([batch])?;
+//! assert_eq!(ds.n_rows(), 3);
+//! assert!(ds.column("minutes")?.is_missing(1));
+//! assert_eq!(ds.categorical("plan")?.get(1), Some("pro"));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use super::levels::Interner;
+use super::{Column, ColumnKind, CsvOptions, DataError, Dataset, Place};
+use arrow_array::cast::AsArray;
+use arrow_array::types::{
+    ArrowDictionaryKeyType, Float32Type, Int16Type, Int32Type, Int64Type, Int8Type, UInt16Type,
+    UInt32Type, UInt64Type, UInt8Type,
+};
+use arrow_array::{Array, ArrayRef, ArrowPrimitiveType, RecordBatch};
+use arrow_schema::{DataType, SchemaRef};
+use std::path::{Path, PathBuf};
+
+/// Integers beyond 2^53 have no exact `f64`: refused rather than rounded.
+const EXACT_INT: u64 = 1 << 53;
+
+/// One column being filled from batches.
+enum Sink {
+    Numbers {
+        values: Vec<f64>,
+        /// Set at the first null: which rows are missing.
+        nulls: Option<Vec<bool>>,
+        /// A NaN that is not null was seen: it stays a value, so the column needs a mask.
+        nan_value: bool,
+    },
+    Text {
+        interner: Interner,
+        codes: Vec<Option<u32>>,
+        /// Numbers declared categorical are written as text.
+        from_numbers: bool,
+    },
+}
+
+/// The kind a column of this Arrow type is read as, or `None` when it is not supported.
+fn kind_of(data_type: &DataType) -> Option<ColumnKind> {
+    match data_type {
+        DataType::Float16 => None,
+        t if t.is_floating() || t.is_integer() => Some(ColumnKind::Numeric),
+        DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View | DataType::Boolean => {
+            Some(ColumnKind::Categorical)
+        }
+        DataType::Dictionary(key, value)
+            if key.is_integer()
+                && matches!(
+                    **value,
+                    DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View
+                ) =>
+        {
+            Some(ColumnKind::Categorical)
+        }
+        _ => None,
+    }
+}
+
+/// Fills a dataset's columns from record batches of one schema.
+struct Builder<'a> {
+    path: Option<&'a Path>,
+    schema: SchemaRef,
+    sinks: Vec<Sink>,
+}
+
+impl<'a> Builder<'a> {
+    fn new(
+        path: Option<&'a Path>,
+        schema: SchemaRef,
+        options: &CsvOptions,
+        rows: usize,
+    ) -> Result<Self, DataError> {
+        let mut sinks = Vec::with_capacity(schema.fields().len());
+        for field in schema.fields() {
+            let stored = kind_of(field.data_type()).ok_or_else(|| DataError::UnsupportedType {
+                path: path.map(Path::to_path_buf),
+                column: field.name().clone(),
+                data_type: field.data_type().to_string(),
+            })?;
+            let kind = match (options.kinds.get(field.name()), stored) {
+                (Some(ColumnKind::Numeric), ColumnKind::Categorical) => {
+                    return Err(DataError::Columnar {
+                        path: path.map(Path::to_path_buf).unwrap_or_default(),
+                        place: Place {
+                            group: None,
+                            column: Some(field.name().clone()),
+                        },
+                        message: format!(
+                            "declared numeric, but the file stores it as {}",
+                            field.data_type()
+                        ),
+                    });
+                }
+                (Some(&declared), _) => declared,
+                (None, stored) => stored,
+            };
+            sinks.push(match kind {
+                ColumnKind::Numeric => Sink::Numbers {
+                    values: Vec::with_capacity(rows),
+                    nulls: None,
+                    nan_value: false,
+                },
+                ColumnKind::Categorical => Sink::Text {
+                    interner: Interner::default(),
+                    codes: Vec::with_capacity(rows),
+                    from_numbers: stored == ColumnKind::Numeric,
+                },
+            });
+        }
+        let names: std::collections::HashSet<&String> =
+            schema.fields().iter().map(|f| f.name()).collect();
+        let declared = options.kinds.keys().filter(|_| !options.lenient_kinds);
+        if let Some(unknown) = declared
+            .chain(options.target.as_ref())
+            .find(|c| !names.contains(c))
+        {
+            return Err(DataError::UnknownDeclaredColumn {
+                path: path.map(Path::to_path_buf).unwrap_or_default(),
+                column: unknown.clone(),
+                available: schema
+                    .fields()
+                    .iter()
+                    .map(|f| f.name().as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            });
+        }
+        Ok(Builder {
+            path,
+            schema,
+            sinks,
+        })
+    }
+
+    fn error(&self, group: Option<usize>, column: usize, message: String) -> DataError {
+        DataError::Columnar {
+            path: self.path.map(Path::to_path_buf).unwrap_or_default(),
+            place: Place {
+                group,
+                column: Some(self.schema.field(column).name().clone()),
+            },
+            message,
+        }
+    }
+
+    /// Appends a batch; `group` names it in errors. An owned, lone batch of `f64` columns
+    /// hands its buffers over without a copy.
+    fn push(&mut self, batch: RecordBatch, group: Option<usize>) -> Result<(), DataError> {
+        if batch.schema().fields() != self.schema.fields() {
+            return Err(DataError::Columnar {
+                path: self.path.map(Path::to_path_buf).unwrap_or_default(),
+                place: Place {
+                    group,
+                    column: None,
+                },
+                message: format!(
+                    "the batch's columns differ from the first batch's: {} vs {}",
+                    batch.schema(),
+                    self.schema
+                ),
+            });
+        }
+        let columns: Vec<ArrayRef> = batch.columns().to_vec();
+        drop(batch);
+        for (j, array) in columns.into_iter().enumerate() {
+            let result = match &mut self.sinks[j] {
+                Sink::Numbers {
+                    values,
+                    nulls,
+                    nan_value,
+                } => push_numbers(array, values, nulls, nan_value),
+                Sink::Text {
+                    interner,
+                    codes,
+                    from_numbers,
+                } => push_text(&array, interner, codes, *from_numbers),
+            };
+            result.map_err(|message| self.error(group, j, message))?;
+        }
+        Ok(())
+    }
+
+    fn finish(self, options: &CsvOptions) -> Result<Dataset, DataError> {
+        let columns = self
+            .schema
+            .fields()
+            .iter()
+            .zip(self.sinks)
+            .map(|(field, sink)| {
+                let column = match sink {
+                    Sink::Numbers {
+                        values,
+                        nulls,
+                        nan_value: false,
+                    } => {
+                        let _ = nulls;
+                        Column::numeric(values)
+                    }
+                    Sink::Numbers { values, nulls, .. } => {
+                        let n = values.len();
+                        Column::numeric_masked(values, nulls.unwrap_or_else(|| vec![false; n]))
+                            .expect("one mask entry per value")
+                    }
+                    Sink::Text {
+                        interner, codes, ..
+                    } => interner.into_column(codes),
+                };
+                (field.name().clone(), column)
+            })
+            .collect();
+        let mut ds = Dataset::from_columns(columns)?;
+        if let Some(path) = self.path {
+            ds.set_source(path);
+        }
+        match &options.target {
+            Some(t) => ds.with_target(t),
+            None => Ok(ds),
+        }
+    }
+}
+
+fn push_numbers(
+    array: ArrayRef,
+    values: &mut Vec<f64>,
+    nulls: &mut Option<Vec<bool>>,
+    nan_value: &mut bool,
+) -> Result<(), String> {
+    let start = values.len();
+    let null_buffer = array.logical_nulls();
+    match array.data_type() {
+        DataType::Float64 => {
+            let data = array.to_data();
+            drop(array);
+            let (_, buffer, _) = arrow_array::Float64Array::from(data).into_parts();
+            if values.is_empty() && values.capacity() <= buffer.len() {
+                // The first batch: take its buffer when it is a `Vec` nobody else holds.
+                match buffer.into_inner().into_vec::<f64>() {
+                    Ok(owned) => *values = owned,
+                    Err(shared) => values.extend_from_slice(shared.typed_data::<f64>()),
+                }
+            } else {
+                values.extend_from_slice(&buffer);
+            }
+        }
+        DataType::Float32 => extend_as::<Float32Type>(values, &array, |v| Ok(f64::from(v)))?,
+        DataType::Int8 => extend_as::<Int8Type>(values, &array, |v| Ok(f64::from(v)))?,
+        DataType::Int16 => extend_as::<Int16Type>(values, &array, |v| Ok(f64::from(v)))?,
+        DataType::Int32 => extend_as::<Int32Type>(values, &array, |v| Ok(f64::from(v)))?,
+        DataType::UInt8 => extend_as::<UInt8Type>(values, &array, |v| Ok(f64::from(v)))?,
+        DataType::UInt16 => extend_as::<UInt16Type>(values, &array, |v| Ok(f64::from(v)))?,
+        DataType::UInt32 => extend_as::<UInt32Type>(values, &array, |v| Ok(f64::from(v)))?,
+        DataType::Int64 => extend_as::<Int64Type>(values, &array, |v| {
+            if v.unsigned_abs() > EXACT_INT {
+                Err(format!(
+                    "{v} has no exact f64 (beyond 2^53): cast an ID like this to a string"
+                ))
+            } else {
+                Ok(v as f64)
+            }
+        })?,
+        DataType::UInt64 => extend_as::<UInt64Type>(values, &array, |v| {
+            if v > EXACT_INT {
+                Err(format!(
+                    "{v} has no exact f64 (beyond 2^53): cast an ID like this to a string"
+                ))
+            } else {
+                Ok(v as f64)
+            }
+        })?,
+        other => return Err(format!("{other} is not a numeric type")),
+    }
+    let added = &mut values[start..];
+    *nan_value |= added
+        .iter()
+        .enumerate()
+        .any(|(i, v)| v.is_nan() && null_buffer.as_ref().is_none_or(|n| n.is_valid(i)));
+    if let Some(n) = null_buffer.filter(|n| n.null_count() > 0) {
+        let mask = nulls.get_or_insert_with(|| vec![false; start]);
+        mask.extend(n.iter().map(|valid| !valid));
+        for (v, valid) in added.iter_mut().zip(n.iter()) {
+            if !valid {
+                *v = f64::NAN;
+            }
+        }
+    } else if let Some(mask) = nulls {
+        mask.resize(values.len(), false);
+    }
+    Ok(())
+}
+
+/// Values of a primitive array as `f64` (nulls hold whatever the buffer has; masked after).
+fn extend_as<T: ArrowPrimitiveType>(
+    values: &mut Vec<f64>,
+    array: &ArrayRef,
+    convert: impl Fn(T::Native) -> Result<f64, String>,
+) -> Result<(), String> {
+    let array = array.as_primitive::<T>();
+    values.reserve(array.len());
+    for (i, &v) in array.values().iter().enumerate() {
+        values.push(if array.is_valid(i) {
+            convert(v)?
+        } else {
+            f64::NAN
+        });
+    }
+    Ok(())
+}
+
+fn push_text(
+    array: &ArrayRef,
+    interner: &mut Interner,
+    codes: &mut Vec<Option<u32>>,
+    from_numbers: bool,
+) -> Result<(), String> {
+    codes.reserve(array.len());
+    let mut add = |value: Option<&str>| -> Result<(), String> {
+        let code = match value {
+            Some(v) => Some(
+                interner
+                    .code(v.as_bytes())
+                    .map_err(|_| format!("more than {} distinct values", u32::MAX))?,
+            ),
+            None => None,
+        };
+        codes.push(code);
+        Ok(())
+    };
+    match array.data_type() {
+        DataType::Utf8 => array.as_string::<i32>().iter().try_for_each(&mut add),
+        DataType::LargeUtf8 => array.as_string::<i64>().iter().try_for_each(&mut add),
+        DataType::Utf8View => array.as_string_view().iter().try_for_each(&mut add),
+        DataType::Boolean => array
+            .as_boolean()
+            .iter()
+            .try_for_each(|b| add(b.map(|b| if b { "true" } else { "false" }))),
+        DataType::Dictionary(key, _) => match **key {
+            DataType::Int8 => push_dictionary::<Int8Type>(array, &mut add),
+            DataType::Int16 => push_dictionary::<Int16Type>(array, &mut add),
+            DataType::Int32 => push_dictionary::<Int32Type>(array, &mut add),
+            DataType::Int64 => push_dictionary::<Int64Type>(array, &mut add),
+            DataType::UInt8 => push_dictionary::<UInt8Type>(array, &mut add),
+            DataType::UInt16 => push_dictionary::<UInt16Type>(array, &mut add),
+            DataType::UInt32 => push_dictionary::<UInt32Type>(array, &mut add),
+            DataType::UInt64 => push_dictionary::<UInt64Type>(array, &mut add),
+            ref other => Err(format!("dictionary keys of type {other}")),
+        },
+        _ if from_numbers => {
+            // A numeric column declared categorical: its numbers as text.
+            let mut values = Vec::with_capacity(array.len());
+            let (mut nulls, mut nan) = (None, false);
+            push_numbers(array.clone(), &mut values, &mut nulls, &mut nan)?;
+            values.iter().enumerate().try_for_each(|(i, v)| {
+                let missing = nulls.as_ref().is_some_and(|n: &Vec<bool>| n[i]);
+                add((!missing).then(|| v.to_string()).as_deref())
+            })
+        }
+        other => Err(format!("{other} is not a text type")),
+    }
+}
+
+fn push_dictionary<K: ArrowDictionaryKeyType>(
+    array: &ArrayRef,
+    add: &mut impl FnMut(Option<&str>) -> Result<(), String>,
+) -> Result<(), String> {
+    let dict = array.as_dictionary::<K>();
+    let values = dict.values();
+    let text: Vec<Option<String>> = match values.data_type() {
+        DataType::Utf8 => values
+            .as_string::<i32>()
+            .iter()
+            .map(|v| v.map(str::to_string))
+            .collect(),
+        DataType::LargeUtf8 => values
+            .as_string::<i64>()
+            .iter()
+            .map(|v| v.map(str::to_string))
+            .collect(),
+        DataType::Utf8View => values
+            .as_string_view()
+            .iter()
+            .map(|v| v.map(str::to_string))
+            .collect(),
+        other => return Err(format!("dictionary values of type {other}")),
+    };
+    for key in dict.keys_iter() {
+        add(key.and_then(|k| text.get(k).and_then(|v| v.as_deref())))?;
+    }
+    Ok(())
+}
+
+impl Dataset {
+    /// A dataset from Arrow record batches of one schema (feature `arrow`); see the
+    /// [module](self) for the types read. No batch: an error, for want of a schema.
+    ///
+    /// ```
+    /// use arrow_array::{Int64Array, RecordBatch};
+    /// use mlharness::data::Dataset;
+    /// use std::sync::Arc;
+    /// let batch = |v: Vec<i64>| RecordBatch::try_from_iter([("calls", Arc::new(Int64Array::from(v)) as _)]);
+    /// let ds = Dataset::from_record_batches([batch(vec![1, 2])?, batch(vec![3])?])?;
+    /// assert_eq!(ds.numeric("calls")?.values(), &[1.0, 2.0, 3.0]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn from_record_batches(
+        batches: impl IntoIterator<Item = RecordBatch>,
+    ) -> Result<Dataset, DataError> {
+        Self::from_record_batches_with(batches, &CsvOptions::default())
+    }
+
+    /// [`from_record_batches`](Self::from_record_batches) with the kinds and target of
+    /// `options` (its delimiter and missing tokens do not apply to typed data).
+    pub fn from_record_batches_with(
+        batches: impl IntoIterator<Item = RecordBatch>,
+        options: &CsvOptions,
+    ) -> Result<Dataset, DataError> {
+        let mut batches = batches.into_iter();
+        let first = batches.next().ok_or_else(|| DataError::Columnar {
+            path: PathBuf::new(),
+            place: Place::default(),
+            message: "no record batch: a dataset needs at least one, for its schema".into(),
+        })?;
+        let mut builder = Builder::new(None, first.schema(), options, first.num_rows())?;
+        builder.push(first, Some(0))?;
+        for (i, batch) in batches.enumerate() {
+            builder.push(batch, Some(i + 1))?;
+        }
+        builder.finish(options)
+    }
+
+    /// Loads a Parquet file (feature `arrow`), a row group at a time; errors name the file,
+    /// the row group and the column.
+    ///
+    /// ```
+    /// use arrow_array::{Float64Array, RecordBatch};
+    /// use mlharness::data::Dataset;
+    /// use std::sync::Arc;
+    /// # let dir = tempfile::tempdir()?;
+    /// let path = dir.path().join("train.parquet");
+    /// let batch = RecordBatch::try_from_iter([("x", Arc::new(Float64Array::from(vec![0.5, 1.5])) as _)])?;
+    /// let mut writer = parquet::arrow::ArrowWriter::try_new(std::fs::File::create(&path)?, batch.schema(), None)?;
+    /// writer.write(&batch)?;
+    /// writer.close()?;
+    /// assert_eq!(Dataset::from_parquet(&path)?.numeric("x")?.values(), &[0.5, 1.5]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn from_parquet(path: impl AsRef<Path>) -> Result<Dataset, DataError> {
+        Self::from_parquet_with(path, &CsvOptions::default())
+    }
+
+    /// [`from_parquet`](Self::from_parquet) with the kinds and target of `options`.
+    pub fn from_parquet_with(
+        path: impl AsRef<Path>,
+        options: &CsvOptions,
+    ) -> Result<Dataset, DataError> {
+        parquet_file::read(path.as_ref(), options)
+    }
+
+    /// Loads an Arrow IPC file (feature `arrow`): the file format (`.arrow`, `.feather` v2) or
+    /// the stream format, told apart by their first bytes.
+    ///
+    /// ```
+    /// use arrow_array::{RecordBatch, StringArray};
+    /// use mlharness::data::Dataset;
+    /// use std::sync::Arc;
+    /// # let dir = tempfile::tempdir()?;
+    /// let path = dir.path().join("current.arrow");
+    /// let batch = RecordBatch::try_from_iter([("plan", Arc::new(StringArray::from(vec!["pro", "basic"])) as _)])?;
+    /// let mut writer = arrow_ipc::writer::FileWriter::try_new(std::fs::File::create(&path)?, &batch.schema())?;
+    /// writer.write(&batch)?;
+    /// writer.finish()?;
+    /// assert_eq!(Dataset::from_arrow_ipc(&path)?.categorical("plan")?.levels(), ["basic", "pro"]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn from_arrow_ipc(path: impl AsRef<Path>) -> Result<Dataset, DataError> {
+        Self::from_arrow_ipc_with(path, &CsvOptions::default())
+    }
+
+    /// [`from_arrow_ipc`](Self::from_arrow_ipc) with the kinds and target of `options`.
+    pub fn from_arrow_ipc_with(
+        path: impl AsRef<Path>,
+        options: &CsvOptions,
+    ) -> Result<Dataset, DataError> {
+        ipc_file::read(path.as_ref(), options)
+    }
+}
+
+fn io_error(path: &Path, source: std::io::Error) -> DataError {
+    DataError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+fn columnar(path: &Path, group: Option<usize>, message: impl std::fmt::Display) -> DataError {
+    DataError::Columnar {
+        path: path.to_path_buf(),
+        place: Place {
+            group,
+            column: None,
+        },
+        message: message.to_string(),
+    }
+}
+
+mod parquet_file {
+    use super::*;
+    use parquet::arrow::arrow_reader::{
+        ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReaderBuilder,
+    };
+    use parquet::arrow::ProjectionMask;
+    use std::fs::File;
+
+    pub(super) fn read(path: &Path, options: &CsvOptions) -> Result<Dataset, DataError> {
+        let file = File::open(path).map_err(|e| io_error(path, e))?;
+        let meta = ArrowReaderMetadata::load(&file, ArrowReaderOptions::default())
+            .map_err(|e| columnar(path, None, format!("not a readable Parquet file: {e}")))?;
+        let rows = usize::try_from(meta.metadata().file_metadata().num_rows()).unwrap_or(0);
+        let mut builder = Builder::new(Some(path), meta.schema().clone(), options, rows)?;
+        for group in 0..meta.metadata().num_row_groups() {
+            let group_rows = meta.metadata().row_group(group).num_rows().max(1) as usize;
+            let reader = ParquetRecordBatchReaderBuilder::new_with_metadata(
+                file.try_clone().map_err(|e| io_error(path, e))?,
+                meta.clone(),
+            )
+            .with_row_groups(vec![group])
+            .with_batch_size(group_rows.min(1 << 20))
+            .build()
+            .map_err(|e| columnar(path, Some(group), e))?;
+            for batch in reader {
+                match batch {
+                    Ok(batch) => builder.push(batch, Some(group))?,
+                    Err(e) => return Err(locate(path, &file, &meta, group, e)),
+                }
+            }
+        }
+        builder.finish(options)
+    }
+
+    /// The error of a row group, with the column that cannot be read named: each column is
+    /// read alone until one fails (only on this error path).
+    fn locate(
+        path: &Path,
+        file: &File,
+        meta: &ArrowReaderMetadata,
+        group: usize,
+        error: arrow_schema::ArrowError,
+    ) -> DataError {
+        let schema = meta.metadata().file_metadata().schema_descr();
+        for leaf in 0..schema.num_columns() {
+            let Ok(f) = file.try_clone() else { break };
+            let failed = ParquetRecordBatchReaderBuilder::new_with_metadata(f, meta.clone())
+                .with_row_groups(vec![group])
+                .with_projection(ProjectionMask::leaves(schema, [leaf]))
+                .build()
+                .map(|mut r| r.any(|b| b.is_err()))
+                .unwrap_or(true);
+            if failed {
+                return DataError::Columnar {
+                    path: path.to_path_buf(),
+                    place: Place {
+                        group: Some(group),
+                        column: Some(schema.column(leaf).name().to_string()),
+                    },
+                    message: error.to_string(),
+                };
+            }
+        }
+        columnar(path, Some(group), error)
+    }
+}
+
+mod ipc_file {
+    use super::*;
+    use arrow_ipc::reader::{FileReader, StreamReader};
+    use std::io::{BufReader, Read, Seek};
+
+    pub(super) fn read(path: &Path, options: &CsvOptions) -> Result<Dataset, DataError> {
+        let mut file = std::fs::File::open(path).map_err(|e| io_error(path, e))?;
+        let mut magic = [0u8; 6];
+        let n = file.read(&mut magic).map_err(|e| io_error(path, e))?;
+        file.rewind().map_err(|e| io_error(path, e))?;
+        let bad = |e: arrow_schema::ArrowError| {
+            columnar(path, None, format!("not a readable Arrow IPC file: {e}"))
+        };
+        if &magic[..n] == b"ARROW1" {
+            let reader = FileReader::try_new_buffered(file, None).map_err(bad)?;
+            collect(path, reader.schema(), reader, options)
+        } else {
+            let reader = StreamReader::try_new(BufReader::new(file), None).map_err(bad)?;
+            collect(path, reader.schema(), reader, options)
+        }
+    }
+
+    fn collect(
+        path: &Path,
+        schema: SchemaRef,
+        batches: impl Iterator<Item = Result<RecordBatch, arrow_schema::ArrowError>>,
+        options: &CsvOptions,
+    ) -> Result<Dataset, DataError> {
+        let mut builder = Builder::new(Some(path), schema, options, 0)?;
+        for (i, batch) in batches.enumerate() {
+            let batch = batch.map_err(|e| columnar(path, Some(i), e))?;
+            builder.push(batch, Some(i))?;
+        }
+        builder.finish(options)
+    }
+}

@@ -1,0 +1,373 @@
+//! Datasets from Arrow record batches, Parquet and Arrow IPC files written here by arrow-rs.
+
+use arrow_array::builder::StringDictionaryBuilder;
+use arrow_array::types::Int32Type;
+use arrow_array::{
+    ArrayRef, BooleanArray, Float32Array, Float64Array, Int64Array, ListArray, RecordBatch,
+    StringArray, TimestampSecondArray, UInt8Array,
+};
+use mlharness::data::{
+    Column, ColumnKind, CsvOptions, DataError, DataFormat, Dataset, Numeric, Place,
+};
+use parquet::arrow::ArrowWriter;
+use parquet::file::properties::WriterProperties;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+fn batch(columns: Vec<(&str, ArrayRef)>) -> RecordBatch {
+    RecordBatch::try_from_iter(columns).unwrap()
+}
+
+fn write_parquet(path: &Path, batches: &[RecordBatch], rows_per_group: usize) {
+    let props = WriterProperties::builder()
+        .set_max_row_group_row_count(Some(rows_per_group))
+        .build();
+    let file = std::fs::File::create(path).unwrap();
+    let mut writer = ArrowWriter::try_new(file, batches[0].schema(), Some(props)).unwrap();
+    for b in batches {
+        writer.write(b).unwrap();
+    }
+    writer.close().unwrap();
+}
+
+fn numeric<'a>(ds: &'a Dataset, name: &str) -> &'a Numeric {
+    ds.numeric(name).unwrap()
+}
+
+/// Every supported type, with nulls, over three row groups.
+fn mixed() -> RecordBatch {
+    let mut dict = StringDictionaryBuilder::<Int32Type>::new();
+    for v in [
+        Some("pro"),
+        Some("basic"),
+        None,
+        Some("pro"),
+        Some("basic"),
+        Some("pro"),
+    ] {
+        match v {
+            Some(v) => {
+                dict.append(v).unwrap();
+            }
+            None => dict.append_null(),
+        }
+    }
+    batch(vec![
+        (
+            "minutes",
+            Arc::new(Float64Array::from(vec![
+                Some(1.5),
+                None,
+                Some(3.0),
+                Some(-2.0),
+                Some(0.0),
+                Some(9.25),
+            ])) as ArrayRef,
+        ),
+        (
+            "calls",
+            Arc::new(Int64Array::from(vec![1, 2, 3, 4, 5, 6])) as ArrayRef,
+        ),
+        (
+            "rate",
+            Arc::new(Float32Array::from(vec![0.5f32, 0.25, 1.0, 2.0, 4.0, 8.0])) as ArrayRef,
+        ),
+        (
+            "flag",
+            Arc::new(UInt8Array::from(vec![0u8, 1, 0, 1, 1, 0])) as ArrayRef,
+        ),
+        (
+            "state",
+            Arc::new(StringArray::from(vec![
+                Some("KS"),
+                Some("OH"),
+                None,
+                Some("KS"),
+                Some("NJ"),
+                Some("OH"),
+            ])) as ArrayRef,
+        ),
+        ("plan", Arc::new(dict.finish()) as ArrayRef),
+        (
+            "churn",
+            Arc::new(BooleanArray::from(vec![
+                true, false, false, true, false, false,
+            ])) as ArrayRef,
+        ),
+    ])
+}
+
+fn check_mixed(ds: &Dataset) {
+    assert_eq!(ds.n_rows(), 6);
+    let minutes = numeric(ds, "minutes");
+    assert!(minutes.is_missing(1));
+    assert_eq!(minutes.values()[5], 9.25);
+    assert_eq!(
+        numeric(ds, "calls").values(),
+        &[1.0, 2.0, 3.0, 4.0, 5.0, 6.0]
+    );
+    assert_eq!(numeric(ds, "rate").values()[1], 0.25);
+    assert_eq!(numeric(ds, "flag").values()[3], 1.0);
+    let state = ds.categorical("state").unwrap();
+    assert_eq!(state.levels(), ["KS", "NJ", "OH"]);
+    assert_eq!(state.get(2), None);
+    assert_eq!(state.get(4), Some("NJ"));
+    let plan = ds.categorical("plan").unwrap();
+    assert_eq!(plan.levels(), ["basic", "pro"]);
+    assert_eq!((plan.get(0), plan.get(2)), (Some("pro"), None));
+    let churn = ds.categorical("churn").unwrap();
+    assert_eq!((churn.get(0), churn.get(1)), (Some("true"), Some("false")));
+}
+
+#[test]
+fn parquet_in_several_row_groups_reads_every_type_and_null() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("mixed.parquet");
+    write_parquet(&path, &[mixed()], 2);
+    let ds = Dataset::from_parquet(&path).unwrap();
+    check_mixed(&ds);
+    assert_eq!(ds.source(), Some(path.as_path()));
+    // By extension, as the CLI reads it.
+    check_mixed(&Dataset::from_file(&path).unwrap());
+}
+
+#[test]
+fn arrow_ipc_files_and_streams_read_alike() {
+    let dir = tempfile::tempdir().unwrap();
+    let b = mixed();
+    let file = dir.path().join("mixed.arrow");
+    let mut w =
+        arrow_ipc::writer::FileWriter::try_new(std::fs::File::create(&file).unwrap(), &b.schema())
+            .unwrap();
+    w.write(&b).unwrap();
+    w.write(&b).unwrap();
+    w.finish().unwrap();
+    let stream = dir.path().join("mixed.arrows");
+    let mut w = arrow_ipc::writer::StreamWriter::try_new(
+        std::fs::File::create(&stream).unwrap(),
+        &b.schema(),
+    )
+    .unwrap();
+    w.write(&b).unwrap();
+    w.finish().unwrap();
+    let from_file = Dataset::from_arrow_ipc(&file).unwrap();
+    assert_eq!(from_file.n_rows(), 12);
+    check_mixed(&Dataset::from_arrow_ipc(&stream).unwrap());
+    assert_eq!(DataFormat::of(&stream), DataFormat::ArrowIpc);
+}
+
+#[test]
+fn an_owned_f64_vec_becomes_the_column_without_a_copy() {
+    let values: Vec<f64> = (0..10_000).map(|i| i as f64 * 0.5).collect();
+    let address = values.as_ptr();
+    let b = batch(vec![(
+        "x",
+        Arc::new(Float64Array::from(values)) as ArrayRef,
+    )]);
+    let ds = Dataset::from_record_batches([b]).unwrap();
+    assert_eq!(numeric(&ds, "x").values().as_ptr(), address);
+    assert_eq!(numeric(&ds, "x").values()[9_999], 4_999.5);
+}
+
+#[test]
+fn a_nan_that_is_not_null_stays_a_value() {
+    let b = batch(vec![(
+        "x",
+        Arc::new(Float64Array::from(vec![Some(f64::NAN), None, Some(1.0)])) as ArrayRef,
+    )]);
+    let ds = Dataset::from_record_batches([b]).unwrap();
+    let x = numeric(&ds, "x");
+    assert_eq!(x.mask(), Some(&[false, true, false][..]));
+    assert!(x.values()[0].is_nan() && !x.is_missing(0));
+}
+
+#[test]
+fn the_same_data_from_csv_and_parquet_is_the_same_dataset() {
+    let csv = Dataset::from_csv(mlharness_fixture("churn.csv")).unwrap();
+    let columns: Vec<(String, ArrayRef)> = csv
+        .columns()
+        .map(|(name, c)| {
+            let array: ArrayRef = match c {
+                Column::Numeric(n) => Arc::new(Float64Array::from(
+                    (0..n.len())
+                        .map(|i| (!n.is_missing(i)).then(|| n.values()[i]))
+                        .collect::<Vec<_>>(),
+                )),
+                Column::Categorical(k) => Arc::new(StringArray::from(
+                    (0..k.codes().len()).map(|i| k.get(i)).collect::<Vec<_>>(),
+                )),
+            };
+            (name.to_string(), array)
+        })
+        .collect();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("churn.parquet");
+    write_parquet(&path, &[RecordBatch::try_from_iter(columns).unwrap()], 1000);
+    let parquet = Dataset::from_parquet(&path).unwrap();
+    assert_eq!(parquet.column_names(), csv.column_names());
+    for name in csv.column_names() {
+        assert_eq!(
+            format!("{:?}", parquet.column(name).unwrap()),
+            format!("{:?}", csv.column(name).unwrap()),
+            "column `{name}`"
+        );
+    }
+}
+
+fn mlharness_fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(name)
+}
+
+#[test]
+fn declared_kinds_apply_to_typed_columns() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("zip.parquet");
+    write_parquet(
+        &path,
+        &[batch(vec![
+            (
+                "zip",
+                Arc::new(Int64Array::from(vec![Some(2134), None, Some(94105)])) as ArrayRef,
+            ),
+            (
+                "plan",
+                Arc::new(StringArray::from(vec!["a", "b", "c"])) as ArrayRef,
+            ),
+        ])],
+        10,
+    );
+    let options = CsvOptions::default()
+        .kind("zip", ColumnKind::Categorical)
+        .target("plan");
+    let ds = Dataset::from_parquet_with(&path, &options).unwrap();
+    let zip = ds.categorical("zip").unwrap();
+    assert_eq!((zip.get(0), zip.get(1)), (Some("2134"), None));
+    assert_eq!(ds.target_name(), Some("plan"));
+    let err = Dataset::from_parquet_with(
+        &path,
+        &CsvOptions::default().kind("plan", ColumnKind::Numeric),
+    )
+    .unwrap_err();
+    assert!(
+        err.to_string()
+            .ends_with("column `plan`: declared numeric, but the file stores it as Utf8"),
+        "{err}"
+    );
+    let err =
+        Dataset::from_parquet_with(&path, &CsvOptions::default().target("churn")).unwrap_err();
+    assert!(
+        matches!(err, DataError::UnknownDeclaredColumn { ref column, .. } if column == "churn"),
+        "{err}"
+    );
+}
+
+#[test]
+fn unsupported_types_and_inexact_integers_are_errors_naming_the_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.parquet");
+    write_parquet(
+        &path,
+        &[batch(vec![(
+            "seen_at",
+            Arc::new(TimestampSecondArray::from(vec![1, 2])) as ArrayRef,
+        )])],
+        10,
+    );
+    let err = Dataset::from_parquet(&path).unwrap_err();
+    assert!(
+        matches!(&err, DataError::UnsupportedType { column, .. } if column == "seen_at"),
+        "{err}"
+    );
+    assert!(
+        err.to_string().contains("cast it to a string or a number"),
+        "{err}"
+    );
+
+    let list = ListArray::from_iter_primitive::<Int32Type, _, _>(vec![Some(vec![Some(1)])]);
+    let err = Dataset::from_record_batches([batch(vec![("tags", Arc::new(list) as ArrayRef)])])
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with("column `tags` has Arrow type List"),
+        "{err}"
+    );
+
+    let ids = dir.path().join("ids.parquet");
+    write_parquet(
+        &ids,
+        &[
+            batch(vec![(
+                "id",
+                Arc::new(Int64Array::from(vec![1, 2])) as ArrayRef,
+            )]),
+            batch(vec![(
+                "id",
+                Arc::new(Int64Array::from(vec![3, (1 << 53) + 1])) as ArrayRef,
+            )]),
+        ],
+        2,
+    );
+    let err = Dataset::from_parquet(&ids).unwrap_err();
+    assert!(
+        matches!(&err, DataError::Columnar { place: Place { group: Some(1), column: Some(c) }, .. } if c == "id"),
+        "{err:?}"
+    );
+    assert!(
+        err.to_string()
+            .contains("9007199254740993 has no exact f64"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_damaged_parquet_file_is_an_error_naming_file_row_group_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("damaged.parquet");
+    let b = batch(vec![
+        (
+            "a",
+            Arc::new(Float64Array::from(
+                (0..1000).map(f64::from).collect::<Vec<_>>(),
+            )) as ArrayRef,
+        ),
+        (
+            "b",
+            Arc::new(Float64Array::from(
+                (0..1000).map(|i| f64::from(i) * 3.0).collect::<Vec<_>>(),
+            )) as ArrayRef,
+        ),
+    ]);
+    write_parquet(&path, &[b], 500);
+    // Overwrite the middle of row group 1's column `b` pages.
+    let file = std::fs::File::open(&path).unwrap();
+    let meta = parquet::file::reader::SerializedFileReader::new(file).unwrap();
+    use parquet::file::reader::FileReader;
+    let chunk = meta.metadata().row_group(1).column(1);
+    let (start, len) = chunk.byte_range();
+    let mut bytes = std::fs::read(&path).unwrap();
+    for b in &mut bytes[start as usize + 8..(start + len) as usize - 8] {
+        *b = 0xff;
+    }
+    std::fs::write(&path, &bytes).unwrap();
+    let err = Dataset::from_parquet(&path).unwrap_err();
+    let shown = err.to_string();
+    assert!(
+        shown.starts_with(&format!("{}: row group 1: column `b`: ", path.display())),
+        "{shown}"
+    );
+
+    // Not Parquet at all: a CSV file under a .parquet name.
+    let fake = dir.path().join("fake.parquet");
+    std::fs::write(&fake, "a,b\n1,2\n").unwrap();
+    let err = Dataset::from_file(&fake).unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with(&format!("{}: not a readable Parquet file", fake.display())),
+        "{err}"
+    );
+    // A missing file names itself.
+    let err = Dataset::from_parquet(dir.path().join("none.parquet")).unwrap_err();
+    assert!(matches!(err, DataError::Io { .. }), "{err}");
+}
