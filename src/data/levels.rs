@@ -31,6 +31,16 @@ impl Interner {
         Ok(code)
     }
 
+    /// The code in `into` of each of these levels, indexed by code here; empties this
+    /// interner (keeping its capacity, for the next block).
+    pub(crate) fn drain_into(&mut self, into: &mut Interner) -> Result<Vec<u32>, InternError> {
+        let mut map = vec![0u32; self.codes.len()];
+        for (level, code) in self.codes.drain() {
+            map[code as usize] = into.code(level.as_bytes())?;
+        }
+        Ok(map)
+    }
+
     /// The levels, indexed by code.
     pub(crate) fn into_levels(self) -> Vec<String> {
         let mut levels = vec![String::new(); self.codes.len()];

@@ -4,6 +4,11 @@
 /// no-break space pasted from a spreadsheet) when an edge byte is not ASCII.
 #[inline]
 pub(super) fn trim(field: &[u8]) -> &[u8] {
+    match (field.first(), field.last()) {
+        // The usual field: nothing to trim.
+        (Some(&a), Some(&b)) if a > b' ' && a < 0x80 && b > b' ' && b < 0x80 => return field,
+        _ => {}
+    }
     // `u8::is_ascii_whitespace` leaves out the vertical tab, which `str::trim` removes.
     let space = |b: &u8| matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r');
     let start = field.iter().position(|b| !space(b)).unwrap_or(field.len());
@@ -24,21 +29,40 @@ pub(super) fn trim(field: &[u8]) -> &[u8] {
 #[derive(Debug)]
 pub(super) struct Missing {
     tokens: Vec<Vec<u8>>,
+    /// Some token reads as a number (`-999`): then a number is not read before the tokens.
+    numeric_token: bool,
 }
 
 impl Missing {
     pub(super) fn new(tokens: &[String]) -> Self {
+        let tokens: Vec<Vec<u8>> = tokens
+            .iter()
+            .map(|t| t.trim().as_bytes().to_vec())
+            .collect();
+        let numeric_token = tokens.iter().any(|t| number(t).is_some());
         Missing {
-            tokens: tokens
-                .iter()
-                .map(|t| t.trim().as_bytes().to_vec())
-                .collect(),
+            tokens,
+            numeric_token,
         }
     }
 
     #[inline]
     pub(super) fn is_missing(&self, trimmed: &[u8]) -> bool {
         self.tokens.iter().any(|t| t.as_slice() == trimmed)
+    }
+
+    /// A trimmed field of a numeric column: `Some(NaN)` when missing, `Some(x)` for a
+    /// number, `None` for text. Most fields are numbers: they are tried first unless a
+    /// missing token is one.
+    #[inline]
+    pub(super) fn number_or_missing(&self, trimmed: &[u8]) -> Option<f64> {
+        if self.numeric_token && self.is_missing(trimmed) {
+            return Some(f64::NAN);
+        }
+        match number(trimmed) {
+            Some(v) => Some(v),
+            None => self.is_missing(trimmed).then_some(f64::NAN),
+        }
     }
 }
 

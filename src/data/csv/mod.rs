@@ -20,6 +20,7 @@ use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::io::Read;
 use std::ops::Range;
 use std::path::Path;
+use std::sync::Mutex;
 
 /// The tokens read as a missing value by default (compared after trimming spaces).
 pub const DEFAULT_MISSING: [&str; 5] = ["", "NA", "NaN", "null", "None"];
@@ -368,11 +369,13 @@ fn header(blocks: &mut Blocks, layout: &Layout) -> Result<Vec<String>, DataError
 
 /// Reads the records of a block, cut at line ends into a piece per core when no quote can
 /// hide a line end inside a field.
+/// `spare` holds emptied parts of earlier blocks, filled again rather than paged in anew.
 fn parse_block(
     blocks: &Blocks,
     layout: &Layout,
     modes: &[Mode],
     max_rows: usize,
+    spare: &mut Vec<Vec<Part>>,
 ) -> Result<Parsed, Fault> {
     let (buf, last) = (&blocks.buf[..], blocks.eof);
     // A row limit (the second pass) is kept in one piece.
@@ -383,9 +386,15 @@ fn parse_block(
     };
     let pieces = pieces(buf, n, blocks.tuning.min_split);
     if pieces.len() == 1 {
-        return records::parse(buf, last, layout, modes, max_rows);
+        let set = spare.pop().unwrap_or_default();
+        return records::parse(buf, last, layout, modes, max_rows, set);
     }
-    let results = crate::par::map(&pieces, |r: &Range<usize>| {
+    let work: Vec<(Range<usize>, Mutex<Vec<Part>>)> = pieces
+        .iter()
+        .map(|r| (r.clone(), Mutex::new(spare.pop().unwrap_or_default())))
+        .collect();
+    let results = crate::par::map(&work, |(r, set): &(Range<usize>, Mutex<Vec<Part>>)| {
+        let set = std::mem::take(&mut *set.lock().unwrap_or_else(|e| e.into_inner()));
         // Every piece but the last ends at a line end, so its records are whole.
         records::parse(
             &buf[r.clone()],
@@ -393,6 +402,7 @@ fn parse_block(
             layout,
             modes,
             usize::MAX,
+            set,
         )
     });
     let mut not_numbers = BTreeSet::new();
@@ -421,13 +431,15 @@ fn parse_block(
             });
             continue;
         };
-        for (j, (into, part)) in m.parts.iter_mut().zip(parsed.parts).enumerate() {
-            into.append(part).map_err(|error| Fault::Text {
+        let mut parts = parsed.parts;
+        for (j, (into, part)) in m.parts.iter_mut().zip(&mut parts).enumerate() {
+            into.append_drain(part).map_err(|error| Fault::Text {
                 record_start: piece.start,
                 field: j,
                 error,
             })?;
         }
+        spare.push(parts);
         m.rows += parsed.rows;
         m.consumed = consumed;
         m.last_record = last_record.or(m.last_record.take());
@@ -505,9 +517,10 @@ fn read_tuned(
         })
         .collect();
     let mut rows = 0;
+    let mut spare = Vec::new();
     loop {
         let parsed = loop {
-            match parse_block(&blocks, &layout, &modes, usize::MAX) {
+            match parse_block(&blocks, &layout, &modes, usize::MAX, &mut spare) {
                 Ok(parsed) => break parsed,
                 Err(Fault::NotNumbers(demoted)) => {
                     for j in demoted {
@@ -547,8 +560,9 @@ fn read_tuned(
             }
         }
         rows += parsed.rows;
-        for (j, (c, part)) in columns.iter_mut().zip(parsed.parts).enumerate() {
-            c.part.append(part).map_err(|error| {
+        let mut parts = parsed.parts;
+        for (j, (c, part)) in columns.iter_mut().zip(&mut parts).enumerate() {
+            c.part.append_drain(part).map_err(|error| {
                 blocks.explain(
                     Fault::Text {
                         record_start: 0,
@@ -560,6 +574,7 @@ fn read_tuned(
                 )
             })?;
         }
+        spare.push(parts);
         let done = blocks.eof && parsed.consumed >= blocks.buf.len();
         blocks.advance(parsed.consumed)?;
         if done || (blocks.eof && blocks.buf.is_empty()) {
@@ -640,12 +655,14 @@ fn reread_as_text(
     let names = header(&mut blocks, layout)?;
     let mut before: Vec<Part> = modes.iter().map(|&m| Part::empty(m)).collect();
     let mut rows = 0;
+    let mut spare = Vec::new();
     while rows < upto {
-        let parsed = parse_block(&blocks, layout, &modes, upto - rows)
+        let parsed = parse_block(&blocks, layout, &modes, upto - rows, &mut spare)
             .map_err(|fault| blocks.explain(fault, &names, layout))?;
         rows += parsed.rows;
-        for (j, (b, part)) in before.iter_mut().zip(parsed.parts).enumerate() {
-            b.append(part).map_err(|error| {
+        let mut parts = parsed.parts;
+        for (j, (b, part)) in before.iter_mut().zip(&mut parts).enumerate() {
+            b.append_drain(part).map_err(|error| {
                 blocks.explain(
                     Fault::Text {
                         record_start: 0,
@@ -657,6 +674,7 @@ fn reread_as_text(
                 )
             })?;
         }
+        spare.push(parts);
         if parsed.rows == 0 && blocks.eof {
             break;
         }

@@ -66,9 +66,18 @@ impl Part {
     }
 
     /// Appends the rows of `other`, a part of the same column read after this one.
-    pub(super) fn append(&mut self, other: Part) -> Result<(), InternError> {
+    pub(super) fn append(&mut self, mut other: Part) -> Result<(), InternError> {
+        self.append_drain(&mut other)
+    }
+
+    /// Appends the rows of `other` and empties it, keeping its buffers for the next block
+    /// (fresh ones would be paged in again each time).
+    pub(super) fn append_drain(&mut self, other: &mut Part) -> Result<(), InternError> {
         match (self, other) {
-            (Part::Numbers(into), Part::Numbers(more)) => into.extend_from_slice(&more),
+            (Part::Numbers(into), Part::Numbers(more)) => {
+                into.extend_from_slice(more);
+                more.clear();
+            }
             (
                 Part::Text { interner, codes },
                 Part::Text {
@@ -76,17 +85,24 @@ impl Part {
                     codes: more,
                 },
             ) => {
-                let map = theirs
-                    .into_levels()
-                    .iter()
-                    .map(|level| interner.code(level.as_bytes()))
-                    .collect::<Result<Vec<u32>, _>>()?;
-                codes.extend(more.into_iter().map(|c| c.map(|c| map[c as usize])));
+                let map = theirs.drain_into(interner)?;
+                codes.extend(more.drain(..).map(|c| c.map(|c| map[c as usize])));
             }
             (Part::Skipped, Part::Skipped) => {}
             (into, more) => unreachable!("a column read two ways: {into:?} then {more:?}"),
         }
         Ok(())
+    }
+
+    /// An empty part read as `mode`: this one when it is already (its buffers kept).
+    fn reused(self, mode: Mode) -> Part {
+        match (self, mode) {
+            (Part::Numbers(v), Mode::Infer | Mode::Number) if v.is_empty() => Part::Numbers(v),
+            (Part::Text { interner, codes }, Mode::Text) if codes.is_empty() => {
+                Part::Text { interner, codes }
+            }
+            _ => Part::new(mode, 0),
+        }
     }
 
     /// Keeps the first `rows` rows.
@@ -165,15 +181,34 @@ pub(super) enum Fault {
 
 /// Reads the records of `bytes`, at most `max_rows` of them; `last` says the file ends with
 /// `bytes`, so a final record without a line end is whole.
+/// `spare` holds emptied parts of an earlier block to fill again.
 pub(super) fn parse(
     bytes: &[u8],
     last: bool,
     layout: &Layout,
     modes: &[Mode],
     max_rows: usize,
+    spare: Vec<Part>,
 ) -> Result<Parsed, Fault> {
     let mut not_numbers = vec![false; modes.len()];
-    let parsed = parse_records(bytes, last, layout, modes, max_rows, &mut not_numbers);
+    let mut spare = spare.into_iter();
+    let parts = modes
+        .iter()
+        .map(|&m| {
+            spare
+                .next()
+                .map_or_else(|| Part::new(m, 0), |p| p.reused(m))
+        })
+        .collect();
+    let parsed = parse_records(
+        bytes,
+        last,
+        layout,
+        modes,
+        max_rows,
+        parts,
+        &mut not_numbers,
+    );
     // Text found before a fault comes first: read as text, those columns may fault earlier.
     if not_numbers.iter().any(|&b| b) {
         return Err(Fault::NotNumbers(
@@ -189,11 +224,10 @@ fn parse_records(
     layout: &Layout,
     modes: &[Mode],
     max_rows: usize,
+    mut parts: Vec<Part>,
     not_numbers: &mut [bool],
 ) -> Result<Parsed, Fault> {
     let mut reader = layout.reader();
-    // A first guess at the rows, corrected by the first record's length.
-    let mut parts: Vec<Part> = modes.iter().map(|&m| Part::new(m, 0)).collect();
     let mut out = vec![0u8; 1 << 12];
     let mut ends = vec![0usize; layout.columns + 1];
     let (mut pos, mut start, mut outlen, mut endlen, mut rows) = (0, 0, 0, 0, 0);
@@ -304,9 +338,7 @@ impl Record<'_> {
             match part {
                 Part::Numbers(values) => {
                     let t = fields::trim(field);
-                    let value = if layout.missing.is_missing(t) {
-                        f64::NAN
-                    } else if let Some(v) = fields::number(t) {
+                    let value = if let Some(v) = layout.missing.number_or_missing(t) {
                         v
                     } else if modes[j] == Mode::Number {
                         return Err(Fault::BadNumber {
