@@ -87,29 +87,11 @@ fn text_heavy(rows: usize) -> PathBuf {
 
 #[cfg(feature = "arrow")]
 fn parquet_of(csv: &Path) -> PathBuf {
-    use arrow_array::{ArrayRef, Float64Array, RecordBatch, StringArray};
     let path = csv.with_extension("parquet");
     if path.exists() {
         return path;
     }
-    let ds = Dataset::from_csv(csv).unwrap();
-    let columns: Vec<(String, ArrayRef)> = ds
-        .columns()
-        .map(|(name, c)| {
-            let array: ArrayRef = match c {
-                mlharness::data::Column::Numeric(n) => Arc::new(Float64Array::from(
-                    (0..n.len())
-                        .map(|i| (!n.is_missing(i)).then(|| n.values()[i]))
-                        .collect::<Vec<_>>(),
-                )),
-                mlharness::data::Column::Categorical(k) => Arc::new(StringArray::from(
-                    (0..k.codes().len()).map(|i| k.get(i)).collect::<Vec<_>>(),
-                )),
-            };
-            (name.to_string(), array)
-        })
-        .collect();
-    let batch = RecordBatch::try_from_iter(columns).unwrap();
+    let batch = Dataset::from_csv(csv).unwrap().to_record_batch().unwrap();
     let props = parquet::file::properties::WriterProperties::builder()
         .set_compression(parquet::basic::Compression::ZSTD(Default::default()))
         .build();
@@ -123,9 +105,6 @@ fn parquet_of(csv: &Path) -> PathBuf {
     w.close().unwrap();
     path
 }
-
-#[cfg(feature = "arrow")]
-use std::sync::Arc;
 
 fn size(path: &Path) -> u64 {
     std::fs::metadata(path).unwrap().len()

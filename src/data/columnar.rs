@@ -37,6 +37,7 @@ use arrow_array::types::{
 use arrow_array::{Array, ArrayRef, ArrowPrimitiveType, RecordBatch};
 use arrow_schema::{DataType, SchemaRef};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// Integers beyond 2^53 have no exact `f64`: refused rather than rounded.
 const EXACT_INT: u64 = 1 << 53;
@@ -504,6 +505,47 @@ impl Dataset {
         options: &CsvOptions,
     ) -> Result<Dataset, DataError> {
         ipc_file::read(path.as_ref(), options)
+    }
+}
+
+impl Dataset {
+    /// The dataset as one Arrow record batch (feature `arrow`), to write as Parquet or hand to
+    /// polars or DataFusion: numeric columns as `Float64` (a missing value is null, a masked
+    /// NaN stays NaN), categorical ones as `Utf8`.
+    ///
+    /// ```
+    /// use mlharness::data::{Column, Dataset};
+    /// # let dir = tempfile::tempdir()?;
+    /// let ds = Dataset::from_columns(vec![
+    ///     ("minutes".into(), Column::numeric(vec![181.0, f64::NAN])),
+    ///     ("plan".into(), Column::categorical([Some("pro"), None])),
+    /// ])?;
+    /// let batch = ds.to_record_batch()?;
+    /// let path = dir.path().join("edge.parquet");
+    /// let mut writer = parquet::arrow::ArrowWriter::try_new(std::fs::File::create(&path)?, batch.schema(), None)?;
+    /// writer.write(&batch)?;
+    /// writer.close()?;
+    /// let back = Dataset::from_parquet(&path)?;
+    /// assert!(back.column("minutes")?.is_missing(1) && back.column("plan")?.is_missing(1));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn to_record_batch(&self) -> Result<RecordBatch, DataError> {
+        let columns = self.columns().map(|(name, column)| {
+            let array: ArrayRef = match column {
+                Column::Numeric(n) => Arc::new(arrow_array::Float64Array::from_iter(
+                    (0..n.len()).map(|i| (!n.is_missing(i)).then(|| n.values()[i])),
+                )),
+                Column::Categorical(c) => Arc::new(arrow_array::StringArray::from_iter(
+                    (0..c.codes().len()).map(|i| c.get(i)),
+                )),
+            };
+            (name.to_string(), array)
+        });
+        RecordBatch::try_from_iter(columns).map_err(|e| DataError::Columnar {
+            path: self.source().map(Path::to_path_buf).unwrap_or_default(),
+            place: Place::default(),
+            message: e.to_string(),
+        })
     }
 }
 

@@ -6,9 +6,7 @@ use arrow_array::{
     ArrayRef, BooleanArray, Float32Array, Float64Array, Int64Array, ListArray, RecordBatch,
     StringArray, TimestampSecondArray, UInt8Array,
 };
-use mlharness::data::{
-    Column, ColumnKind, CsvOptions, DataError, DataFormat, Dataset, Numeric, Place,
-};
+use mlharness::data::{ColumnKind, CsvOptions, DataError, DataFormat, Dataset, Numeric, Place};
 use parquet::arrow::ArrowWriter;
 use parquet::file::properties::WriterProperties;
 use std::path::{Path, PathBuf};
@@ -184,25 +182,9 @@ fn a_nan_that_is_not_null_stays_a_value() {
 #[test]
 fn the_same_data_from_csv_and_parquet_is_the_same_dataset() {
     let csv = Dataset::from_csv(mlharness_fixture("churn.csv")).unwrap();
-    let columns: Vec<(String, ArrayRef)> = csv
-        .columns()
-        .map(|(name, c)| {
-            let array: ArrayRef = match c {
-                Column::Numeric(n) => Arc::new(Float64Array::from(
-                    (0..n.len())
-                        .map(|i| (!n.is_missing(i)).then(|| n.values()[i]))
-                        .collect::<Vec<_>>(),
-                )),
-                Column::Categorical(k) => Arc::new(StringArray::from(
-                    (0..k.codes().len()).map(|i| k.get(i)).collect::<Vec<_>>(),
-                )),
-            };
-            (name.to_string(), array)
-        })
-        .collect();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("churn.parquet");
-    write_parquet(&path, &[RecordBatch::try_from_iter(columns).unwrap()], 1000);
+    write_parquet(&path, &[csv.to_record_batch().unwrap()], 1000);
     let parquet = Dataset::from_parquet(&path).unwrap();
     assert_eq!(parquet.column_names(), csv.column_names());
     for name in csv.column_names() {

@@ -198,10 +198,105 @@ fn bad_gate_configs() -> Vec<(&'static str, Vec<u8>)> {
     ]
 }
 
+/// A small good Parquet file, and the same rows as an Arrow IPC file, to damage.
+fn good_columnar() -> (Vec<u8>, Vec<u8>) {
+    use arrow_array::{ArrayRef, Float64Array, RecordBatch, StringArray};
+    use std::sync::Arc;
+    let batch = RecordBatch::try_from_iter([
+        (
+            "minutes",
+            Arc::new(Float64Array::from(
+                (0..500).map(f64::from).collect::<Vec<_>>(),
+            )) as ArrayRef,
+        ),
+        (
+            "plan",
+            Arc::new(StringArray::from_iter_values((0..500).map(|i| {
+                if i % 3 == 0 {
+                    "pro"
+                } else {
+                    "basic"
+                }
+            }))) as ArrayRef,
+        ),
+    ])
+    .expect("a batch");
+    let mut parquet = Vec::new();
+    let mut w =
+        parquet::arrow::ArrowWriter::try_new(&mut parquet, batch.schema(), None).expect("a writer");
+    w.write(&batch).expect("written");
+    w.close().expect("closed");
+    let mut ipc = Vec::new();
+    let mut w =
+        arrow_ipc::writer::FileWriter::try_new(&mut ipc, &batch.schema()).expect("a writer");
+    w.write(&batch).expect("written");
+    w.finish().expect("finished");
+    drop(w);
+    (parquet, ipc)
+}
+
+/// Malformed Parquet and Arrow IPC files, by file name: read as the CSV cases are.
+fn bad_columnar() -> Vec<(&'static str, &'static str, Vec<u8>)> {
+    let (parquet, ipc) = good_columnar();
+    let mut footer_len = parquet.clone();
+    let n = footer_len.len();
+    // The footer's metadata length, just before the closing magic, now points past the file.
+    footer_len[n - 8..n - 4].copy_from_slice(&u32::MAX.to_le_bytes());
+    let mut pages = parquet.clone();
+    for b in &mut pages[8..n / 2] {
+        *b = 0x5a;
+    }
+    let mut magic_only = b"PAR1".to_vec();
+    magic_only.extend(std::iter::repeat_n(0xffu8, 64));
+    magic_only.extend(b"PAR1");
+    vec![
+        (
+            "parquet-truncated",
+            "bad.parquet",
+            parquet[..n / 2].to_vec(),
+        ),
+        ("parquet-empty", "bad.parquet", Vec::new()),
+        ("parquet-footer-length", "bad.parquet", footer_len),
+        ("parquet-pages-overwritten", "bad.parquet", pages),
+        ("parquet-magic-only", "bad.parquet", magic_only),
+        (
+            "parquet-is-csv",
+            "bad.parquet",
+            GOOD_CSV.as_bytes().to_vec(),
+        ),
+        ("ipc-truncated", "bad.arrow", ipc[..ipc.len() / 2].to_vec()),
+        ("ipc-random", "bad.arrow", vec![0xab; 300]),
+    ]
+}
+
 /// Every case.
 pub fn all() -> Vec<Case> {
     let mut cases = Vec::new();
     let good = |name: &str, text: &str| (name.to_string(), text.as_bytes().to_vec());
+    for (name, file, bytes) in bad_columnar() {
+        let bad = || (file.to_string(), bytes.clone());
+        cases.push(Case {
+            name: format!("columnar/{name}/schema-infer"),
+            files: vec![bad()],
+            args: args(&["schema", "infer", file, "-o", "schema.json"]),
+            blamed: file.into(),
+            must_not_create: vec!["schema.json".into()],
+        });
+        cases.push(Case {
+            name: format!("columnar/{name}/validate"),
+            files: vec![bad(), good("schema.json", GOOD_SCHEMA)],
+            args: args(&["validate", "--schema", "schema.json", file]),
+            blamed: file.into(),
+            must_not_create: vec![],
+        });
+        cases.push(Case {
+            name: format!("columnar/{name}/drift-current"),
+            files: vec![bad(), good("good.csv", GOOD_CSV)],
+            args: args(&["drift", "good.csv", file]),
+            blamed: file.into(),
+            must_not_create: vec![],
+        });
+    }
     for (name, bytes) in bad_csvs() {
         let bad = || ("bad.csv".to_string(), bytes.clone());
         cases.push(Case {

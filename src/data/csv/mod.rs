@@ -367,8 +367,7 @@ fn header(blocks: &mut Blocks, layout: &Layout) -> Result<Vec<String>, DataError
     }
 }
 
-/// Reads the records of a block, cut at line ends into a piece per core when no quote can
-/// hide a line end inside a field.
+/// Reads the records of a block, cut at line ends into a piece per core.
 /// `spare` holds emptied parts of earlier blocks, filled again rather than paged in anew.
 fn parse_block(
     blocks: &Blocks,
@@ -393,18 +392,38 @@ fn parse_block(
         .iter()
         .map(|r| (r.clone(), Mutex::new(spare.pop().unwrap_or_default())))
         .collect();
+    // Without a quote every line end ends a record, so each piece's records are whole. With
+    // one, a cut may fall inside a quoted field: the pieces are read on the guess that it
+    // does not, and the guess holds when each piece before a cut ends on a whole record.
+    let quoted = memchr::memchr(b'"', buf).is_some();
     let results = crate::par::map(&work, |(r, set): &(Range<usize>, Mutex<Vec<Part>>)| {
         let set = std::mem::take(&mut *set.lock().unwrap_or_else(|e| e.into_inner()));
-        // Every piece but the last ends at a line end, so its records are whole.
-        records::parse(
-            &buf[r.clone()],
-            last || r.end < buf.len(),
-            layout,
-            modes,
-            usize::MAX,
-            set,
-        )
+        let whole = if quoted {
+            last && r.end == buf.len()
+        } else {
+            last || r.end < buf.len()
+        };
+        records::parse(&buf[r.clone()], whole, layout, modes, usize::MAX, set)
     });
+    let cuts_hold = !quoted
+        || pieces
+            .iter()
+            .zip(&results)
+            .take(pieces.len() - 1)
+            .all(|(r, result)| {
+                result.as_ref().is_ok_and(|p| {
+                    buf[r.start + p.consumed..r.end]
+                        .iter()
+                        .all(|&b| b == b'\n' || b == b'\r')
+                })
+            });
+    if !cuts_hold {
+        for result in results.into_iter().flatten() {
+            spare.push(result.parts);
+        }
+        let set = spare.pop().unwrap_or_default();
+        return records::parse(buf, last, layout, modes, max_rows, set);
+    }
     let mut not_numbers = BTreeSet::new();
     let mut merged: Option<Parsed> = None;
     for (piece, result) in pieces.iter().zip(results) {
@@ -451,9 +470,9 @@ fn parse_block(
 }
 
 /// Up to `n` pieces of `buf`, each but the last ending just after a line end; one piece when
-/// the block is small or holds a quote (a quoted field may hold a line end).
+/// the block is small.
 fn pieces(buf: &[u8], n: usize, min_split: usize) -> Vec<Range<usize>> {
-    if n < 2 || buf.len() < min_split || memchr::memchr(b'"', buf).is_some() {
+    if n < 2 || buf.len() < min_split {
         return std::iter::once(0..buf.len()).collect();
     }
     let mut pieces = Vec::with_capacity(n);
@@ -935,12 +954,21 @@ mod tests {
             assert_eq!(w[0].end, w[1].start);
             assert_eq!(buf[w[0].end - 1], b'\n');
         }
-        // A quote may hide a line end inside a field: one piece.
-        assert_eq!(pieces_of("a,b\n1,\"x\ny\"\n2,z\n"), 1);
     }
 
-    fn pieces_of(text: &str) -> usize {
-        pieces(text.as_bytes(), 4, 0).len()
+    #[test]
+    fn a_cut_inside_a_quoted_field_is_undone() {
+        // Every line end but the header's is inside a quoted field: any cut is wrong.
+        let mut text = String::from("id,note\n");
+        for i in 0..200 {
+            text.push_str(&format!("{i},\"line one\nline two, {i}\"\n"));
+        }
+        for block in [64, 1 << 20] {
+            let ds = load_tuned(text.as_bytes(), block, 0).unwrap();
+            assert_eq!(ds.n_rows(), 200, "block {block}");
+            let note = ds.categorical("note").unwrap();
+            assert_eq!(note.get(7), Some("line one\nline two, 7"));
+        }
     }
 
     #[test]

@@ -227,94 +227,133 @@ fn parse_records(
     mut parts: Vec<Part>,
     not_numbers: &mut [bool],
 ) -> Result<Parsed, Fault> {
-    let mut reader = layout.reader();
-    let mut out = vec![0u8; 1 << 12];
-    let mut ends = vec![0usize; layout.columns + 1];
-    let (mut pos, mut start, mut outlen, mut endlen, mut rows) = (0, 0, 0, 0, 0);
+    let mut records = Records::new(bytes, last, layout, layout.columns);
+    let mut rows = 0;
     let mut last_record = None;
     while rows < max_rows {
-        if pos == bytes.len() && !last {
+        let Some(record) = records.next()? else {
             break;
-        }
-        let (result, nin, nout, nend) =
-            reader.read_record(&bytes[pos..], &mut out[outlen..], &mut ends[endlen..]);
-        pos += nin;
-        outlen += nout;
-        endlen += nend;
-        match result {
-            ReadRecordResult::InputEmpty => {
-                if !last {
-                    break;
-                }
-            }
-            ReadRecordResult::OutputFull => {
-                let field_start = endlen.checked_sub(1).map_or(0, |i| ends[i]);
-                if outlen - field_start > layout.max_field_bytes {
-                    return Err(Fault::TooLarge {
-                        record_start: start,
-                        field: endlen,
-                    });
-                }
-                out.resize(out.len() * 2, 0);
-            }
-            ReadRecordResult::OutputEndsFull => {
-                if endlen > layout.columns {
-                    // Far more fields than the header: the record is ragged however it ends.
-                    return Err(Fault::Ragged {
-                        record: start..pos,
-                        found: endlen,
-                    });
-                }
-                ends.resize(ends.len() * 2, 0);
-            }
-            ReadRecordResult::Record => {
-                if rows == 0 {
-                    let guess = bytes.len() / (pos - start).max(1) + 1;
-                    for part in &mut parts {
-                        match part {
-                            Part::Numbers(v) => v.reserve(guess.min(max_rows)),
-                            Part::Text { codes, .. } => codes.reserve(guess.min(max_rows)),
-                            Part::Skipped => {}
-                        }
-                    }
-                }
-                let record = Record {
-                    out: &out[..outlen],
-                    ends: &ends[..endlen],
-                    start,
-                };
-                if endlen != layout.columns {
-                    return Err(Fault::Ragged {
-                        record: start..pos,
-                        found: endlen,
-                    });
-                }
-                record.push_into(&mut parts, modes, layout, not_numbers)?;
-                last_record = Some(start..pos);
-                rows += 1;
-                start = pos;
-                outlen = 0;
-                endlen = 0;
-            }
-            ReadRecordResult::End => {
-                start = pos;
-                break;
+        };
+        if rows == 0 {
+            // Rows in the block, guessed from the first record's length.
+            let guess = (bytes.len() / (record.end - record.start).max(1) + 1).min(max_rows);
+            for part in &mut parts {
+                part.reserve(guess);
             }
         }
+        if record.ends.len() != layout.columns {
+            return Err(Fault::Ragged {
+                record: record.start..record.end,
+                found: record.ends.len(),
+            });
+        }
+        record.push_into(&mut parts, modes, layout, not_numbers)?;
+        last_record = Some(record.start..record.end);
+        rows += 1;
     }
     Ok(Parsed {
         parts,
         rows,
-        consumed: start,
+        consumed: records.start,
         last_record,
     })
 }
 
-/// One record as csv-core wrote it: the unquoted fields end to end, and where each ends.
+/// csv-core's reader over one slice, a whole record at a time, its output buffers grown as
+/// needed up to the size limits.
+struct Records<'b> {
+    bytes: &'b [u8],
+    last: bool,
+    reader: csv_core::Reader,
+    out: Vec<u8>,
+    ends: Vec<usize>,
+    pos: usize,
+    /// Where the record being read starts; after the slice, where the cut record starts.
+    start: usize,
+    max_field_bytes: usize,
+    /// More fields than this is ragged however the record ends.
+    max_fields: usize,
+}
+
+impl<'b> Records<'b> {
+    fn new(bytes: &'b [u8], last: bool, layout: &Layout, max_fields: usize) -> Self {
+        Records {
+            bytes,
+            last,
+            reader: layout.reader(),
+            out: vec![0u8; 1 << 12],
+            // One end per expected field and one to see a ragged row; a header starts small.
+            ends: vec![0usize; max_fields.checked_add(1).unwrap_or(64)],
+            pos: 0,
+            start: 0,
+            max_field_bytes: layout.max_field_bytes,
+            max_fields,
+        }
+    }
+
+    /// The next whole record; `None` at the end of the file, or of the slice when a record
+    /// goes on past it (it starts at `start`).
+    fn next(&mut self) -> Result<Option<Record<'_>>, Fault> {
+        let (mut outlen, mut endlen) = (0, 0);
+        loop {
+            if self.pos == self.bytes.len() && !self.last {
+                return Ok(None);
+            }
+            let (result, nin, nout, nend) = self.reader.read_record(
+                &self.bytes[self.pos..],
+                &mut self.out[outlen..],
+                &mut self.ends[endlen..],
+            );
+            self.pos += nin;
+            outlen += nout;
+            endlen += nend;
+            match result {
+                // With `last`, the next call (on no input) ends the record.
+                ReadRecordResult::InputEmpty => {}
+                ReadRecordResult::OutputFull => {
+                    let field_start = endlen.checked_sub(1).map_or(0, |i| self.ends[i]);
+                    if outlen - field_start > self.max_field_bytes {
+                        return Err(Fault::TooLarge {
+                            record_start: self.start,
+                            field: endlen,
+                        });
+                    }
+                    self.out.resize(self.out.len() * 2, 0);
+                }
+                ReadRecordResult::OutputEndsFull => {
+                    if endlen > self.max_fields {
+                        return Err(Fault::Ragged {
+                            record: self.start..self.pos,
+                            found: endlen,
+                        });
+                    }
+                    self.ends.resize(self.ends.len() * 2, 0);
+                }
+                ReadRecordResult::Record => {
+                    let start = std::mem::replace(&mut self.start, self.pos);
+                    return Ok(Some(Record {
+                        out: &self.out[..outlen],
+                        ends: &self.ends[..endlen],
+                        start,
+                        end: self.pos,
+                    }));
+                }
+                ReadRecordResult::End => {
+                    self.start = self.pos;
+                    return Ok(None);
+                }
+            }
+        }
+    }
+}
+
+/// One record as csv-core wrote it: the unquoted fields end to end, where each ends, and
+/// the bytes it came from.
 struct Record<'a> {
     out: &'a [u8],
     ends: &'a [usize],
     start: usize,
+    end: usize,
 }
 
 impl Record<'_> {
@@ -381,48 +420,22 @@ pub(super) fn first_record(
     last: bool,
     layout: &Layout,
 ) -> Result<Option<Header>, Fault> {
-    let mut reader = layout.reader();
-    let mut out = vec![0u8; 1 << 12];
-    let mut ends = vec![0usize; 64];
-    let (mut pos, mut outlen, mut endlen) = (0, 0, 0);
-    loop {
-        if pos == bytes.len() && !last {
-            return Ok(None);
+    let mut records = Records::new(bytes, last, layout, usize::MAX);
+    let Some(record) = records.next()? else {
+        // The file ends without a record (no header), or the slice ends inside one.
+        return Ok(last.then(|| (Vec::new(), bytes.len())));
+    };
+    let mut fields = Vec::with_capacity(record.ends.len());
+    let mut field_start = 0;
+    for (j, &end) in record.ends.iter().enumerate() {
+        if end - field_start > layout.max_field_bytes {
+            return Err(Fault::TooLarge {
+                record_start: 0,
+                field: j,
+            });
         }
-        let (result, nin, nout, nend) =
-            reader.read_record(&bytes[pos..], &mut out[outlen..], &mut ends[endlen..]);
-        pos += nin;
-        outlen += nout;
-        endlen += nend;
-        match result {
-            ReadRecordResult::InputEmpty => {}
-            ReadRecordResult::OutputFull => {
-                let field_start = endlen.checked_sub(1).map_or(0, |i| ends[i]);
-                if outlen - field_start > layout.max_field_bytes {
-                    return Err(Fault::TooLarge {
-                        record_start: 0,
-                        field: endlen,
-                    });
-                }
-                out.resize(out.len() * 2, 0);
-            }
-            ReadRecordResult::OutputEndsFull => ends.resize(ends.len() * 2, 0),
-            ReadRecordResult::Record => {
-                let mut fields = Vec::with_capacity(endlen);
-                let mut field_start = 0;
-                for (j, &end) in ends[..endlen].iter().enumerate() {
-                    if end - field_start > layout.max_field_bytes {
-                        return Err(Fault::TooLarge {
-                            record_start: 0,
-                            field: j,
-                        });
-                    }
-                    fields.push(out[field_start..end].to_vec());
-                    field_start = end;
-                }
-                return Ok(Some((fields, pos)));
-            }
-            ReadRecordResult::End => return Ok(Some((Vec::new(), pos))),
-        }
+        fields.push(record.out[field_start..end].to_vec());
+        field_start = end;
     }
+    Ok(Some((fields, record.end)))
 }
