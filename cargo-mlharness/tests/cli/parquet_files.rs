@@ -152,8 +152,6 @@ fn a_truncated_parquet_file_is_unusable_and_named() {
     let data = parquet(dir.path(), "cut.parquet", 1000, 0.0, false);
     let bytes = std::fs::read(&data).unwrap();
     std::fs::write(&data, &bytes[..bytes.len() / 2]).unwrap();
-    let out = run(&["validate", s(&data), "--schema", s(&data)]);
-    assert_eq!(out.status.code(), Some(2));
     let schema = dir.path().join("schema.json");
     std::fs::write(&schema, r#"{"mlharness_schema": 1, "columns": []}"#).unwrap();
     let out = run(&["validate", s(&data), "--schema", s(&schema)]);
