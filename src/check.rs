@@ -241,6 +241,14 @@ pub trait Checked: Sized {
     /// The outcomes, or why the check could not run.
     fn into_outcomes(self) -> Result<Vec<Outcome>, CheckFailure>;
 
+    /// The outcomes and, when one failed and the report draws pictures, its HTML page: what a
+    /// failing test leaves in the report directory (feature `html`). Without a page of its own,
+    /// the failed outcomes make one.
+    #[doc(hidden)]
+    fn into_outcomes_and_page(self) -> (Result<Vec<Outcome>, CheckFailure>, Option<String>) {
+        (self.into_outcomes(), None)
+    }
+
     /// `Ok` when every outcome passed; otherwise the failed ones (or why the check could not
     /// run), for `?` in a test returning `Result`.
     fn require(self) -> Result<(), CheckFailure> {
@@ -260,9 +268,18 @@ pub trait Checked: Sized {
     /// every outcome passed.
     #[track_caller]
     fn assert_passed(self) {
-        if let Err(failure) = self.require() {
-            panic!("{failure}");
-        }
+        let (outcomes, page) = self.into_outcomes_and_page();
+        let failure = match outcomes {
+            Err(failure) => failure,
+            Ok(outcomes) if outcomes.iter().all(Outcome::passed) => return,
+            Ok(outcomes) => {
+                CheckFailure::Failed(outcomes.into_iter().filter(|o| !o.passed()).collect())
+            }
+        };
+        panic!(
+            "{failure}{}",
+            evidence(&current_test("check"), page, failure.outcomes())
+        );
     }
 
     /// Panics unless the check ran and failed; returns the failure, whose text is what a user
@@ -321,6 +338,13 @@ impl<T: Checked> Checked for Vec<T> {
 }
 
 impl<T: Checked, E: Into<Box<dyn Error>>> Checked for Result<T, E> {
+    fn into_outcomes_and_page(self) -> (Result<Vec<Outcome>, CheckFailure>, Option<String>) {
+        match self {
+            Ok(checked) => checked.into_outcomes_and_page(),
+            Err(e) => (Err::<T, E>(e).into_outcomes(), None),
+        }
+    }
+
     fn into_outcomes(self) -> Result<Vec<Outcome>, CheckFailure> {
         match self {
             Ok(checked) => checked.into_outcomes(),
@@ -335,8 +359,33 @@ impl<T: Checked, E: Into<Box<dyn Error>>> Checked for Result<T, E> {
     }
 }
 
-/// Implements [`Checked`] for a report that holds an [`Outcome`], by value and by reference.
+/// Implements [`Checked`] for a report that holds an [`Outcome`], by value and by reference;
+/// `with_page:` for a report whose `to_html` a failing test leaves as its page.
 macro_rules! checked_report {
+    (with_page: $($report:ty),* $(,)?) => {$(
+        impl $crate::check::Checked for $report {
+            fn into_outcomes(self) -> Result<Vec<$crate::check::Outcome>, $crate::check::CheckFailure> {
+                Ok(vec![self.outcome().clone()])
+            }
+            fn into_outcomes_and_page(self) -> (Result<Vec<$crate::check::Outcome>, $crate::check::CheckFailure>, Option<String>) {
+                (&self).into_outcomes_and_page()
+            }
+        }
+        impl $crate::check::Checked for &$report {
+            fn into_outcomes(self) -> Result<Vec<$crate::check::Outcome>, $crate::check::CheckFailure> {
+                Ok(vec![self.outcome().clone()])
+            }
+            fn into_outcomes_and_page(self) -> (Result<Vec<$crate::check::Outcome>, $crate::check::CheckFailure>, Option<String>) {
+                let outcome = self.outcome().clone();
+                // Drawn only for a failure: a passing check costs nothing more.
+                #[cfg(feature = "html")]
+                let page = (!outcome.passed()).then(|| self.to_html());
+                #[cfg(not(feature = "html"))]
+                let page = None;
+                (Ok(vec![outcome]), page)
+            }
+        }
+    )*};
     ($($report:ty),* $(,)?) => {$(
         impl $crate::check::Checked for $report {
             fn into_outcomes(self) -> Result<Vec<$crate::check::Outcome>, $crate::check::CheckFailure> {
@@ -567,23 +616,65 @@ pub(crate) fn run<E>(body: impl FnOnce() -> Result<Outcome, Stop<E>>) -> Result<
 #[doc(hidden)]
 #[track_caller]
 pub fn enforce(name: &str, checked: impl Checked) {
-    match checked.into_outcomes() {
+    let (outcomes, page) = checked.into_outcomes_and_page();
+    let test = current_test(name);
+    match outcomes {
         Err(CheckFailure::CouldNotRun(error)) => panic!("{name}: the check could not run: {error}"),
-        Err(failure) => panic!("{name}: {failure}"),
+        Err(failure) => panic!(
+            "{name}: {failure}{}",
+            evidence(&test, page, failure.outcomes())
+        ),
         Ok(outcomes) => {
-            let failed: Vec<String> = outcomes
-                .iter()
-                .filter(|o| !o.passed())
-                .map(ToString::to_string)
-                .collect();
+            let failed: Vec<&Outcome> = outcomes.iter().filter(|o| !o.passed()).collect();
             if !failed.is_empty() {
+                let shown: Vec<String> = failed.iter().map(ToString::to_string).collect();
+                let failed: Vec<Outcome> = failed.into_iter().cloned().collect();
                 panic!(
-                    "{name}: {} of {} checks failed\n\n{}",
-                    failed.len(),
+                    "{name}: {} of {} checks failed\n\n{}{}",
+                    shown.len(),
                     outcomes.len(),
-                    failed.join("\n")
+                    shown.join("\n"),
+                    evidence(&test, page, &failed)
                 );
             }
         }
     }
+}
+
+/// Panics with `message`, after leaving the failed check's HTML page (feature `html`) and
+/// naming it on the message's last line. For macros whose message is a whole report.
+#[doc(hidden)]
+#[track_caller]
+pub fn fail_with_evidence(message: String, checked: impl Checked) -> ! {
+    let (outcomes, page) = checked.into_outcomes_and_page();
+    let failed: Vec<Outcome> = outcomes
+        .map(|o| o.into_iter().filter(|o| !o.passed()).collect())
+        .unwrap_or_default();
+    let test = current_test("check");
+    panic!("{message}{}", evidence(&test, page, &failed));
+}
+
+/// The running test's name: libtest names each test's thread after it (under `cargo test`
+/// and under nextest alike); `fallback` elsewhere.
+fn current_test(fallback: &str) -> String {
+    std::thread::current()
+        .name()
+        .filter(|t| *t != "main")
+        .unwrap_or(fallback)
+        .to_string()
+}
+
+/// Leaves the HTML page of a failed check for `test` (its report's own, or one made of the
+/// failed outcomes) and returns the line that names it; empty without the `html` feature or a
+/// report directory.
+#[cfg_attr(not(feature = "html"), allow(unused_variables))]
+fn evidence(test: &str, page: Option<String>, failed: &[Outcome]) -> String {
+    #[cfg(feature = "html")]
+    {
+        let page = page.unwrap_or_else(|| crate::html::outcomes_page(test, failed));
+        if let Some(path) = crate::html::leave_page(test, &page) {
+            return format!("\n  report: {}", path.display());
+        }
+    }
+    String::new()
 }

@@ -34,6 +34,8 @@ pub mod drift;
 pub mod edge;
 pub mod fixtures;
 pub mod fs;
+#[cfg(feature = "html")]
+pub mod html;
 pub mod integrity;
 pub mod kind;
 mod macros;
@@ -57,7 +59,7 @@ pub mod prelude;
 /// covered by semver.
 #[doc(hidden)]
 pub mod _macro_support {
-    pub use crate::check::enforce;
+    pub use crate::check::{enforce, fail_with_evidence};
     /// Each oddity under its name, so `edge_cases!` can check the names it is given.
     pub use crate::edge::oddity::oddity_names;
     pub use crate::macros::shared;

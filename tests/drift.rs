@@ -6,6 +6,9 @@ mod common;
 pub use common::{churn, repo_file};
 #[path = "drift/domain.rs"]
 mod domain;
+#[cfg(feature = "html")]
+#[path = "drift/html.rs"]
+mod html;
 #[path = "drift/report.rs"]
 mod report;
 #[path = "drift/shadow.rs"]

@@ -34,6 +34,9 @@ mod edge;
 mod fixtures;
 #[path = "unit/fs.rs"]
 mod fs;
+#[cfg(feature = "html")]
+#[path = "unit/html.rs"]
+mod html;
 #[path = "unit/integrity.rs"]
 mod integrity;
 #[path = "unit/macro_modules.rs"]

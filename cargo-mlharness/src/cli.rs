@@ -164,6 +164,17 @@ enum ReportFormat {
     Text,
     Json,
     Md,
+    /// One self-contained HTML page with charts (open it in a browser).
+    Html,
+}
+
+/// `validate --format`: the violations have no Markdown form.
+#[derive(Clone, Copy, ValueEnum)]
+enum ValidateFormat {
+    Text,
+    Json,
+    /// One self-contained HTML page with charts (open it in a browser).
+    Html,
 }
 
 #[derive(Subcommand)]
@@ -199,8 +210,8 @@ struct ValidateArgs {
     #[arg(long, value_name = "NAME")]
     environment: Option<String>,
     /// Report format.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    format: Format,
+    #[arg(long, value_enum, default_value_t = ValidateFormat::Text)]
+    format: ValidateFormat,
     /// The data file's format: csv, parquet or arrow (Arrow IPC); default: by extension
     /// (`.parquet`, `.arrow`/`.feather`/`.ipc`, anything else CSV).
     #[arg(long, value_name = "FORMAT")]
@@ -350,6 +361,7 @@ fn drift(args: &DriftArgs) -> ExitCode {
         ReportFormat::Text => say!("{report}"),
         ReportFormat::Json => say!("{}", report.to_json()),
         ReportFormat::Md => say!("{}", report.to_markdown()),
+        ReportFormat::Html => say!("{}", report.to_html()),
     }
     if !report.outcome().passed() {
         ExitCode::FAILURE
@@ -423,8 +435,25 @@ fn check_data(args: &CheckDataArgs) -> ExitCode {
         ReportFormat::Text => say!("{}", check_data_text(&runs)),
         ReportFormat::Json => sayln!("{}", check_data_json(&runs, passed)),
         ReportFormat::Md => say!("{}", check_data_markdown(&runs)),
+        ReportFormat::Html => say!("{}", check_data_html(&runs, passed)),
     }
     verdict_code(passed)
+}
+
+/// One page: each file's checks, failed ones first, each with its evidence table.
+fn check_data_html(
+    runs: &[(String, mlharness::integrity::IntegrityReport)],
+    passed: bool,
+) -> String {
+    let mut order: Vec<&(String, mlharness::integrity::IntegrityReport)> = runs.iter().collect();
+    order.sort_by_key(|(_, r)| r.outcome().passed());
+    let body = maud::html! {
+        @for (file, report) in order {
+            p.muted { code { (file) } }
+            (mlharness::html::outcome(report.outcome()))
+        }
+    };
+    mlharness::html::page("Data checks", Some(passed), body)
 }
 
 /// Quiet when green: one line per passed check, the outcome of each failed one, a last line.
@@ -577,8 +606,9 @@ fn validate(args: &ValidateArgs) -> ExitCode {
     };
     let report = schema.validate_in(&ds, args.environment.as_deref());
     match args.format {
-        Format::Text => say!("{report}"),
-        Format::Json => say!("{}", report.to_json()),
+        ValidateFormat::Text => say!("{report}"),
+        ValidateFormat::Json => say!("{}", report.to_json()),
+        ValidateFormat::Html => say!("{}", report.to_html()),
     }
     if report.outcome().passed() {
         ExitCode::SUCCESS

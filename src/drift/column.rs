@@ -65,6 +65,145 @@ pub struct ColumnDrift {
     pub current_n: usize,
     /// What moved, for people: means, new or vanished categories, shares.
     pub note: Option<String>,
+    /// The two distributions in brief, for the pictures of the HTML report (distribution rows
+    /// with values on both sides).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub profile: Option<Profile>,
+}
+
+/// Bins of the histograms in a [`Profile`].
+pub const PROFILE_BINS: usize = 30;
+/// Quantiles kept of each side's ECDF in a [`Profile`]: at 0%, 1%, …, 100%.
+pub const PROFILE_QUANTILES: usize = 101;
+
+/// Two distributions in brief, bounded whatever the data's size: what the HTML report draws.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Profile {
+    /// A numeric column: both sides counted in [`PROFILE_BINS`] shared bins between the 0.5th
+    /// and 99.5th percentiles of both (values beyond go to the end bins, so one outlier does not
+    /// flatten the picture), each side's quantiles, and where the ECDFs are furthest apart.
+    Numeric {
+        /// Bin edges, one more than the counts.
+        edges: Vec<f64>,
+        /// Reference values per bin.
+        reference: Vec<usize>,
+        /// Current values per bin.
+        current: Vec<usize>,
+        /// The reference's quantiles at [`PROFILE_QUANTILES`] evenly spaced probabilities.
+        reference_quantiles: Vec<f64>,
+        /// The current data's quantiles, likewise.
+        current_quantiles: Vec<f64>,
+        /// The value where the ECDFs differ most (the KS distance), and both ECDFs there.
+        ks_at: KsPoint,
+    },
+    /// A categorical column: the count of each level compared (at most `max_levels`, as tested).
+    Categorical {
+        /// The levels, as tested (`(other)` and `(unseen)` for identifier-like columns).
+        levels: Vec<String>,
+        /// Reference count per level.
+        reference: Vec<f64>,
+        /// Current count per level.
+        current: Vec<f64>,
+    },
+}
+
+/// Where two ECDFs are furthest apart.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct KsPoint {
+    /// The value.
+    pub x: f64,
+    /// The reference's ECDF at `x`.
+    pub reference: f64,
+    /// The current data's ECDF at `x`.
+    pub current: f64,
+}
+
+impl Profile {
+    /// The profile of two sorted, finite, non-empty samples.
+    fn numeric(a: &[f64], b: &[f64]) -> Profile {
+        let at = |v: &[f64], p: f64| v[((v.len() - 1) as f64 * p).round() as usize];
+        let lo = at(a, 0.005).min(at(b, 0.005));
+        let hi = at(a, 0.995).max(at(b, 0.995));
+        let (lo, hi) = if hi > lo {
+            (lo, hi)
+        } else {
+            (lo - 0.5, lo + 0.5)
+        };
+        let width = (hi - lo) / PROFILE_BINS as f64;
+        let edges: Vec<f64> = (0..=PROFILE_BINS).map(|i| lo + width * i as f64).collect();
+        // Counts from the sorted samples by bisection: O(bins · log n), not a pass per bin.
+        let counts = |v: &[f64]| -> Vec<usize> {
+            let below = |x: f64| v.partition_point(|y| *y < x);
+            (0..PROFILE_BINS)
+                .map(|i| {
+                    let start = if i == 0 { 0 } else { below(edges[i]) };
+                    let end = if i + 1 == PROFILE_BINS {
+                        v.len()
+                    } else {
+                        below(edges[i + 1])
+                    };
+                    end - start
+                })
+                .collect()
+        };
+        let quantiles = |v: &[f64]| -> Vec<f64> {
+            (0..PROFILE_QUANTILES)
+                .map(|i| at(v, i as f64 / (PROFILE_QUANTILES - 1) as f64))
+                .collect()
+        };
+        Profile::Numeric {
+            reference: counts(a),
+            current: counts(b),
+            edges,
+            reference_quantiles: quantiles(a),
+            current_quantiles: quantiles(b),
+            ks_at: ks_point(a, b),
+        }
+    }
+
+    fn categorical(counts: &BTreeMap<&str, [f64; 2]>) -> Profile {
+        Profile::Categorical {
+            levels: counts.keys().map(|l| l.to_string()).collect(),
+            reference: counts.values().map(|c| c[0]).collect(),
+            current: counts.values().map(|c| c[1]).collect(),
+        }
+    }
+}
+
+/// The value where the ECDFs of two sorted samples are furthest apart: one merge walk.
+fn ks_point(a: &[f64], b: &[f64]) -> KsPoint {
+    let (na, nb) = (a.len() as f64, b.len() as f64);
+    let (mut i, mut j) = (0, 0);
+    let mut best = KsPoint {
+        x: a[0].min(b[0]),
+        reference: 0.0,
+        current: 0.0,
+    };
+    while i < a.len() || j < b.len() {
+        let x = match (a.get(i), b.get(j)) {
+            (Some(x), Some(y)) => x.min(*y),
+            (Some(x), None) => *x,
+            (None, Some(y)) => *y,
+            (None, None) => break,
+        };
+        while i < a.len() && a[i] <= x {
+            i += 1;
+        }
+        while j < b.len() && b[j] <= x {
+            j += 1;
+        }
+        let (fa, fb) = (i as f64 / na, j as f64 / nb);
+        if (fa - fb).abs() > (best.reference - best.current).abs() {
+            best = KsPoint {
+                x,
+                reference: fa,
+                current: fb,
+            };
+        }
+    }
+    best
 }
 
 const NORMALISED_WASSERSTEIN: &str = "normalised wasserstein";
@@ -87,6 +226,7 @@ impl ColumnDrift {
             reference_n: 0,
             current_n: 0,
             note: None,
+            profile: None,
         }
     }
 
@@ -240,11 +380,13 @@ fn numeric_distribution(name: &str, a: &[f64], b: &[f64]) -> ColumnDrift {
     } else {
         String::new()
     };
-    row.with(&ks, w).sizes(a.len(), b.len()).note(format!(
+    let mut row = row.with(&ks, w).sizes(a.len(), b.len()).note(format!(
         "mean {} → {}{shift}",
         round(ma),
         round(mb)
-    ))
+    ));
+    row.profile = Some(Profile::numeric(a, b));
+    row
 }
 
 /// How many new or vanished levels a note names before "… and N more": reports stay small
@@ -359,7 +501,8 @@ fn categorical_distribution(name: &str, counts: &BTreeMap<&str, [f64; 2]>) -> Co
             ));
         }
     }
-    let row = row.with(&chi2, js).sizes(n_ref, n_cur);
+    let mut row = row.with(&chi2, js).sizes(n_ref, n_cur);
+    row.profile = Some(Profile::categorical(counts));
     row.note(notes.join("; "))
 }
 

@@ -28,7 +28,7 @@ macro_rules! assert_no_drift {
         match $crate::drift::DriftOptions::compare(&$options, &$reference, &$current) {
             Ok(report) => {
                 if !report.outcome().passed() {
-                    panic!("{}", report);
+                    $crate::_macro_support::fail_with_evidence(report.to_string(), &report);
                 }
             }
             Err(e) => panic!("drift check could not run: {e}"),

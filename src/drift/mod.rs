@@ -41,10 +41,14 @@
 
 mod column;
 mod domain;
+#[cfg(feature = "html")]
+mod html;
 mod macros;
 mod render;
 
-pub use self::column::{Aspect, ColumnDrift, DecidedBy};
+pub use self::column::{
+    Aspect, ColumnDrift, DecidedBy, KsPoint, Profile, PROFILE_BINS, PROFILE_QUANTILES,
+};
 pub use self::domain::{DomainClassifier, DomainReport};
 
 use crate::check::{checked_report, InvalidSetting, Outcome};
@@ -601,7 +605,7 @@ pub struct DriftReport {
     outcome: Outcome,
 }
 
-checked_report!(DriftReport);
+checked_report!(with_page: DriftReport);
 
 /// The compared columns with at least one drifted row, in column order; a set, so that a
 /// report over 50,000 columns is not a quadratic walk.

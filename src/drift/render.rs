@@ -40,7 +40,7 @@ impl DriftReport {
             .with_note(self.settings())
     }
 
-    fn summary(&self) -> String {
+    pub(super) fn summary(&self) -> String {
         let n = self.compared.len();
         let drifted = self.drifted_columns();
         let verdict = if self.drift { "DRIFT" } else { "no drift" };
@@ -56,7 +56,7 @@ impl DriftReport {
         s
     }
 
-    fn settings(&self) -> String {
+    pub(super) fn settings(&self) -> String {
         let o = &self.options;
         format!(
             "reference {} rows, current {} rows; p-values decide below {} values per side \

@@ -29,6 +29,8 @@
 //! # Ok::<(), mlharness::data::DataError>(())
 //! ```
 
+#[cfg(feature = "html")]
+mod html;
 mod infer;
 mod validate;
 

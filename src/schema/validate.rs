@@ -117,7 +117,7 @@ pub struct ValidationReport {
     outcome: Outcome,
 }
 
-checked_report!(ValidationReport);
+checked_report!(with_page: ValidationReport);
 
 /// The violations as a table: column, kind, count, share, example rows, detail.
 fn violations_table(violations: &[Violation]) -> Table {

@@ -4,12 +4,14 @@
 //! asks cargo where the project and its target directory are, [`lock`] keeps runs apart,
 //! [`nextest`] drives cargo-nextest through a profile of its own, [`Kind`] classifies tests,
 //! [`junit`] and [`coverage`] read what nextest and cargo-llvm-cov wrote, [`verdict`] decides
-//! PASS or FAIL, [`report`] renders the summary, `report.json` and `report.md`; [`hook`]
+//! PASS or FAIL, [`report`] renders the summary, `report.json` and `report.md`, [`html`]
+//! `report.html`; [`hook`]
 //! installs git hooks and [`snapshot`] makes them test what is committed.
 
 pub mod config;
 pub mod coverage;
 pub mod hook;
+pub mod html;
 pub mod junit;
 pub mod lock;
 pub mod nextest;

@@ -279,6 +279,7 @@ impl GateReport {
             s,
             "reports: {report_dir}/ (report.json, report.md, junit.xml)"
         );
+        let _ = writeln!(s, "report: {report_dir}/report.html");
         let _ = write!(s, "{}", self.verdict_line());
         s
     }

@@ -287,6 +287,9 @@ pub fn run_prepared(
     // A JUnit file left by an earlier run must never be read as this run's result.
     let _ = std::fs::remove_file(&junit_path);
     let coverage_json = report_dir.join("coverage.json");
+    // Pages left by the failing checks of an earlier run must not be linked as this run's.
+    let pages = report_dir.join(super::html::PAGES);
+    let _ = std::fs::remove_dir_all(&pages);
     for stale in [
         &coverage_json,
         &report_dir.join("lcov.info"),
@@ -330,6 +333,8 @@ pub fn run_prepared(
             } else {
                 cmd.args(["nextest", "run"]);
             }
+            // A failing check leaves its HTML page there, for report.html to link.
+            cmd.env("MLHARNESS_REPORT_DIR", &pages);
             cmd.args(["--workspace", "--profile", nextest::PROFILE])
                 .arg("--tool-config-file")
                 .arg(format!("{}:{}", nextest::TOOL, tool_config.display()))
@@ -471,6 +476,7 @@ pub fn run_prepared(
     }
     let report = GateReport::new(&run, &verdict, started.elapsed().as_secs_f64(), tools);
     write_reports(&report_dir, &report, &config, &junit_path)?;
+    write_html(ws, &report_dir, &report, &run, &config)?;
     let _ = writeln!(out, "{}", report.summary(&config, &ws.report_dir_display()));
     Ok((report, run))
 }
@@ -500,6 +506,43 @@ fn write_coverage_files(ws: &Workspace, config: &GateConfig, left_out: &[PathBuf
             let _ = std::fs::remove_file(&tmp);
         }
     }
+}
+
+/// `report.html`, and `last-run.json` for the next run to compare against.
+fn write_html(
+    ws: &Workspace,
+    dir: &Path,
+    report: &GateReport,
+    run: &Run,
+    config: &GateConfig,
+) -> Result<(), GateError> {
+    use super::html::{read_lcov, render, Changes, Inputs, LastRun};
+    let files = match run.coverage {
+        CoverageStatus::Measured { .. } => {
+            read_lcov(&dir.join("lcov.info"), &ws.root).unwrap_or_default()
+        }
+        _ => Vec::new(),
+    };
+    let last_path = dir.join("last-run.json");
+    let now = LastRun::of(report, &run.tests, &files);
+    // A run of a selection compared with a full one would call every unselected test removed.
+    let changes = LastRun::read(&last_path)
+        .filter(|_| matches!(run.mode, Mode::Full))
+        .map(|before| Changes::between(&before, &now));
+    let html = render(&Inputs {
+        report,
+        tests: &run.tests,
+        files: &files,
+        changes,
+        dir,
+        min_coverage: config.min_coverage,
+    });
+    mlharness::fs::write_atomic(dir.join("report.html"), html)?;
+    if matches!(run.mode, Mode::Full) {
+        let json = serde_json::to_string(&now).unwrap_or_default();
+        mlharness::fs::write_atomic(&last_path, json)?;
+    }
+    Ok(())
 }
 
 fn indent(text: &str) -> String {
