@@ -50,6 +50,8 @@ pub struct Outcome {
     table: Table,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     notes: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    figures: Vec<crate::figure::Figure>,
 }
 
 impl Outcome {
@@ -62,7 +64,19 @@ impl Outcome {
             headline: String::new(),
             table: Table::new(Vec::<String>::new()),
             notes: Vec::new(),
+            figures: Vec::new(),
         }
+    }
+
+    /// With a figure: what the HTML reports draw of this outcome (see [`crate::figure`]).
+    pub fn with_figure(mut self, figure: crate::figure::Figure) -> Self {
+        self.figures.push(figure);
+        self
+    }
+
+    /// The figures, in the order they were added.
+    pub fn figures(&self) -> &[crate::figure::Figure] {
+        &self.figures
     }
 
     /// A passed outcome.
@@ -671,6 +685,10 @@ fn current_test(fallback: &str) -> String {
 fn evidence(test: &str, page: Option<String>, failed: &[Outcome]) -> String {
     #[cfg(feature = "html")]
     {
+        // A check that could not run has nothing to show.
+        if page.is_none() && failed.is_empty() {
+            return String::new();
+        }
         let page = page.unwrap_or_else(|| crate::html::outcomes_page(test, failed));
         if let Some(path) = crate::html::leave_page(test, &page) {
             return format!("\n  report: {}", path.display());

@@ -32,6 +32,7 @@ pub mod data;
 pub mod differential;
 pub mod drift;
 pub mod edge;
+pub mod figure;
 pub mod fixtures;
 pub mod fs;
 #[cfg(feature = "html")]

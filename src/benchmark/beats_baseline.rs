@@ -4,6 +4,7 @@ use super::{predict, signed, value, CheckError};
 use crate::baseline::{Mean, MostFrequent};
 use crate::check::{InvalidSetting, Outcome, Range, Table};
 use crate::data::Dataset;
+use crate::figure::{Figure, IntervalRow};
 use crate::kind::Kind;
 use crate::metrics::Metric;
 use crate::model::{Model, Predictions};
@@ -160,7 +161,25 @@ impl BeatsBaseline {
             "benchmark: {metric} beats the {baseline_name} baseline by at least {}",
             value(self.margin)
         );
-        let mut outcome = Outcome::new(Kind::BenchmarkScore, check, passed).with_table(table);
+        let mut outcome = Outcome::new(Kind::BenchmarkScore, check, passed)
+            .with_table(table)
+            .with_figure(Figure::Bars {
+                title: format!("{metric}: the model and the {baseline_name} baseline"),
+                unit: metric.to_string(),
+                rows: vec![("model".into(), ours), (baseline_name.to_string(), theirs)],
+            })
+            .with_figure(Figure::Intervals {
+                title: format!("Improvement ({direction}), {confidence}"),
+                unit: metric.to_string(),
+                reference_name: "margin".into(),
+                rows: vec![IntervalRow {
+                    label: "test set".into(),
+                    estimate,
+                    low,
+                    high,
+                    reference: Some(self.margin),
+                }],
+            });
         if !passed {
             outcome = outcome.with_note(if estimate <= self.margin {
                 format!(

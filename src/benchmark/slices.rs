@@ -280,6 +280,13 @@ impl Slices {
             data.n_rows()
         );
         let mut outcome = Outcome::new(Kind::BenchmarkScore, check, passed).with_table(table);
+        if !judged.is_empty() {
+            outcome = outcome.with_figure(crate::figure::Figure::Bars {
+                title: format!("{metric} per slice"),
+                unit: metric.to_string(),
+                rows: judged.iter().map(|j| (j.name.clone(), j.value)).collect(),
+            });
+        }
         for n in notes {
             outcome = outcome.with_note(n);
         }

@@ -81,6 +81,8 @@ impl Default for Differential {
 struct RowChanges {
     changed: Vec<bool>,
     size: Vec<f64>,
+    /// What the HTML report draws: changes by class, old and new confusion.
+    figures: Vec<crate::figure::Figure>,
 }
 
 impl Differential {
@@ -483,6 +485,9 @@ impl Differential {
         let changed_count = changes.changed.iter().filter(|&&c| c).count();
         let check = format!("differential: candidate vs {reference_name} ({n} rows)");
         let mut outcome = Outcome::new(Kind::Differential, check, passed).with_table(table);
+        for f in changes.figures {
+            outcome = outcome.with_figure(f);
+        }
         if let Some(note) = &self.noise {
             outcome = outcome.with_note(note.clone());
         }
@@ -575,6 +580,7 @@ impl Differential {
         let mut changes = RowChanges {
             changed: vec![false; n],
             size: vec![0.0; n],
+            figures: Vec::new(),
         };
         let mut flips = vec![false; n];
         let mut near = vec![false; n];
@@ -598,6 +604,19 @@ impl Differential {
         }
         let changed = (0..n).filter(|&i| changes.changed[i] && !near[i]).count();
         self.changed_row(table, passed, changed, n);
+        let mut transitions: std::collections::BTreeMap<String, f64> = Default::default();
+        for i in (0..n).filter(|&i| flips[i]) {
+            let from = &r.classes()[r.labels()[i]];
+            let to = &c.classes()[c.labels()[i]];
+            *transitions.entry(format!("{from} → {to}")).or_default() += 1.0;
+        }
+        if !transitions.is_empty() {
+            changes.figures.push(crate::figure::Figure::Bars {
+                title: "Class flips, reference → candidate".into(),
+                unit: "rows".into(),
+                rows: transitions.into_iter().collect(),
+            });
+        }
         if let Some(band) = self.near_threshold {
             let near_count = near.iter().filter(|&&x| x).count();
             table.row([
@@ -638,6 +657,20 @@ impl Differential {
                 let cand_ok: Vec<bool> = (0..n)
                     .map(|i| &c.classes()[c.labels()[i]] == truth_name(i))
                     .collect();
+                // Old and new confusion: each (truth, predicted) cell counted for both models.
+                let mut cells: std::collections::BTreeMap<String, [f64; 2]> = Default::default();
+                for i in 0..n {
+                    let t = truth_name(i);
+                    let key = |p: &str| format!("truth {t}, predicted {p}");
+                    cells.entry(key(&r.classes()[r.labels()[i]])).or_default()[0] += 1.0;
+                    cells.entry(key(&c.classes()[c.labels()[i]])).or_default()[1] += 1.0;
+                }
+                changes.figures.push(crate::figure::Figure::Pairs {
+                    title: "Confusion, reference and candidate".into(),
+                    labels: cells.keys().cloned().collect(),
+                    first: ("reference".into(), cells.values().map(|v| v[0]).collect()),
+                    second: ("candidate".into(), cells.values().map(|v| v[1]).collect()),
+                });
                 let m = mcnemar_from_outcomes(&ref_ok, &cand_ok)?;
                 let worse = m.candidate_worse() && m.p_value < self.alpha;
                 *passed &= !worse;
@@ -712,6 +745,7 @@ impl Differential {
         let mut changes = RowChanges {
             changed: vec![false; n],
             size: vec![0.0; n],
+            figures: Vec::new(),
         };
         let mut non_finite = 0usize;
         let mut d = vec![0.0; n];

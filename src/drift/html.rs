@@ -51,7 +51,7 @@ impl DriftReport {
         });
         let body = html! {
             p.summary { (self.summary()) }
-            p.muted { (self.settings()) " · " (self.reference_rows) " reference rows, " (self.current_rows) " current rows" }
+            p.muted { (self.settings()) }
             @if !self.left_out.is_empty() {
                 p.note { "Left out (on one side only): " (self.left_out.join(", ")) }
             }

@@ -111,7 +111,9 @@ impl DriftReport {
     /// The report as JSON: `drift` (the verdict), `drifted_columns`, `drifted_share`, `columns`
     /// (one object per test: `column`, `aspect`, `test`, `statistic`, `p_value` (null where
     /// undefined), `adjusted_p_value`, `effect_size`, `effect_measure`, `decided_by`,
-    /// `threshold`, `drift`, `reference_n`, `current_n`, `note`), the row counts and the options.
+    /// `threshold`, `drift`, `reference_n`, `current_n`, `note`, and for a distribution test the
+    /// `profile` the HTML report draws: shared histogram bins and 101 quantiles a side, or the
+    /// compared level counts), the row counts and the options.
     ///
     /// ```
     /// use mlharness::data::{Column, Dataset};

@@ -20,7 +20,7 @@ pub const CURRENT: RGBColor = RGBColor(0xe0, 0x7b, 0x1f);
 const MARK: RGBColor = RGBColor(0xc0, 0x1c, 0x28);
 const INK: RGBColor = RGBColor(0x22, 0x22, 0x22);
 
-const WIDTH: u32 = 560;
+const WIDTH: u32 = 520;
 const HEIGHT: u32 = 220;
 const FONT: &str = "sans-serif";
 /// How many rows a text alternative names before it counts the rest.
@@ -390,7 +390,7 @@ pub fn category_shares(title: &str, levels: &[String], sides: [(&str, &[f64]); 2
             .flat_map(|i| [shares(0, i), shares(1, i)])
             .fold(0.0, f64::max)
             .max(1e-9)
-            * 1.05;
+            * 1.35; // room on the right for the legend, clear of the longest bar
         rows_chart(
             root,
             &format!("{title}: share per level"),
@@ -415,7 +415,7 @@ pub fn category_shares(title: &str, levels: &[String], sides: [(&str, &[f64]); 2
                 }
                 chart
                     .configure_series_labels()
-                    .position(SeriesLabelPosition::LowerRight)
+                    .position(SeriesLabelPosition::UpperRight)
                     .background_style(WHITE.mix(0.85))
                     .border_style(INK.mix(0.3))
                     .label_font((FONT, 13))

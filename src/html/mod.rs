@@ -23,6 +23,7 @@ pub mod chart;
 pub use maud;
 
 use crate::check::Outcome;
+use crate::figure::Figure;
 use crate::table::Table;
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 use std::path::{Path, PathBuf};
@@ -77,7 +78,60 @@ pub fn outcome(o: &Outcome) -> Markup {
             }
             @if !o.headline().is_empty() { p.headline { (o.headline()) } }
             @if !o.table().is_empty() { (table(o.table())) }
-            @for note in o.notes() { p.note { (note) } }
+            @for note in o.notes() {
+                // A note may hold a table of its own (the most changed rows): kept as laid out.
+                @if note.contains('\n') { pre.note { (note) } } @else { p.note { (note) } }
+            }
+            @if !o.figures().is_empty() {
+                div.charts { @for f in o.figures() { (figure(f)) } }
+            }
+        }
+    }
+}
+
+/// A [`Figure`] drawn as its chart.
+///
+/// ```
+/// use mlharness::figure::Figure;
+/// let f = Figure::Bars { title: "Changed rows".into(), unit: "rows".into(), rows: vec![("yes → no".into(), 4.0)] };
+/// assert!(mlharness::html::figure(&f).into_string().contains("<svg"));
+/// ```
+pub fn figure(f: &Figure) -> Markup {
+    match f {
+        Figure::Intervals {
+            title,
+            unit,
+            reference_name,
+            rows,
+        } => {
+            let rows: Vec<chart::Interval> = rows
+                .iter()
+                .map(|r| chart::Interval {
+                    label: r.label.clone(),
+                    estimate: r.estimate,
+                    low: r.low,
+                    high: r.high,
+                    reference: r.reference,
+                })
+                .collect();
+            html! { (chart::intervals(title, &rows, unit, reference_name)) }
+        }
+        Figure::Bars { title, unit, rows } => html! { (chart::bars(title, rows, unit)) },
+        Figure::Pairs {
+            title,
+            labels,
+            first,
+            second,
+        } => html! {
+            (chart::category_shares(title, labels, [(first.0.as_str(), &first.1), (second.0.as_str(), &second.1)]))
+        },
+        Figure::Latency {
+            title,
+            samples_ms,
+            marks,
+        } => {
+            let marks: Vec<(&str, f64)> = marks.iter().map(|(n, v)| (n.as_str(), *v)).collect();
+            html! { (chart::latency(title, samples_ms, &marks)) }
         }
     }
 }

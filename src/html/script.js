@@ -32,4 +32,6 @@
   window.addEventListener("beforeprint", function () {
     document.querySelectorAll("details").forEach(function (d) { d.open = true; });
   });
+  // For a browser test: the script ran to its end.
+  document.documentElement.setAttribute("data-ready", "1");
 })();

@@ -15,6 +15,7 @@
 //! ```
 
 use crate::check::Outcome;
+use crate::figure::Figure;
 use crate::kind::Kind;
 use crate::table::Table;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -50,7 +51,13 @@ pub struct LatencyReport {
     pub max: Duration,
     /// Wall-clock time of the whole probe.
     pub elapsed: Duration,
+    /// Every latency, sorted (at most [`KEPT_LATENCIES`], evenly spaced over the sorted
+    /// whole when there were more): what the HTML report's histogram draws.
+    pub latencies: Vec<Duration>,
 }
+
+/// How many latencies a [`LatencyReport`] keeps for its picture.
+pub const KEPT_LATENCIES: usize = 10_000;
 
 impl LatencyProbe {
     /// `requests` requests, at most `concurrency` at once (both at least 1).
@@ -112,6 +119,14 @@ impl LatencyProbe {
             p99: percentile(&latencies, 0.99),
             max: latencies.last().copied().unwrap_or_default(),
             elapsed,
+            latencies: if latencies.len() > KEPT_LATENCIES {
+                let step = latencies.len() as f64 / KEPT_LATENCIES as f64;
+                (0..KEPT_LATENCIES)
+                    .map(|i| latencies[(i as f64 * step) as usize])
+                    .collect()
+            } else {
+                latencies
+            },
         }
     }
 }
@@ -152,10 +167,61 @@ impl LatencyReport {
         t
     }
 
+    /// The latencies as a figure, p50, p95 and p99 marked (and `limit`, when there is one).
+    ///
+    /// ```
+    /// use mlharness::system::LatencyProbe;
+    /// let report = LatencyProbe::new(20, 2).run(|_| Ok(()));
+    /// let figure = report.figure("a no-op", None);
+    /// assert!(matches!(figure, mlharness::figure::Figure::Latency { ref samples_ms, .. } if samples_ms.len() == 20));
+    /// ```
+    pub fn figure(&self, title: &str, limit: Option<(&str, Duration)>) -> Figure {
+        let in_ms = |d: Duration| d.as_secs_f64() * 1e3;
+        let mut marks = vec![
+            ("p50".to_string(), in_ms(self.p50)),
+            ("p95".to_string(), in_ms(self.p95)),
+            ("p99".to_string(), in_ms(self.p99)),
+        ];
+        if let Some((name, d)) = limit {
+            marks.push((name.to_string(), in_ms(d)));
+        }
+        Figure::Latency {
+            title: title.to_string(),
+            samples_ms: self.latencies.iter().map(|d| in_ms(*d)).collect(),
+            marks,
+        }
+    }
+
+    /// The probe as one self-contained HTML page: the latency histogram with p50, p95 and p99
+    /// marked, and the table of measurements (feature `html`).
+    ///
+    /// ```
+    /// use mlharness::system::LatencyProbe;
+    /// let page = LatencyProbe::new(50, 4).run(|_| Ok(())).to_html("POST /predict");
+    /// assert!(page.contains("<svg") && page.contains("p99"));
+    /// ```
+    #[cfg(feature = "html")]
+    pub fn to_html(&self, title: &str) -> String {
+        let body = maud::html! {
+            (crate::html::table(&self.table()))
+            (crate::html::figure(&self.figure(title, None)))
+        };
+        crate::html::page(&format!("Latency of {title}"), Some(self.errors == 0), body)
+    }
+
     fn below(&self, name: &str, found: Duration, limit: Duration) -> Outcome {
         let check = format!("latency {name} below {}", ms(limit));
+        let figure = self.figure(
+            &format!(
+                "{} requests at concurrency {}",
+                self.requests, self.concurrency
+            ),
+            Some(("limit", limit)),
+        );
         if found < limit {
-            return Outcome::pass(Kind::System, check).with_table(self.table());
+            return Outcome::pass(Kind::System, check)
+                .with_table(self.table())
+                .with_figure(figure);
         }
         Outcome::fail(
             Kind::System,
@@ -170,6 +236,7 @@ impl LatencyReport {
             ),
         )
         .with_table(self.table())
+        .with_figure(figure)
     }
 
     /// Passes when the median latency is below `limit`.

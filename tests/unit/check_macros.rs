@@ -115,7 +115,16 @@ fn assert_passed_panics_with_the_outcome() {
         Outcome::fail(Kind::Unit, "scaled", "mean 3").assert_passed();
     });
     let message = panic.unwrap_err().downcast::<String>().unwrap();
-    assert_eq!(*message, "FAILED scaled: mean 3\n");
+    // The last line names the page the failed check left (the crate's tests have `html`).
+    let (text, page) = message
+        .rsplit_once("\n  report: ")
+        .expect("the page is named");
+    assert_eq!(text, "FAILED scaled: mean 3\n");
+    assert!(
+        page.ends_with("check_macros.assert_passed_panics_with_the_outcome.html"),
+        "{page}"
+    );
+    assert!(std::fs::read_to_string(page).unwrap().contains("mean 3"));
     let unrunnable: Result<Outcome, String> = Err("data.csv: cannot read".into());
     let panic = std::panic::catch_unwind(|| unrunnable.assert_passed());
     let message = panic.unwrap_err().downcast::<String>().unwrap();

@@ -451,6 +451,13 @@ fn a_failing_validation_panics_with_the_violations_as_a_table() {
     );
     let panic = std::panic::catch_unwind(|| schema.validate(&data).assert_passed()).unwrap_err();
     let message = panic.downcast_ref::<String>().unwrap();
+    // Its last line names the page it left, wherever the target directory is.
+    let (message, page) = message
+        .rsplit_once("\n  report: ")
+        .expect("the page is named");
+    assert!(std::fs::read_to_string(page)
+        .unwrap()
+        .contains("out_of_range"));
     insta::assert_snapshot!("validation_failure", message);
     assert!(
         message.starts_with("FAILED schema validation: 1 violation in 5 rows"),

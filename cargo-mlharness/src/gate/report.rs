@@ -277,9 +277,8 @@ impl GateReport {
         }
         let _ = writeln!(
             s,
-            "reports: {report_dir}/ (report.json, report.md, junit.xml)"
+            "report: {report_dir}/report.html (and report.json, report.md, junit.xml)"
         );
-        let _ = writeln!(s, "report: {report_dir}/report.html");
         let _ = write!(s, "{}", self.verdict_line());
         s
     }

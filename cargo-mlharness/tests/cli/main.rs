@@ -1,6 +1,7 @@
 //! The data verbs of the `mlharness` command (`schema infer`, `validate`, `config-diff`,
 //! `drift`), run as a user runs them: outputs and exit codes.
 
+mod browser;
 mod check_data;
 mod config_diff;
 mod drift;

@@ -194,6 +194,78 @@ fn a_failing_and_a_hung_test_are_named() {
     );
 }
 
+/// Issue 16: a failing check leaves its HTML page; report.html shows the failure, its
+/// evidence and a link to that page before anything that passed; the next run, fixed, says
+/// what changed and links no stale page.
+#[test]
+fn a_failing_check_leaves_its_page_and_report_html_shows_it_first() {
+    let _turn = turn();
+    let p = Project::library("app");
+    let manifest = p.read("Cargo.toml").replace(
+        "mlharness = { path = ",
+        "mlharness = { features = [\"html\"], path = ",
+    );
+    p.write("Cargo.toml", &manifest);
+    let tests = |shift: f64| {
+        format!(
+            "use mlharness::data::{{Column, Dataset}};\n\
+             fn week(shift: f64) -> Dataset {{\n    \
+                 Dataset::from_columns(vec![(\"tenure\".into(), Column::numeric((0..500).map(|i| f64::from(i % 97) + shift).collect()))]).unwrap()\n\
+             }}\n\
+             #[test]\nfn this_week_has_not_drifted() {{ mlharness::assert_no_drift!(week(0.0), week({shift:?})); }}\n\
+             #[test]\nfn passes() {{}}\n"
+        )
+    };
+    p.write("tests/drift.rs", &tests(40.0));
+    let run = p.mlharness(&["run", "--no-coverage"]);
+    assert_eq!(run.code, 1, "{run}");
+    let dir = crate::shared_target().join("mlharness");
+    assert!(
+        run.stdout
+            .contains(&format!("report: {}/report.html", dir.display()))
+            || run.stdout.contains("report: target/mlharness/report.html"),
+        "the last lines name report.html: {run}"
+    );
+    let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
+    let at = |needle: &str| {
+        html.find(needle)
+            .unwrap_or_else(|| panic!("no {needle:?} in report.html"))
+    };
+    assert!(at("<h2>Failures</h2>") < at("this_week_has_not_drifted"));
+    assert!(at("this_week_has_not_drifted") < at("DRIFT: 1 of 1 columns drifted"));
+    assert!(
+        at("DRIFT: 1 of 1 columns drifted") < at("<h2>Tests by kind</h2>"),
+        "evidence before what passed"
+    );
+    assert!(
+        html.contains("href=\"reports/this_week_has_not_drifted.html\""),
+        "{html}"
+    );
+    let evidence = dir.join("reports/this_week_has_not_drifted.html");
+    let page = std::fs::read_to_string(&evidence).unwrap();
+    assert!(
+        page.contains("<code>tenure</code>") && page.contains("tenure: ECDF"),
+        "the test's own page has its charts"
+    );
+    assert!(
+        run.stdout.contains("this_week_has_not_drifted.html"),
+        "the failure names its page: {run}"
+    );
+
+    p.write("tests/drift.rs", &tests(0.5));
+    let run = p.mlharness(&["run", "--no-coverage"]);
+    assert_eq!(run.code, 0, "{run}");
+    let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
+    assert!(
+        html.contains("Fixed (1)") && html.contains("app::drift this_week_has_not_drifted"),
+        "{html}"
+    );
+    assert!(
+        !evidence.exists(),
+        "a page of the last run is not left to be linked"
+    );
+}
+
 /// 9e: a broken mlharness.toml, a directory that is no cargo project: exit 2, the cause on
 /// stderr ending on `ERROR: …`, and no verdict line.
 #[test]

@@ -3,6 +3,7 @@
 //! command on throwaway projects.
 
 mod hooks;
+mod html;
 mod parsing;
 mod snapshot;
 mod verdict;

@@ -7,7 +7,7 @@ use cargo_mlharness::gate::verdict::{decide, CoverageStatus, Mode, Run};
 use cargo_mlharness::gate::{GateConfig, Kind};
 use std::collections::BTreeMap;
 
-fn case(binary: &str, name: &str, outcome: TestStatus) -> TestCase {
+pub fn case(binary: &str, name: &str, outcome: TestStatus) -> TestCase {
     TestCase {
         binary_id: binary.into(),
         name: name.into(),
@@ -22,7 +22,7 @@ fn case(binary: &str, name: &str, outcome: TestStatus) -> TestCase {
     }
 }
 
-fn coverage(percent: f64) -> CoverageStatus {
+pub fn coverage(percent: f64) -> CoverageStatus {
     let c = Count {
         count: 1000,
         covered: (percent * 10.0) as u64,
@@ -41,7 +41,7 @@ fn coverage(percent: f64) -> CoverageStatus {
     }
 }
 
-fn green() -> Run {
+pub fn green() -> Run {
     Run {
         mode: Mode::Full,
         tests: vec![

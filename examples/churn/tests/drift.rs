@@ -98,6 +98,43 @@ fn churn_halves_do_not_alarm_across_20_seeds() {
     assert!(alarms.is_empty(), "false alarms on seeds {alarms:?}");
 }
 
+/// The drift report of two halves of the churn data, the second with customers calling
+/// customer service more, as a page: one section per column, each with its charts (a histogram
+/// and the ECDFs for a number, bars for a category), the moved column first.
+#[test]
+fn the_drift_page_draws_every_column_of_the_churn_data() {
+    let (a, b) = (half(2, true), half(2, false));
+    let calls = b.numeric("number_customer_service_calls").unwrap().values();
+    let busier = b
+        .without_column("number_customer_service_calls")
+        .unwrap()
+        .with_column(
+            "number_customer_service_calls",
+            mlharness::data::Column::numeric(calls.iter().map(|c| c + 2.0).collect()),
+        )
+        .unwrap();
+    let report = DriftOptions::default().compare(&a, &busier).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("drift.html");
+    report.write_html(&path).unwrap();
+    let page = std::fs::read_to_string(&path).unwrap();
+    let sections: Vec<&str> = page.split("<section class=\"column").skip(1).collect();
+    assert_eq!(sections.len(), a.n_columns(), "one section per column");
+    for (name, column) in a.columns() {
+        let section = sections
+            .iter()
+            .find(|s| s.contains(&format!("<code>{name}</code>")))
+            .unwrap_or_else(|| panic!("no section for {name}"));
+        let charts = if matches!(column, mlharness::data::Column::Numeric(_)) {
+            2
+        } else {
+            1
+        };
+        assert_eq!(section.matches("<svg").count(), charts, "{name}");
+    }
+    assert!(sections[0].contains("<code>number_customer_service_calls</code>"));
+}
+
 /// The model trained on a quarter of the training split (quick; the contract does not depend
 /// on the model's skill).
 fn model(config: TrainConfig) -> ChurnModel {
