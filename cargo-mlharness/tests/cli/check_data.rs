@@ -138,6 +138,20 @@ fn a_clean_pair_passes_and_a_planted_one_reports_each_fault() {
         "{}",
         text(&md.stdout)
     );
+    // The page: failed checks first, each with its table; the exit code is the same.
+    let page = run(
+        dir.path(),
+        &["bad-train.csv", "--target", "churn", "--format", "html"],
+    );
+    assert_eq!(page.status.code(), Some(1));
+    let html = text(&page.stdout);
+    assert!(html.starts_with("<!DOCTYPE html>") && html.contains("verdict fail"));
+    let first_pass = html.find("badge pass").expect("a passed check");
+    assert_eq!(
+        html[..first_pass].matches("badge fail").count(),
+        3,
+        "the 3 failures come first"
+    );
 }
 
 #[test]
