@@ -392,8 +392,11 @@ macro_rules! checked_report {
             fn into_outcomes_and_page(self) -> (Result<Vec<$crate::check::Outcome>, $crate::check::CheckFailure>, Option<String>) {
                 let outcome = self.outcome().clone();
                 // Drawn only for a failure: a passing check costs nothing more.
+                // A panic while drawing must not replace the check's own failure message.
                 #[cfg(feature = "html")]
-                let page = (!outcome.passed()).then(|| self.to_html());
+                let page = (!outcome.passed())
+                    .then(|| std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.to_html())).ok())
+                    .flatten();
                 #[cfg(not(feature = "html"))]
                 let page = None;
                 (Ok(vec![outcome]), page)
@@ -689,7 +692,13 @@ fn evidence(test: &str, page: Option<String>, failed: &[Outcome]) -> String {
         if page.is_none() && failed.is_empty() {
             return String::new();
         }
-        let page = page.unwrap_or_else(|| crate::html::outcomes_page(test, failed));
+        let page = match page {
+            Some(page) => page,
+            None => match std::panic::catch_unwind(|| crate::html::outcomes_page(test, failed)) {
+                Ok(page) => page,
+                Err(_) => return String::new(),
+            },
+        };
         if let Some(path) = crate::html::leave_page(test, &page) {
             return format!("\n  report: {}", path.display());
         }

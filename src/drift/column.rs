@@ -98,7 +98,8 @@ pub enum Profile {
         /// The value where the ECDFs differ most (the KS distance), and both ECDFs there.
         ks_at: KsPoint,
     },
-    /// A categorical column: the count of each level compared (at most `max_levels`, as tested).
+    /// A categorical column: the count of each level compared, at most [`PROFILE_LEVELS`] (the
+    /// most frequent on either side, the rest as `(rest)`).
     Categorical {
         /// The levels, as tested (`(other)` and `(unseen)` for identifier-like columns).
         levels: Vec<String>,
@@ -131,7 +132,13 @@ impl Profile {
         } else {
             (lo - 0.5, lo + 0.5)
         };
-        let width = (hi - lo) / PROFILE_BINS as f64;
+        // Values near ±f64::MAX must not make the width infinite: divided first there.
+        let bins = PROFILE_BINS as f64;
+        let width = if (hi - lo).is_finite() {
+            (hi - lo) / bins
+        } else {
+            hi / bins - lo / bins
+        };
         let edges: Vec<f64> = (0..=PROFILE_BINS).map(|i| lo + width * i as f64).collect();
         // Counts from the sorted samples by bisection: O(bins · log n), not a pass per bin.
         let counts = |v: &[f64]| -> Vec<usize> {
@@ -164,47 +171,42 @@ impl Profile {
     }
 
     fn categorical(counts: &BTreeMap<&str, [f64; 2]>) -> Profile {
+        let mut levels: Vec<(&str, [f64; 2])> = counts.iter().map(|(l, c)| (*l, *c)).collect();
+        if levels.len() > PROFILE_LEVELS {
+            // Most frequent on either side first; ties in level order, so the bars are stable.
+            levels.sort_by(|x, y| {
+                let m = |c: &[f64; 2]| c[0].max(c[1]);
+                m(&y.1).total_cmp(&m(&x.1)).then(x.0.cmp(y.0))
+            });
+            let rest = levels[PROFILE_LEVELS - 1..]
+                .iter()
+                .fold([0.0; 2], |acc, (_, c)| [acc[0] + c[0], acc[1] + c[1]]);
+            levels.truncate(PROFILE_LEVELS - 1);
+            levels.sort_by(|x, y| x.0.cmp(y.0));
+            levels.push(("(rest)", rest));
+        }
         Profile::Categorical {
-            levels: counts.keys().map(|l| l.to_string()).collect(),
-            reference: counts.values().map(|c| c[0]).collect(),
-            current: counts.values().map(|c| c[1]).collect(),
+            levels: levels.iter().map(|(l, _)| l.to_string()).collect(),
+            reference: levels.iter().map(|(_, c)| c[0]).collect(),
+            current: levels.iter().map(|(_, c)| c[1]).collect(),
         }
     }
 }
 
-/// The value where the ECDFs of two sorted samples are furthest apart: one merge walk.
+/// The value where the ECDFs of two sorted samples are furthest apart: the KS statistic's own
+/// walk, so the marked gap is the reported statistic.
 fn ks_point(a: &[f64], b: &[f64]) -> KsPoint {
-    let (na, nb) = (a.len() as f64, b.len() as f64);
-    let (mut i, mut j) = (0, 0);
-    let mut best = KsPoint {
-        x: a[0].min(b[0]),
-        reference: 0.0,
-        current: 0.0,
-    };
-    while i < a.len() || j < b.len() {
-        let x = match (a.get(i), b.get(j)) {
-            (Some(x), Some(y)) => x.min(*y),
-            (Some(x), None) => *x,
-            (None, Some(y)) => *y,
-            (None, None) => break,
-        };
-        while i < a.len() && a[i] <= x {
-            i += 1;
-        }
-        while j < b.len() && b[j] <= x {
-            j += 1;
-        }
-        let (fa, fb) = (i as f64 / na, j as f64 / nb);
-        if (fa - fb).abs() > (best.reference - best.current).abs() {
-            best = KsPoint {
-                x,
-                reference: fa,
-                current: fb,
-            };
-        }
+    let (x, i, j) = stats::ks_location_sorted(a, b);
+    KsPoint {
+        x,
+        reference: i as f64 / a.len() as f64,
+        current: j as f64 / b.len() as f64,
     }
-    best
 }
+
+/// Levels a categorical [`Profile`] keeps: the most frequent on either side, the rest as one
+/// `(rest)` bar, whatever the current data brings.
+pub const PROFILE_LEVELS: usize = 50;
 
 const NORMALISED_WASSERSTEIN: &str = "normalised wasserstein";
 const JENSEN_SHANNON: &str = "jensen-shannon";

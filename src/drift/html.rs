@@ -8,6 +8,16 @@ use crate::table::significant;
 use maud::{html, Markup};
 use std::path::Path;
 
+/// Columns the page draws (the drifted, then the largest effects); the rest are in its table.
+const MAX_CHARTED: usize = 100;
+
+/// A row's effect size for ordering: a NaN or missing one last.
+fn effect(r: &ColumnDrift) -> f64 {
+    r.effect_size
+        .filter(|v| v.is_finite())
+        .unwrap_or(f64::NEG_INFINITY)
+}
+
 fn opt(x: Option<f64>) -> String {
     x.map_or_else(|| "-".to_string(), |v| significant(v, 4))
 }
@@ -29,26 +39,32 @@ impl DriftReport {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn to_html(&self) -> String {
+        // The rows of each column, grouped once: a report of 50,000 columns is one pass.
         let mut order: Vec<&str> = Vec::new();
-        let mut effect: std::collections::HashMap<&str, (bool, f64)> = Default::default();
+        let mut by_column: std::collections::HashMap<&str, Vec<&ColumnDrift>> = Default::default();
         for row in &self.columns {
-            let e = effect.entry(row.column.as_str()).or_insert_with(|| {
-                order.push(row.column.as_str());
-                (false, f64::NEG_INFINITY)
-            });
-            e.0 |= row.drift;
-            e.1 = e.1.max(
-                row.effect_size
-                    .filter(|v| v.is_finite())
-                    .unwrap_or(f64::NEG_INFINITY),
-            );
+            by_column
+                .entry(row.column.as_str())
+                .or_insert_with(|| {
+                    order.push(row.column.as_str());
+                    Vec::new()
+                })
+                .push(row);
         }
+        let key = |name: &str| {
+            let rows = &by_column[name];
+            let effect = rows
+                .iter()
+                .map(|r| effect(r))
+                .fold(f64::NEG_INFINITY, f64::max);
+            (rows.iter().any(|r| r.drift), effect)
+        };
         // Drifted columns first, then by effect size: what moved most is read first.
         order.sort_by(|a, b| {
-            let (da, ea) = effect[a];
-            let (db, eb) = effect[b];
+            let ((da, ea), (db, eb)) = (key(a), key(b));
             db.cmp(&da).then(eb.total_cmp(&ea))
         });
+        let uncharted = order.len().saturating_sub(MAX_CHARTED);
         let body = html! {
             p.summary { (self.summary()) }
             p.muted { (self.settings()) }
@@ -58,8 +74,11 @@ impl DriftReport {
             h2 { "Tests" }
             (self.tests_table())
             h2 { "Columns" }
-            @for name in &order {
-                (self.column_section(name))
+            @for name in order.iter().take(MAX_CHARTED) {
+                (column_section(name, &by_column[name]))
+            }
+            @if uncharted > 0 {
+                p.note { (uncharted) " more columns, with smaller effects, are in the table above without charts." }
             }
         };
         html::page("Drift report", Some(!self.drift), body)
@@ -81,14 +100,7 @@ impl DriftReport {
 
     fn tests_table(&self) -> Markup {
         let mut rows: Vec<&ColumnDrift> = self.columns.iter().collect();
-        rows.sort_by(|a, b| {
-            let e = |r: &ColumnDrift| {
-                r.effect_size
-                    .filter(|v| v.is_finite())
-                    .unwrap_or(f64::NEG_INFINITY)
-            };
-            b.drift.cmp(&a.drift).then(e(b).total_cmp(&e(a)))
-        });
+        rows.sort_by(|a, b| b.drift.cmp(&a.drift).then(effect(b).total_cmp(&effect(a))));
         html! {
             div.scroll { table.sortable {
                 thead { tr {
@@ -112,33 +124,32 @@ impl DriftReport {
             } }
         }
     }
+}
 
-    fn column_section(&self, name: &str) -> Markup {
-        let rows: Vec<&ColumnDrift> = self.column(name).collect();
-        let drifted = rows.iter().any(|r| r.drift);
-        let profile = rows
-            .iter()
-            .find(|r| r.aspect == Aspect::Distribution)
-            .and_then(|r| r.profile.as_ref().map(|p| (p, *r)));
-        html! {
-            section.column.failed[drifted] id={ "col-" (anchor(name)) } {
-                h3 {
-                    span.badge.pass[!drifted].fail[drifted] { @if drifted { "DRIFT" } @else { "no drift" } }
-                    " " code { (name) }
-                }
-                @if let Some((p, row)) = profile {
-                    div.charts { (charts(name, p, row)) }
-                }
-                ul {
-                    @for r in &rows {
-                        li {
-                            (aspect(r.aspect)) ": " code { (r.test) } " statistic " (opt(r.statistic))
-                            ", p " (opt(r.p_value)) " (adjusted " (opt(r.adjusted_p_value)) ")"
-                            ", " (r.effect_measure) " " (opt(r.effect_size))
-                            ", decided by " (decided(r)) " against " (opt(r.threshold))
-                            ", " (r.reference_n) " → " (r.current_n) " values"
-                            @if let Some(note) = &r.note { " — " (note) }
-                        }
+fn column_section(name: &str, rows: &[&ColumnDrift]) -> Markup {
+    let drifted = rows.iter().any(|r| r.drift);
+    let profile = rows
+        .iter()
+        .find(|r| r.aspect == Aspect::Distribution)
+        .and_then(|r| r.profile.as_ref().map(|p| (p, *r)));
+    html! {
+        section.column.failed[drifted] id={ "col-" (anchor(name)) } {
+            h3 {
+                span.badge.pass[!drifted].fail[drifted] { @if drifted { "DRIFT" } @else { "no drift" } }
+                " " code { (name) }
+            }
+            @if let Some((p, row)) = profile {
+                div.charts { (charts(name, p, row)) }
+            }
+            ul {
+                @for r in rows {
+                    li {
+                        (aspect(r.aspect)) ": " code { (r.test) } " statistic " (opt(r.statistic))
+                        ", p " (opt(r.p_value)) " (adjusted " (opt(r.adjusted_p_value)) ")"
+                        ", " (r.effect_measure) " " (opt(r.effect_size))
+                        ", decided by " (decided(r)) " against " (opt(r.threshold))
+                        ", " (r.reference_n) " → " (r.current_n) " values"
+                        @if let Some(note) = &r.note { " — " (note) }
                     }
                 }
             }
@@ -200,7 +211,8 @@ fn anchor(name: &str) -> String {
         if c.is_ascii_alphanumeric() {
             id.push(c);
         } else {
-            id.push_str(&format!("_{:x}", c as u32));
+            // Terminated, so `é1` (`_e9_1`) and `ຑ` (`_e91_`) stay apart.
+            id.push_str(&format!("_{:x}_", c as u32));
         }
     }
     id

@@ -47,7 +47,8 @@ mod macros;
 mod render;
 
 pub use self::column::{
-    Aspect, ColumnDrift, DecidedBy, KsPoint, Profile, PROFILE_BINS, PROFILE_QUANTILES,
+    Aspect, ColumnDrift, DecidedBy, KsPoint, Profile, PROFILE_BINS, PROFILE_LEVELS,
+    PROFILE_QUANTILES,
 };
 pub use self::domain::{DomainClassifier, DomainReport};
 

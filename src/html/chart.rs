@@ -5,6 +5,7 @@
 //! A chart never panics: one that cannot be drawn (nothing to draw, a degenerate range) keeps
 //! its text and says why there is no picture.
 
+use crate::figure::IntervalRow;
 use crate::table::significant;
 use maud::{html, Markup, PreEscaped, Render};
 use plotters::coord::types::RangedCoordf64;
@@ -25,6 +26,9 @@ const HEIGHT: u32 = 220;
 const FONT: &str = "sans-serif";
 /// How many rows a text alternative names before it counts the rest.
 const NAMED: usize = 10;
+/// How many rows a bar chart draws (the words count them all): a page stays readable and
+/// bounded whatever a slice column or a class list holds.
+const MAX_ROWS: usize = 60;
 
 type Drawn = Result<(), Box<dyn std::error::Error>>;
 
@@ -104,13 +108,72 @@ fn share(count: f64, total: f64) -> f64 {
 }
 
 /// A range that plotters can draw: widened when empty, so a constant column still has an axis.
-fn span(lo: f64, hi: f64) -> (f64, f64) {
-    if hi > lo {
+///
+/// A range with an infinite or NaN end is refused: plotters would never finish laying out the
+/// labels of an infinite axis (a diverged model's infinite error reaches the charts).
+fn span(lo: f64, hi: f64) -> Result<(f64, f64), Box<dyn std::error::Error>> {
+    // An axis from -f64::MAX to f64::MAX has finite ends and an infinite width.
+    if !lo.is_finite() || !hi.is_finite() || !(hi - lo).is_finite() {
+        return Err(format!("no finite range ({lo} to {hi})").into());
+    }
+    Ok(if hi > lo {
         (lo, hi)
     } else {
         let pad = if lo == 0.0 { 0.5 } else { lo.abs() * 0.05 };
         (lo - pad, hi + pad)
+    })
+}
+
+/// Axes for a value range against a count or share: the layout of [`histograms`], [`ecdfs`]
+/// and [`latency`] — a caption, light horizontal grid lines, few labels, `(x, y)` descriptions
+/// (an empty one is left out).
+fn plane<'a, 'b: 'a>(
+    root: &'a DrawingArea<SVGBackend<'b>, Shift>,
+    caption: &str,
+    (x0, x1): (f64, f64),
+    (y0, y1): (f64, f64),
+    (x_desc, y_desc): (&str, &str),
+) -> Result<
+    ChartContext<'a, SVGBackend<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
+    Box<dyn std::error::Error>,
+> {
+    let mut chart = ChartBuilder::on(root)
+        .caption(caption, (FONT, 16))
+        .margin(8)
+        .x_label_area_size(28)
+        .y_label_area_size(48)
+        .build_cartesian_2d(x0..x1, y0..y1)?;
+    {
+        let mut mesh = chart.configure_mesh();
+        mesh.max_light_lines(0)
+            .x_labels(6)
+            .y_labels(5)
+            .disable_x_mesh()
+            .y_desc(y_desc)
+            .x_label_formatter(&tick)
+            .y_label_formatter(&tick)
+            .label_style((FONT, 13));
+        if !x_desc.is_empty() {
+            mesh.x_desc(x_desc);
+        }
+        mesh.draw()?;
     }
+    Ok(chart)
+}
+
+/// The legend of a chart's labelled series, in a corner.
+fn legend<'a, 'b: 'a>(
+    chart: &mut ChartContext<'a, SVGBackend<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
+    position: SeriesLabelPosition,
+) -> Drawn {
+    chart
+        .configure_series_labels()
+        .position(position)
+        .background_style(WHITE.mix(0.85))
+        .border_style(INK.mix(0.3))
+        .label_font((FONT, 13))
+        .draw()?;
+    Ok(())
 }
 
 /// Two histograms over the same bins, overlaid, each as the share of its side's values per bin
@@ -125,12 +188,14 @@ fn span(lo: f64, hi: f64) -> (f64, f64) {
 pub fn histograms(title: &str, edges: &[f64], sides: [(&str, &[usize]); 2]) -> Chart {
     let bins = edges.len().saturating_sub(1);
     let totals = sides.map(|(_, c)| c.iter().sum::<usize>() as f64);
+    // The fullest bin's middle; none for an empty side or bins that do not fit the edges.
     let mode = |counts: &[usize]| {
         counts
             .iter()
             .enumerate()
+            .filter(|(_, c)| **c > 0)
             .max_by_key(|(_, c)| **c)
-            .map(|(i, _)| (edges[i] + edges[i + 1]) / 2.0)
+            .and_then(|(i, _)| Some((edges.get(i)? + edges.get(i + 1)?) / 2.0))
     };
     let alt = format!(
         "Histogram of {title} over {bins} bins from {} to {}: {} values in the {} (most around {}), {} in the {} (most around {}).",
@@ -147,29 +212,19 @@ pub fn histograms(title: &str, edges: &[f64], sides: [(&str, &[usize]); 2]) -> C
         if bins == 0 || sides.iter().any(|(_, c)| c.len() != bins) {
             return Err("no bins".into());
         }
-        let (lo, hi) = span(edges[0], edges[bins]);
+        let (lo, hi) = span(edges[0], edges[bins])?;
         let top = (0..2)
             .flat_map(|s| sides[s].1.iter().map(move |c| share(*c as f64, totals[s])))
             .fold(0.0, f64::max)
             .max(1e-9)
             * 1.1;
-        let mut chart = ChartBuilder::on(root)
-            .caption(format!("{title}: distribution"), (FONT, 16))
-            .margin(8)
-            .x_label_area_size(28)
-            .y_label_area_size(48)
-            .build_cartesian_2d(lo..hi, 0.0..top)?;
-        chart
-            .configure_mesh()
-            .max_light_lines(0)
-            .x_labels(6)
-            .y_labels(5)
-            .disable_x_mesh()
-            .y_desc("share")
-            .x_label_formatter(&tick)
-            .y_label_formatter(&tick)
-            .label_style((FONT, 13))
-            .draw()?;
+        let mut chart = plane(
+            root,
+            &format!("{title}: distribution"),
+            (lo, hi),
+            (0.0, top),
+            ("", "share"),
+        )?;
         for (s, color) in [REFERENCE, CURRENT].into_iter().enumerate() {
             let (name, counts) = sides[s];
             chart
@@ -185,13 +240,7 @@ pub fn histograms(title: &str, edges: &[f64], sides: [(&str, &[usize]); 2]) -> C
                     Rectangle::new([(x, y - 5), (x + 12, y + 5)], color.mix(0.6).filled())
                 });
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
-            .background_style(WHITE.mix(0.85))
-            .border_style(INK.mix(0.3))
-            .label_font((FONT, 13))
-            .draw()?;
+        legend(&mut chart, SeriesLabelPosition::UpperRight)?;
         Ok(())
     })
 }
@@ -237,24 +286,14 @@ pub fn ecdfs(title: &str, sides: [(&str, &[f64]); 2], gap: Option<Gap>) -> Chart
         let (lo, hi) = span(
             values().fold(f64::INFINITY, f64::min),
             values().fold(f64::NEG_INFINITY, f64::max),
-        );
-        let mut chart = ChartBuilder::on(root)
-            .caption(format!("{title}: ECDF"), (FONT, 16))
-            .margin(8)
-            .x_label_area_size(28)
-            .y_label_area_size(48)
-            .build_cartesian_2d(lo..hi, 0.0..1.0)?;
-        chart
-            .configure_mesh()
-            .max_light_lines(0)
-            .x_labels(6)
-            .y_labels(5)
-            .disable_x_mesh()
-            .y_desc("share ≤ x")
-            .x_label_formatter(&tick)
-            .y_label_formatter(&tick)
-            .label_style((FONT, 13))
-            .draw()?;
+        )?;
+        let mut chart = plane(
+            root,
+            &format!("{title}: ECDF"),
+            (lo, hi),
+            (0.0, 1.0),
+            ("", "share ≤ x"),
+        )?;
         for ((name, q), color) in sides.into_iter().zip([REFERENCE, CURRENT]) {
             let last = (q.len() - 1) as f64;
             let points = q.iter().enumerate().map(|(i, x)| (*x, i as f64 / last));
@@ -276,13 +315,7 @@ pub fn ecdfs(title: &str, sides: [(&str, &[f64]); 2], gap: Option<Gap>) -> Chart
                     PathElement::new(vec![(x + 6, y - 6), (x + 6, y + 6)], MARK.stroke_width(3))
                 });
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::LowerRight)
-            .background_style(WHITE.mix(0.85))
-            .border_style(INK.mix(0.3))
-            .label_font((FONT, 13))
-            .draw()?;
+        legend(&mut chart, SeriesLabelPosition::LowerRight)?;
         Ok(())
     })
 }
@@ -308,7 +341,7 @@ fn rows_chart<'a, 'b: 'a>(
         .max()
         .unwrap_or(0)
         .min(28) as u32;
-    let (lo, hi) = span(lo, hi);
+    let (lo, hi) = span(lo, hi)?;
     let n = labels.len() as f64;
     let mut chart = ChartBuilder::on(root)
         .caption(caption, (FONT, 16))
@@ -385,8 +418,9 @@ pub fn category_shares(title: &str, levels: &[String], sides: [(&str, &[f64]); 2
         sides[1].0,
         moved.join(", ")
     );
-    Chart::draw(alt, (WIDTH, rows_height(levels.len())), |root| {
-        let top = (0..levels.len())
+    let shown = levels.len().min(MAX_ROWS);
+    Chart::draw(alt, (WIDTH, rows_height(shown)), |root| {
+        let top = (0..shown)
             .flat_map(|i| [shares(0, i), shares(1, i)])
             .fold(0.0, f64::max)
             .max(1e-9)
@@ -394,14 +428,14 @@ pub fn category_shares(title: &str, levels: &[String], sides: [(&str, &[f64]); 2
         rows_chart(
             root,
             &format!("{title}: share per level"),
-            levels,
+            &levels[..shown],
             (0.0, top),
             "share",
             |chart| {
                 for (s, color) in [REFERENCE, CURRENT].into_iter().enumerate() {
                     let offset = s as f64 * 0.4;
                     chart
-                        .draw_series((0..levels.len()).map(|i| {
+                        .draw_series((0..shown).map(|i| {
                             let y = i as f64 + 0.1 + offset;
                             Rectangle::new(
                                 [(0.0, y), (shares(s, i), y + 0.4)],
@@ -413,13 +447,7 @@ pub fn category_shares(title: &str, levels: &[String], sides: [(&str, &[f64]); 2
                             Rectangle::new([(x, y - 5), (x + 12, y + 5)], color.filled())
                         });
                 }
-                chart
-                    .configure_series_labels()
-                    .position(SeriesLabelPosition::UpperRight)
-                    .background_style(WHITE.mix(0.85))
-                    .border_style(INK.mix(0.3))
-                    .label_font((FONT, 13))
-                    .draw()?;
+                legend(chart, SeriesLabelPosition::UpperRight)?;
                 Ok(())
             },
         )
@@ -443,48 +471,48 @@ pub fn bars(title: &str, rows: &[(String, f64)], unit: &str) -> Chart {
         listed.push(format!("and {} more", rows.len() - NAMED));
     }
     let alt = format!("{title} ({unit}): {}.", listed.join(", "));
+    let rows = &rows[..rows.len().min(MAX_ROWS)];
     let labels: Vec<String> = rows.iter().map(|(l, _)| l.clone()).collect();
     Chart::draw(alt, (WIDTH, rows_height(rows.len())), |root| {
-        let top = rows.iter().map(|r| r.1).fold(0.0, f64::max).max(1e-9) * 1.05;
+        let top = rows
+            .iter()
+            .map(|r| r.1)
+            .filter(|v| v.is_finite())
+            .fold(0.0, f64::max)
+            .max(1e-9)
+            * 1.05;
         rows_chart(root, title, &labels, (0.0, top), unit, |chart| {
-            chart.draw_series(rows.iter().enumerate().map(|(i, (_, v))| {
-                let y = i as f64;
-                Rectangle::new(
-                    [(0.0, y + 0.15), (*v, y + 0.85)],
-                    REFERENCE.mix(0.8).filled(),
-                )
-            }))?;
+            // A NaN or infinite value has no bar; the words above name it.
+            chart.draw_series(
+                rows.iter()
+                    .enumerate()
+                    .filter(|(_, (_, v))| v.is_finite())
+                    .map(|(i, (_, v))| {
+                        let y = i as f64;
+                        Rectangle::new(
+                            [(0.0, y + 0.15), (*v, y + 0.85)],
+                            REFERENCE.mix(0.8).filled(),
+                        )
+                    }),
+            )?;
             Ok(())
         })
     })
 }
 
-/// An estimate with its confidence interval, one row of [`intervals`].
-#[derive(Debug, Clone, PartialEq)]
-pub struct Interval {
-    /// What the row is (the whole test set, a slice).
-    pub label: String,
-    /// The point estimate.
-    pub estimate: f64,
-    /// The interval's lower end.
-    pub low: f64,
-    /// The interval's upper end.
-    pub high: f64,
-    /// A value the estimate is judged against on this row (the baseline's score, a bound).
-    pub reference: Option<f64>,
-}
-
 /// Estimates with their intervals, one row each, with each row's reference value marked.
 ///
 /// ```
-/// use mlharness::html::chart::{intervals, Interval};
-/// let rows = [Interval { label: "all".into(), estimate: 0.81, low: 0.78, high: 0.84, reference: Some(0.5) }];
+/// use mlharness::figure::IntervalRow;
+/// use mlharness::html::chart::intervals;
+/// let rows = [IntervalRow { label: "all".into(), estimate: 0.81, low: 0.78, high: 0.84, reference: Some(0.5) }];
 /// let c = intervals("ROC AUC against the baseline", &rows, "roc_auc", "baseline");
 /// assert!(c.alt().contains("all 0.81 [0.78, 0.84], baseline 0.5"));
 /// ```
-pub fn intervals(title: &str, rows: &[Interval], unit: &str, reference_name: &str) -> Chart {
-    let listed: Vec<String> = rows
+pub fn intervals(title: &str, rows: &[IntervalRow], unit: &str, reference_name: &str) -> Chart {
+    let mut listed: Vec<String> = rows
         .iter()
+        .take(NAMED)
         .map(|r| {
             let mut s = format!(
                 "{} {} [{}, {}]",
@@ -499,7 +527,11 @@ pub fn intervals(title: &str, rows: &[Interval], unit: &str, reference_name: &st
             s
         })
         .collect();
+    if rows.len() > NAMED {
+        listed.push(format!("and {} more", rows.len() - NAMED));
+    }
     let alt = format!("{title} ({unit}): {}.", listed.join("; "));
+    let rows = &rows[..rows.len().min(MAX_ROWS)];
     let labels: Vec<String> = rows.iter().map(|r| r.label.clone()).collect();
     Chart::draw(alt, (WIDTH, rows_height(rows.len())), |root| {
         let all = rows
@@ -514,7 +546,12 @@ pub fn intervals(title: &str, rows: &[Interval], unit: &str, reference_name: &st
         }
         let pad = (hi - lo).max(1e-9) * 0.08;
         rows_chart(root, title, &labels, (lo - pad, hi + pad), unit, |chart| {
-            for (i, r) in rows.iter().enumerate() {
+            // A row with a NaN or infinite end has no mark; the words above give its numbers.
+            for (i, r) in rows
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| [r.estimate, r.low, r.high].iter().all(|v| v.is_finite()))
+            {
                 let y = i as f64 + 0.5;
                 chart.draw_series([
                     PathElement::new(vec![(r.low, y), (r.high, y)], REFERENCE.stroke_width(3)),
@@ -579,9 +616,9 @@ pub fn latency(title: &str, samples_ms: &[f64], marks: &[(&str, f64)]) -> Chart 
         let hi = finite
             .iter()
             .copied()
-            .chain(marks.iter().map(|m| m.1))
+            .chain(marks.iter().map(|m| m.1).filter(|v| v.is_finite()))
             .fold(f64::NEG_INFINITY, f64::max);
-        let (lo, hi) = span(lo, hi * 1.02);
+        let (lo, hi) = span(lo, hi * 1.02)?;
         const BINS: usize = 40;
         let width = (hi - lo) / BINS as f64;
         let mut counts = [0usize; BINS];
@@ -590,24 +627,13 @@ pub fn latency(title: &str, samples_ms: &[f64], marks: &[(&str, f64)]) -> Chart 
             counts[i] += 1;
         }
         let top = *counts.iter().max().unwrap_or(&1) as f64 * 1.15;
-        let mut chart = ChartBuilder::on(root)
-            .caption(format!("{title}: latency"), (FONT, 16))
-            .margin(8)
-            .x_label_area_size(28)
-            .y_label_area_size(48)
-            .build_cartesian_2d(lo..hi, 0.0..top)?;
-        chart
-            .configure_mesh()
-            .max_light_lines(0)
-            .x_labels(6)
-            .y_labels(5)
-            .disable_x_mesh()
-            .x_desc("ms")
-            .y_desc("requests")
-            .x_label_formatter(&tick)
-            .y_label_formatter(&tick)
-            .label_style((FONT, 13))
-            .draw()?;
+        let mut chart = plane(
+            root,
+            &format!("{title}: latency"),
+            (lo, hi),
+            (0.0, top),
+            ("ms", "requests"),
+        )?;
         chart.draw_series(counts.iter().enumerate().map(|(i, c)| {
             let x0 = lo + i as f64 * width;
             Rectangle::new(
@@ -616,7 +642,7 @@ pub fn latency(title: &str, samples_ms: &[f64], marks: &[(&str, f64)]) -> Chart 
             )
         }))?;
         let label = TextStyle::from((FONT, 13).into_font()).color(&MARK);
-        for (name, v) in marks {
+        for (name, v) in marks.iter().filter(|m| m.1.is_finite()) {
             chart.draw_series(std::iter::once(PathElement::new(
                 vec![(*v, 0.0), (*v, top * 0.92)],
                 MARK.stroke_width(2),

@@ -103,19 +103,7 @@ pub fn figure(f: &Figure) -> Markup {
             unit,
             reference_name,
             rows,
-        } => {
-            let rows: Vec<chart::Interval> = rows
-                .iter()
-                .map(|r| chart::Interval {
-                    label: r.label.clone(),
-                    estimate: r.estimate,
-                    low: r.low,
-                    high: r.high,
-                    reference: r.reference,
-                })
-                .collect();
-            html! { (chart::intervals(title, &rows, unit, reference_name)) }
-        }
+        } => html! { (chart::intervals(title, rows, unit, reference_name)) },
         Figure::Bars { title, unit, rows } => html! { (chart::bars(title, rows, unit)) },
         Figure::Pairs {
             title,
@@ -171,14 +159,19 @@ pub fn report_dir() -> Option<PathBuf> {
     Some(deps.parent()?.parent()?.join("mlharness").join("reports"))
 }
 
-/// The file name a test's page gets: its name with `::` as `.`, other characters that a file
-/// name should not hold as `_`, bounded in length.
+/// The file name a test's page gets, from its nextest binary ID and name (`app::drift`,
+/// `mlharness_drift::tenure`): `::` as `.`, other characters a file name should not hold as
+/// `_`; a long name is cut and ends on a hash of the whole, so two tests never share a page.
 ///
 /// ```
-/// assert_eq!(mlharness::html::page_file_name("drift::tenure <a>"), "drift.tenure__a_.html");
+/// use mlharness::html::page_file_name;
+/// assert_eq!(page_file_name("app::drift::mlharness_drift::tenure"), "app.drift.mlharness_drift.tenure.html");
+/// assert_ne!(page_file_name(&"x".repeat(300)), page_file_name(&format!("{}y", "x".repeat(299))));
 /// ```
 pub fn page_file_name(test: &str) -> String {
-    let mut name: String = test
+    use std::hash::{Hash, Hasher};
+    const MAX: usize = 150;
+    let safe: String = test
         .replace("::", ".")
         .chars()
         .map(|c| {
@@ -188,17 +181,32 @@ pub fn page_file_name(test: &str) -> String {
                 '_'
             }
         })
-        .take(160)
         .collect();
-    name.push_str(".html");
-    name
+    if safe.len() <= MAX && safe.as_str() == test.replace("::", ".") {
+        return format!("{safe}.html");
+    }
+    // Cut or changed: the hash of the full name keeps names apart (one toolchain builds both
+    // the test and the gate, so both sides compute the same one).
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    test.hash(&mut hasher);
+    let cut: String = safe.chars().take(MAX).collect();
+    format!("{cut}-{:016x}.html", hasher.finish())
+}
+
+/// What a running test's page is named after: nextest's binary ID (`NEXTEST_BINARY_ID`, so
+/// the gate can find it) and the test's name.
+pub(crate) fn page_key(test: &str) -> String {
+    match std::env::var("NEXTEST_BINARY_ID") {
+        Ok(binary) if !binary.is_empty() => format!("{binary}::{test}"),
+        _ => test.to_string(),
+    }
 }
 
 /// Writes a failing check's page for `test` into [`report_dir`] (atomically), returning the
 /// path; `None` when there is no report directory or it cannot be written (the failure is
 /// reported either way: the page is evidence, not the verdict).
 pub(crate) fn leave_page(test: &str, html: &str) -> Option<PathBuf> {
-    let path = report_dir()?.join(page_file_name(test));
+    let path = report_dir()?.join(page_file_name(&page_key(test)));
     crate::fs::write_atomic(&path, html).ok()?;
     Some(relative_to_cwd(&path))
 }

@@ -54,12 +54,23 @@ pub fn ks_2samp_sorted(a: &[f64], b: &[f64]) -> TestResult {
 /// sample. The walk is kept free of unpredictable branches (one value per step, the larger
 /// side chosen by a select): with random interleaving that halves its time.
 fn ks_statistic_sorted(a: &[f64], b: &[f64]) -> f64 {
+    let (_, best_i, best_j) = ks_location_sorted(a, b);
+    // The same operations as scipy (two divisions, one subtraction): equal statistics.
+    (best_i as f64 / a.len() as f64 - best_j as f64 / b.len() as f64)
+        .abs()
+        .min(1.0)
+}
+
+/// Where the ECDFs of two sorted samples are furthest apart: the value, and how many values of
+/// each sample are at or below it (the first such value on ties).
+pub(crate) fn ks_location_sorted(a: &[f64], b: &[f64]) -> (f64, usize, usize) {
     let (n1, n2) = (a.len(), b.len());
     let at = |v: &[f64], k: usize| v.get(k).copied().unwrap_or(f64::INFINITY);
     let (mut i, mut j) = (0usize, 0usize);
     // |i·n2 - j·n1| is n1·n2 times the ECDF distance, exactly, in integers.
     let (mut best, mut best_i, mut best_j) = (0i64, 0usize, 0usize);
     let (mut x, mut y) = (at(a, 0), at(b, 0));
+    let mut best_v = x.min(y);
     while i < n1 || j < n2 {
         let take_a = x <= y;
         let v = if take_a { x } else { y };
@@ -71,14 +82,11 @@ fn ks_statistic_sorted(a: &[f64], b: &[f64]) -> f64 {
         if x.min(y) != v {
             let d = (i as i64 * n2 as i64 - j as i64 * n1 as i64).abs();
             if d > best {
-                (best, best_i, best_j) = (d, i, j);
+                (best, best_i, best_j, best_v) = (d, i, j, v);
             }
         }
     }
-    // The same operations as scipy (two divisions, one subtraction): equal statistics.
-    (best_i as f64 / n1 as f64 - best_j as f64 / n2 as f64)
-        .abs()
-        .min(1.0)
+    (best_v, best_i, best_j)
 }
 
 fn gcd(mut a: u64, mut b: u64) -> u64 {

@@ -50,6 +50,7 @@ pub use self::divergence::{
     wasserstein_sorted, DEFAULT_SMOOTHING,
 };
 pub use self::error::StatsError;
+pub(crate) use self::ks::ks_location_sorted;
 pub use self::ks::{kolmogorov_sf, ks_2samp, ks_2samp_sorted, KS_EXACT_MAX_N};
 pub use self::mcnemar::{mcnemar_exact, mcnemar_from_outcomes, McNemar};
 pub use self::rank::{kruskal, mann_whitney_u};

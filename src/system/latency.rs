@@ -57,7 +57,7 @@ pub struct LatencyReport {
 }
 
 /// How many latencies a [`LatencyReport`] keeps for its picture.
-pub const KEPT_LATENCIES: usize = 10_000;
+pub const KEPT_LATENCIES: usize = 2_000;
 
 impl LatencyProbe {
     /// `requests` requests, at most `concurrency` at once (both at least 1).

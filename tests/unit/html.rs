@@ -96,9 +96,107 @@ fn the_validation_page_shows_violations_per_column_with_their_rows() {
 #[test]
 fn page_file_names_are_safe_and_bounded() {
     assert_eq!(html::page_file_name("a::b"), "a.b.html");
-    assert_eq!(
-        html::page_file_name("../../etc/passwd"),
-        ".._.._etc_passwd.html"
+    let odd = html::page_file_name("../../etc/passwd");
+    assert!(
+        odd.starts_with(".._.._etc_passwd-") && !odd.contains('/'),
+        "{odd}"
     );
-    assert!(html::page_file_name(&"x".repeat(1000)).len() <= 165);
+    assert_ne!(
+        html::page_file_name("a b"),
+        html::page_file_name("a_b"),
+        "changed names keep a hash"
+    );
+    assert!(html::page_file_name(&"x".repeat(1000)).len() <= 172);
+}
+
+#[test]
+fn infinite_and_nan_values_give_words_not_a_hang_or_a_panic() {
+    // plotters never finishes laying out an infinite axis: a diverged model's MSE is infinite.
+    let b = chart::bars(
+        "MSE",
+        &[("model".into(), f64::INFINITY), ("baseline".into(), 2.0)],
+        "mse",
+    );
+    assert!(
+        b.svg().starts_with("<svg") && b.alt().contains("model inf"),
+        "{}",
+        b.alt()
+    );
+    let all_inf = chart::bars("MSE", &[("model".into(), f64::INFINITY)], "mse");
+    assert!(all_inf.alt().contains("model inf"));
+    let row = mlharness::figure::IntervalRow {
+        label: "all".into(),
+        estimate: f64::NAN,
+        low: f64::NEG_INFINITY,
+        high: 1.0,
+        reference: Some(0.0),
+    };
+    let i = chart::intervals("improvement", &[row], "mse", "margin");
+    assert!(i.alt().contains("all NaN"), "{}", i.alt());
+    let l = chart::latency("GET /", &[1.0, 2.0], &[("limit", f64::INFINITY)]);
+    assert!(l.svg().starts_with("<svg"));
+    let h = chart::histograms(
+        "x",
+        &[0.0, f64::NAN],
+        [("reference", &[1][..]), ("current", &[1][..])],
+    );
+    assert!(
+        h.svg().is_empty() && h.alt().contains("no finite range"),
+        "{}",
+        h.alt()
+    );
+    let mismatched = chart::histograms(
+        "x",
+        &[0.0, 1.0],
+        [("reference", &[1, 2, 3][..]), ("current", &[1][..])],
+    );
+    assert!(mismatched.svg().is_empty());
+}
+
+#[test]
+fn a_drift_page_of_extreme_values_and_endless_new_levels_is_drawn_and_bounded() {
+    use mlharness::drift::{DriftOptions, Profile, PROFILE_LEVELS};
+    let huge = Dataset::from_columns(vec![(
+        "x".into(),
+        Column::numeric(vec![f64::MAX, -f64::MAX, 0.0, 1.0]),
+    )])
+    .unwrap();
+    let page = DriftOptions::default()
+        .compare(&huge, &huge)
+        .unwrap()
+        .to_html();
+    assert!(
+        page.contains("Histogram of x"),
+        "the words stay when the axis cannot be drawn"
+    );
+    // Few reference levels, a thousand new ones: the profile keeps its bound.
+    let reference = Dataset::from_columns(vec![(
+        "id".into(),
+        Column::categorical((0..200).map(|i| Some(if i % 2 == 0 { "a" } else { "b" }))),
+    )])
+    .unwrap();
+    let new: Vec<String> = (0..1000).map(|i| format!("new{i}")).collect();
+    let current = Dataset::from_columns(vec![(
+        "id".into(),
+        Column::categorical(new.iter().map(|s| Some(s.as_str()))),
+    )])
+    .unwrap();
+    let report = DriftOptions::default()
+        .compare(&reference, &current)
+        .unwrap();
+    let Some(Profile::Categorical {
+        levels, current, ..
+    }) = &report.distribution("id").unwrap().profile
+    else {
+        panic!("categorical profile");
+    };
+    assert!(
+        levels.len() <= PROFILE_LEVELS && levels.last().map(String::as_str) == Some("(rest)"),
+        "{levels:?}"
+    );
+    assert_eq!(
+        current.iter().sum::<f64>(),
+        1000.0,
+        "nothing is lost in the bound"
+    );
 }

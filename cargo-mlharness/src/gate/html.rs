@@ -22,6 +22,10 @@ pub const PAGES: &str = "reports";
 const OUTPUT_LINES: usize = 200;
 /// Uncovered lines of one file shown with their source.
 const SOURCE_LINES: usize = 300;
+/// Uncovered lines shown with their source over the whole page; then line numbers only.
+const SOURCE_BUDGET: usize = 20_000;
+/// Failures shown with their output; the rest are counted.
+const MAX_FAILURES: usize = 100;
 
 /// One file's line coverage, from `lcov.info`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -249,19 +253,23 @@ pub fn render(i: &Inputs) -> String {
 fn failures(i: &Inputs) -> Markup {
     html! {
         h2 { "Failures" }
-        @for f in &i.report.failures {
-            @let evidence = i.dir.join(PAGES).join(page::page_file_name(&f.test));
+        @for f in i.report.failures.iter().take(MAX_FAILURES) {
+            @let name = page::page_file_name(&format!("{}::{}", f.binary, f.test));
+            @let evidence = i.dir.join(PAGES).join(&name);
             section.outcome.failed {
                 h3 {
                     span.badge.fail { @if f.timed_out { "TIMEOUT" } @else { "FAIL" } }
                     " " code { (f.test) } " " span.kind { (f.kind.to_string()) " · " (f.binary) }
                 }
                 @if evidence.is_file() {
-                    p { "Evidence with charts: " a href={ (PAGES) "/" (page::page_file_name(&f.test)) } { (PAGES) "/" (page::page_file_name(&f.test)) } }
+                    p { "Evidence with charts: " a href={ (PAGES) "/" (name) } { (PAGES) "/" (name) } }
                 }
                 @let output = i.tests.iter().find(|t| t.name == f.test && t.binary_id == f.binary).map(|t| t.output.as_str());
                 pre { (shown_output(output, &f.first_lines)) }
             }
+        }
+        @if i.report.failures.len() > MAX_FAILURES {
+            p.note { "… and " (i.report.failures.len() - MAX_FAILURES) " more failures, each in report.json and junit.xml." }
         }
     }
 }
@@ -366,6 +374,7 @@ fn changes(c: &Changes) -> Markup {
 }
 
 fn files(i: &Inputs) -> Markup {
+    let mut budget = SOURCE_BUDGET;
     html! {
         h2 { "Coverage per file" }
         p.muted { "Click a header to sort; open a file for its uncovered lines." }
@@ -377,7 +386,7 @@ fn files(i: &Inputs) -> Markup {
                         @if f.uncovered.is_empty() { code { (f.path) } } @else {
                             details {
                                 summary { code { (f.path) } }
-                                pre { (uncovered_source(f)) }
+                                pre { (uncovered_source(f, &mut budget)) }
                             }
                         }
                     }
@@ -392,14 +401,20 @@ fn files(i: &Inputs) -> Markup {
 
 /// The uncovered lines of a file with their numbers and text (only the numbers when the file
 /// cannot be read), bounded.
-fn uncovered_source(f: &FileCoverage) -> String {
+fn uncovered_source(f: &FileCoverage, budget: &mut usize) -> String {
+    if *budget == 0 {
+        let numbers: Vec<String> = f.uncovered.iter().map(u32::to_string).collect();
+        return format!("lines {}", numbers.join(", "));
+    }
     let text = std::fs::read_to_string(&f.source).ok();
     let lines: Vec<&str> = text
         .as_deref()
         .map(|t| t.lines().collect())
         .unwrap_or_default();
     let mut out = String::new();
-    for n in f.uncovered.iter().take(SOURCE_LINES) {
+    let shown = f.uncovered.len().min(SOURCE_LINES).min(*budget);
+    *budget -= shown;
+    for n in f.uncovered.iter().take(shown) {
         let code = (*n as usize)
             .checked_sub(1)
             .and_then(|i| lines.get(i))
@@ -407,11 +422,8 @@ fn uncovered_source(f: &FileCoverage) -> String {
             .unwrap_or("");
         out.push_str(&format!("{n:>5} │ {code}\n"));
     }
-    if f.uncovered.len() > SOURCE_LINES {
-        out.push_str(&format!(
-            "… and {} more lines\n",
-            f.uncovered.len() - SOURCE_LINES
-        ));
+    if f.uncovered.len() > shown {
+        out.push_str(&format!("… and {} more lines\n", f.uncovered.len() - shown));
     }
     out
 }

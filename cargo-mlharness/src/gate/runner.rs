@@ -476,7 +476,10 @@ pub fn run_prepared(
     }
     let report = GateReport::new(&run, &verdict, started.elapsed().as_secs_f64(), tools);
     write_reports(&report_dir, &report, &config, &junit_path)?;
-    write_html(ws, &report_dir, &report, &run, &config)?;
+    // Only a run of every test, that ran, is what the next run compares with.
+    let complete =
+        matches!(run.mode, Mode::Full) && options.filter.is_none() && run.problem.is_none();
+    write_html(ws, &report_dir, &report, &run, &config, complete)?;
     let _ = writeln!(out, "{}", report.summary(&config, &ws.report_dir_display()));
     Ok((report, run))
 }
@@ -515,6 +518,7 @@ fn write_html(
     report: &GateReport,
     run: &Run,
     config: &GateConfig,
+    complete: bool,
 ) -> Result<(), GateError> {
     use super::html::{read_lcov, render, Changes, Inputs, LastRun};
     let files = match run.coverage {
@@ -527,7 +531,7 @@ fn write_html(
     let now = LastRun::of(report, &run.tests, &files);
     // A run of a selection compared with a full one would call every unselected test removed.
     let changes = LastRun::read(&last_path)
-        .filter(|_| matches!(run.mode, Mode::Full))
+        .filter(|_| complete)
         .map(|before| Changes::between(&before, &now));
     let html = render(&Inputs {
         report,
@@ -538,7 +542,7 @@ fn write_html(
         min_coverage: config.min_coverage,
     });
     mlharness::fs::write_atomic(dir.join("report.html"), html)?;
-    if matches!(run.mode, Mode::Full) {
+    if complete {
         let json = serde_json::to_string(&now).unwrap_or_default();
         mlharness::fs::write_atomic(&last_path, json)?;
     }

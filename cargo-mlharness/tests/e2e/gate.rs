@@ -238,17 +238,18 @@ fn a_failing_check_leaves_its_page_and_report_html_shows_it_first() {
         "evidence before what passed"
     );
     assert!(
-        html.contains("href=\"reports/this_week_has_not_drifted.html\""),
+        html.contains("href=\"reports/app.drift.this_week_has_not_drifted.html\""),
         "{html}"
     );
-    let evidence = dir.join("reports/this_week_has_not_drifted.html");
+    let evidence = dir.join("reports/app.drift.this_week_has_not_drifted.html");
     let page = std::fs::read_to_string(&evidence).unwrap();
     assert!(
         page.contains("<code>tenure</code>") && page.contains("tenure: ECDF"),
         "the test's own page has its charts"
     );
     assert!(
-        run.stdout.contains("this_week_has_not_drifted.html"),
+        run.stdout
+            .contains("app.drift.this_week_has_not_drifted.html"),
         "the failure names its page: {run}"
     );
 

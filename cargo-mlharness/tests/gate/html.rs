@@ -43,7 +43,7 @@ fn a_failing_run_shows_the_failure_and_its_evidence_before_what_passed() {
     let evidence = dir
         .path()
         .join(PAGES)
-        .join("mlharness_drift.after_the_bug.html");
+        .join("churn.drift.mlharness_drift.after_the_bug.html");
     std::fs::create_dir_all(evidence.parent().unwrap()).unwrap();
     std::fs::write(&evidence, "<svg></svg>").unwrap();
     let html = page(&run, &[], None, dir.path());
@@ -61,7 +61,7 @@ fn a_failing_run_shows_the_failure_and_its_evidence_before_what_passed() {
         "before anything that passed"
     );
     assert!(
-        html.contains("href=\"reports/mlharness_drift.after_the_bug.html\""),
+        html.contains("href=\"reports/churn.drift.mlharness_drift.after_the_bug.html\""),
         "links the test's own page"
     );
     assert!(!html.contains("stack backtrace"));

@@ -98,21 +98,28 @@ fn churn_halves_do_not_alarm_across_20_seeds() {
     assert!(alarms.is_empty(), "false alarms on seeds {alarms:?}");
 }
 
+/// `ds` with every customer calling customer service `extra` more times.
+fn calling_more(ds: &Dataset, extra: f64) -> Dataset {
+    let calls = ds
+        .numeric("number_customer_service_calls")
+        .unwrap()
+        .values();
+    ds.without_column("number_customer_service_calls")
+        .unwrap()
+        .with_column(
+            "number_customer_service_calls",
+            mlharness::data::Column::numeric(calls.iter().map(|c| c + extra).collect()),
+        )
+        .unwrap()
+}
+
 /// The drift report of two halves of the churn data, the second with customers calling
 /// customer service more, as a page: one section per column, each with its charts (a histogram
 /// and the ECDFs for a number, bars for a category), the moved column first.
 #[test]
 fn the_drift_page_draws_every_column_of_the_churn_data() {
     let (a, b) = (half(2, true), half(2, false));
-    let calls = b.numeric("number_customer_service_calls").unwrap().values();
-    let busier = b
-        .without_column("number_customer_service_calls")
-        .unwrap()
-        .with_column(
-            "number_customer_service_calls",
-            mlharness::data::Column::numeric(calls.iter().map(|c| c + 2.0).collect()),
-        )
-        .unwrap();
+    let busier = calling_more(&b, 2.0);
     let report = DriftOptions::default().compare(&a, &busier).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("drift.html");
@@ -157,15 +164,7 @@ fn the_model_output_does_not_drift_between_halves_but_does_when_customers_call_m
     let same = options.compare_predictions(&model, &a, &b).unwrap();
     assert!(same.outcome().passed(), "{same}");
     // Every customer calls customer service three more times: churn scores rise.
-    let calls = b.numeric("number_customer_service_calls").unwrap().values();
-    let busier = b
-        .without_column("number_customer_service_calls")
-        .unwrap()
-        .with_column(
-            "number_customer_service_calls",
-            mlharness::data::Column::numeric(calls.iter().map(|c| c + 3.0).collect()),
-        )
-        .unwrap();
+    let busier = calling_more(&b, 3.0);
     let moved = options.compare_predictions(&model, &a, &busier).unwrap();
     assert!(moved.drifted_columns().contains(&"score"), "{moved}");
 }
