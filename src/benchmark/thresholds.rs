@@ -5,7 +5,7 @@ use crate::check::{Outcome, Table};
 use crate::config::line_column;
 use crate::data::Dataset;
 use crate::kind::Kind;
-use crate::metrics::{Average, Metric};
+use crate::metrics::Metric;
 use crate::model::{Model, Predictions};
 use std::path::{Path, PathBuf};
 use toml::Spanned;
@@ -84,23 +84,6 @@ struct Bound {
 }
 
 /// Every metric, for parsing names.
-fn all_metrics() -> Vec<Metric> {
-    let mut all = vec![Metric::Accuracy, Metric::BalancedAccuracy];
-    for a in [Average::Binary, Average::Macro, Average::Weighted] {
-        all.extend([Metric::Precision(a), Metric::Recall(a), Metric::F1(a)]);
-    }
-    all.extend([
-        Metric::RocAuc,
-        Metric::LogLoss,
-        Metric::Mse,
-        Metric::Rmse,
-        Metric::Mae,
-        Metric::R2,
-        Metric::Mape,
-    ]);
-    all
-}
-
 impl Thresholds {
     /// Reads and parses the file.
     pub fn load(path: impl AsRef<Path>) -> Result<Self, ThresholdsError> {
@@ -140,7 +123,7 @@ impl Thresholds {
                 "missing: add a `[metrics]` table, e.g. `roc_auc = { min = 0.8 }`".into(),
             ));
         };
-        let known = all_metrics();
+        let known = Metric::named();
         let mut bounds = Vec::new();
         for (name, spec) in metrics {
             let line = at(name.span());

@@ -537,6 +537,15 @@ pub enum Metric {
     R2,
     /// [`mape`]
     Mape,
+    /// [`roc_auc_multiclass`] of the class probabilities, with this strategy and average
+    /// (`Macro` or `Weighted`); named as scikit-learn's scorers: `roc_auc_ovr`,
+    /// `roc_auc_ovr_weighted`, `roc_auc_ovo`, `roc_auc_ovo_weighted`
+    RocAucMulticlass(Multiclass, Average),
+    /// [`brier_score`] of the class probabilities (`brier_score`)
+    Brier,
+    /// The expected calibration error of [`calibration`] in 10 equal-width bins of the
+    /// top-class confidence (`ece`)
+    Ece,
 }
 
 impl fmt::Display for Metric {
@@ -559,16 +568,69 @@ impl fmt::Display for Metric {
             Metric::Mae => write!(f, "mae"),
             Metric::R2 => write!(f, "r2"),
             Metric::Mape => write!(f, "mape"),
+            Metric::RocAucMulticlass(strategy, a) => {
+                let strategy = match strategy {
+                    Multiclass::OneVsRest => "ovr",
+                    Multiclass::OneVsOne => "ovo",
+                };
+                let a = if *a == Average::Weighted {
+                    "_weighted"
+                } else {
+                    ""
+                };
+                write!(f, "roc_auc_{strategy}{a}")
+            }
+            Metric::Brier => write!(f, "brier_score"),
+            Metric::Ece => write!(f, "ece"),
         }
     }
 }
 
 impl Metric {
+    /// Every metric that has a name, in the order files and messages list them: the names a
+    /// thresholds file or a CLI flag may use.
+    ///
+    /// ```
+    /// use mlharness::metrics::Metric;
+    /// let names: Vec<String> = Metric::named().iter().map(Metric::to_string).collect();
+    /// assert!(names.contains(&"roc_auc_ovo_weighted".to_string()));
+    /// assert!(names.contains(&"ece".to_string()));
+    /// ```
+    pub fn named() -> Vec<Metric> {
+        let mut all = vec![Metric::Accuracy, Metric::BalancedAccuracy];
+        for a in [Average::Binary, Average::Macro, Average::Weighted] {
+            all.extend([Metric::Precision(a), Metric::Recall(a), Metric::F1(a)]);
+        }
+        all.push(Metric::RocAuc);
+        for strategy in [Multiclass::OneVsRest, Multiclass::OneVsOne] {
+            for a in [Average::Macro, Average::Weighted] {
+                all.push(Metric::RocAucMulticlass(strategy, a));
+            }
+        }
+        all.extend([
+            Metric::LogLoss,
+            Metric::Brier,
+            Metric::Ece,
+            Metric::Mse,
+            Metric::Rmse,
+            Metric::Mae,
+            Metric::R2,
+            Metric::Mape,
+        ]);
+        all
+    }
+
     /// True when a larger value is better (accuracy), false when smaller is (log loss, MSE).
     pub fn higher_is_better(&self) -> bool {
         !matches!(
             self,
-            Metric::LogLoss | Metric::Mse | Metric::Rmse | Metric::Mae | Metric::Mape
+            Metric::LogLoss
+                | Metric::Brier
+                | Metric::Ece
+                | Metric::Mse
+                | Metric::Rmse
+                | Metric::Mae
+                | Metric::Mape
         )
     }
 
@@ -578,6 +640,10 @@ impl Metric {
             Predictions::Classes(c) => {
                 let truth = data.target_indices(c.classes())?;
                 let labels = c.labels();
+                let proba = || {
+                    c.probabilities()
+                        .ok_or_else(|| self.wrong("class labels without probabilities"))
+                };
                 match self {
                     Metric::Accuracy => accuracy(&truth, labels),
                     Metric::BalancedAccuracy => balanced_accuracy(&truth, labels),
@@ -588,10 +654,12 @@ impl Metric {
                         Some(s) => roc_auc(&truth, &s.to_vec()),
                         None => Err(self.wrong("class labels without two-class probabilities")),
                     },
-                    Metric::LogLoss => match c.probabilities() {
-                        Some(p) => log_loss(&truth, p.view()),
-                        None => Err(self.wrong("class labels without probabilities")),
-                    },
+                    Metric::LogLoss => log_loss(&truth, proba()?.view()),
+                    Metric::Brier => brier_score(&truth, proba()?.view()),
+                    Metric::Ece => Ok(calibration(&truth, proba()?.view(), 10)?.ece),
+                    Metric::RocAucMulticlass(strategy, a) => {
+                        roc_auc_multiclass(&truth, proba()?.view(), *strategy, *a)
+                    }
                     _ => Err(self.wrong("class predictions")),
                 }
             }

@@ -1,4 +1,4 @@
-use super::{ColumnSchema, Schema, FORMAT_VERSION};
+use super::{ColumnSchema, Schema};
 use crate::data::{quantile_sorted, Column, ColumnKind, Dataset, Numeric};
 
 /// Quantiles are estimated from at most this many evenly spaced present values, so that
@@ -111,10 +111,9 @@ impl InferOptions {
             min_rows: None,
             columns,
             relations: Vec::new(),
+            conditions: Vec::new(),
         };
-        if schema.uses_version_2() {
-            schema.mlharness_schema = FORMAT_VERSION;
-        }
+        schema.mlharness_schema = schema.needed_version();
         schema
     }
 
@@ -177,6 +176,7 @@ impl InferOptions {
         }
         let finite = values.len() - missing - nan - infinite;
         ColumnSchema {
+            unique: looks_like_an_id(name, n, finite, nan + infinite, (lo, hi)),
             min: (finite > 0).then_some(lo),
             max: (finite > 0).then_some(hi),
             allow_nan: nan > 0,
@@ -202,6 +202,39 @@ impl InferOptions {
             .map(|&p| (p, quantile_sorted(&sample, p)))
             .collect()
     }
+}
+
+/// Whether a numeric column is an identifier, so that `unique` is safe to infer: at least 20
+/// values, all distinct integers, and either an ID's name (`id`, `customer_id`, `userId`) or
+/// a dense run (no more than twice as many integers in the range as rows, over 100 rows or
+/// more: a row number, such as pandas' `Unnamed: 0`). Distinct measurements (ages over 30
+/// rows) are neither.
+fn looks_like_an_id(
+    name: &str,
+    n: &Numeric,
+    finite: usize,
+    odd: usize,
+    (lo, hi): (f64, f64),
+) -> bool {
+    if finite < 20 || odd > 0 {
+        return false;
+    }
+    let lower = name.to_ascii_lowercase();
+    let named = lower == "id"
+        || lower.ends_with("_id")
+        || lower.ends_with("-id")
+        || lower.starts_with("id_")
+        || name.ends_with("Id")
+        || name.ends_with("ID")
+        || lower == "index"
+        || lower.starts_with("unnamed");
+    let dense = finite >= 100 && hi - lo < 2.0 * finite as f64;
+    if !(named || dense) {
+        return false;
+    }
+    let mut repeats = super::repeats::Repeats::new(lo, hi, finite);
+    n.present()
+        .all(|v| super::repeats::is_integer(v) && !repeats.seen(v))
 }
 
 #[cfg(test)]

@@ -29,11 +29,14 @@
 //! # Ok::<(), mlharness::data::DataError>(())
 //! ```
 
+mod condition;
 #[cfg(feature = "html")]
 mod html;
 mod infer;
+mod repeats;
 mod validate;
 
+pub use self::condition::{Condition, Predicate};
 pub use self::infer::InferOptions;
 pub use self::validate::{ValidationReport, Violation, ViolationKind};
 
@@ -41,12 +44,13 @@ use crate::data::{ColumnKind, CsvOptions};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
-/// The version of the schema file format this crate writes when a schema uses the
-/// expectations of version 2 (`unique`, `pattern`, `min_length`/`max_length`, `relations`);
-/// a schema without them is written as version 1, which older versions read. Both are read.
-pub const FORMAT_VERSION: u32 = 2;
+/// The newest version of the schema file format. A schema is written with the oldest version
+/// that holds what it uses, so older readers still read it: version 1 for kinds, ranges,
+/// categories and missing values; 2 adds `unique`, `pattern`, `min_length`/`max_length` and
+/// `relations`; 3 adds `conditions`. Every version is read.
+pub const FORMAT_VERSION: u32 = 3;
 /// The versions this crate reads.
-const READS: [u32; 2] = [1, 2];
+const READS: [u32; 3] = [1, 2, 3];
 
 /// What a dataset's columns may hold. Serialises to the JSON that is checked in.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -62,6 +66,10 @@ pub struct Schema {
     /// Rules between columns (`a <= b`, `x` present when `y` is).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub relations: Vec<Relation>,
+    /// Expectations that hold on the rows where a condition does (`if plan in [none] then
+    /// plan_minutes <= 0`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub conditions: Vec<Condition>,
 }
 
 /// A rule between two columns of a row: a comparison of two numeric columns (rows where both
@@ -271,7 +279,7 @@ pub enum SchemaError {
         message: String,
     },
     /// The file's format version is not one this crate reads.
-    #[error("{}: field `mlharness_schema`: version {found} is not supported (this mlharness reads versions 1 and {FORMAT_VERSION})", path.display())]
+    #[error("{}: field `mlharness_schema`: version {found} is not supported (this mlharness reads versions 1 to {FORMAT_VERSION})", path.display())]
     Version {
         /// The file.
         path: PathBuf,
@@ -365,11 +373,7 @@ impl Schema {
     /// The schema as pretty JSON, one field per line so that a review diff shows each change.
     pub fn to_json(&self) -> String {
         let mut out = self.clone();
-        out.mlharness_schema = if self.uses_version_2() {
-            FORMAT_VERSION
-        } else {
-            1
-        };
+        out.mlharness_schema = self.needed_version();
         let mut s = serde_json::to_string_pretty(&out).expect("a schema always serialises");
         s.push('\n');
         s
@@ -420,12 +424,19 @@ impl Schema {
         Ok(())
     }
 
-    /// True when the schema uses an expectation that version 1 does not have.
-    pub(crate) fn uses_version_2(&self) -> bool {
-        !self.relations.is_empty()
+    /// The oldest format version that holds every expectation the schema uses.
+    pub(crate) fn needed_version(&self) -> u32 {
+        if !self.conditions.is_empty() {
+            3
+        } else if !self.relations.is_empty()
             || self.columns.iter().any(|c| {
                 c.unique || c.pattern.is_some() || c.min_length.is_some() || c.max_length.is_some()
             })
+        {
+            2
+        } else {
+            1
+        }
     }
 
     fn check(&self, path: &Path) -> Result<(), SchemaError> {
@@ -530,6 +541,39 @@ impl Schema {
                 }
             }
         }
+        for condition in &self.conditions {
+            for (field, test) in [("if", &condition.when), ("then", &condition.then)] {
+                let Some(c) = self.column(&test.column) else {
+                    return Err(invalid(
+                        &condition.to_string(),
+                        condition_field(field, "column"),
+                        format!("no column `{}` in the schema", test.column),
+                    ));
+                };
+                if let Some((what, message)) = test.problem(c.kind) {
+                    return Err(SchemaError::Invalid {
+                        path: path.to_path_buf(),
+                        column: condition.to_string(),
+                        field: condition_field(field, what),
+                        message,
+                    });
+                }
+            }
+        }
         Ok(())
+    }
+}
+
+/// The path of a field of a condition's test (`if.min`, `then.in`), for errors.
+fn condition_field(side: &str, field: &str) -> &'static str {
+    match (side, field) {
+        ("if", "column") => "if.column",
+        ("if", "present") => "if.present",
+        ("if", "in") => "if.in",
+        ("if", _) => "if.min",
+        (_, "column") => "then.column",
+        (_, "present") => "then.present",
+        (_, "in") => "then.in",
+        _ => "then.min",
     }
 }

@@ -1,3 +1,4 @@
+use super::repeats::Repeats;
 use super::{ColumnSchema, Schema};
 use crate::check::{checked_report, Outcome};
 use crate::data::{Categorical, Column, ColumnKind, Dataset, Numeric};
@@ -42,6 +43,8 @@ pub enum ViolationKind {
     LengthOutOfRange,
     /// A row that breaks a relation between columns.
     RelationBroken,
+    /// A row where a condition holds and the expectation it guards does not.
+    ConditionBroken,
 }
 
 impl ViolationKind {
@@ -61,6 +64,7 @@ impl ViolationKind {
             ViolationKind::PatternMismatch => "pattern_mismatch",
             ViolationKind::LengthOutOfRange => "length_out_of_range",
             ViolationKind::RelationBroken => "relation_broken",
+            ViolationKind::ConditionBroken => "condition_broken",
         }
     }
 }
@@ -278,15 +282,17 @@ impl Schema {
             rows: Vec::new(),
             detail,
         };
-        for spec in &self.columns {
-            let expected = spec.expected_in(environment);
-            match (data.column(&spec.name), expected) {
-                (Err(_), true) => violations.push(whole(
+        // Columns, relations and conditions are independent: each is checked on its own core
+        // (in schema order, so the report is the same on any number of cores).
+        let per_column = crate::par::map(&self.columns, |spec| {
+            let mut out = Vec::new();
+            match (data.column(&spec.name), spec.expected_in(environment)) {
+                (Err(_), true) => out.push(whole(
                     &spec.name,
                     ViolationKind::MissingColumn,
                     format!("expected a {} column, found none", spec.kind),
                 )),
-                (Ok(_), false) => violations.push(whole(
+                (Ok(_), false) => out.push(whole(
                     &spec.name,
                     ViolationKind::UnexpectedColumn,
                     format!(
@@ -296,14 +302,34 @@ impl Schema {
                     ),
                 )),
                 (Err(_), false) => {}
-                (Ok(column), true) => check_column(spec, column, rows, &mut violations),
+                (Ok(column), true) => check_column(spec, column, rows, &mut out),
             }
-        }
-        for relation in &self.relations {
+            out
+        });
+        let per_relation = crate::par::map(&self.relations, |relation| {
+            let mut out = Vec::new();
             if let (Ok(a), Ok(b)) = (data.column(&relation.left), data.column(&relation.right)) {
-                check_relation(relation, a, b, rows, &mut violations);
+                check_relation(relation, a, b, rows, &mut out);
             }
-        }
+            out
+        });
+        let per_condition = crate::par::map(&self.conditions, |condition| {
+            let mut out = Vec::new();
+            if let (Ok(a), Ok(b)) = (
+                data.column(&condition.when.column),
+                data.column(&condition.then.column),
+            ) {
+                super::condition::check(condition, a, b, &mut out);
+            }
+            out
+        });
+        violations.extend(
+            per_column
+                .into_iter()
+                .chain(per_relation)
+                .chain(per_condition)
+                .flatten(),
+        );
         let known: HashSet<&str> = self.columns.iter().map(|c| c.name.as_str()).collect();
         for name in data.column_names() {
             if !known.contains(name) {
@@ -325,13 +351,13 @@ impl Schema {
 
 /// Counts one kind of violation in a column: how many rows, and the first few.
 #[derive(Default)]
-struct Tally {
-    count: usize,
-    rows: Vec<usize>,
+pub(crate) struct Tally {
+    pub(crate) count: usize,
+    pub(crate) rows: Vec<usize>,
 }
 
 impl Tally {
-    fn add(&mut self, row: usize) {
+    pub(crate) fn add(&mut self, row: usize) {
         self.count += 1;
         if self.rows.len() < EXAMPLE_ROWS {
             self.rows.push(row);
@@ -409,105 +435,127 @@ fn check_column(spec: &ColumnSchema, column: &Column, rows: usize, out: &mut Vec
     }
 }
 
-fn check_numeric(spec: &ColumnSchema, n: &Numeric, rows: usize, out: &mut Vec<Violation>) {
-    let lo = spec.min.unwrap_or(f64::NEG_INFINITY);
-    let hi = spec.max.unwrap_or(f64::INFINITY);
-    let (mut missing, mut nan, mut inf, mut range) = (
-        Tally::default(),
-        Tally::default(),
-        Tally::default(),
-        Tally::default(),
-    );
-    let (mut found_lo, mut found_hi) = (f64::INFINITY, f64::NEG_INFINITY);
-    // Values that are finite and in range take one comparison each; only the rare others are
-    // classified, so validation runs at the speed of a plain pass over the column.
-    let mut classify = |i: usize, v: f64, is_missing: bool| {
-        if is_missing {
+/// The tallies of one numeric column's rules, filled in one pass over its rows.
+#[derive(Default)]
+struct NumericTallies {
+    missing: Tally,
+    nan: Tally,
+    inf: Tally,
+    range: Tally,
+    repeated: Tally,
+    found_lo: Option<f64>,
+    found_hi: Option<f64>,
+}
+
+impl NumericTallies {
+    /// Classifies a value that is not a finite number in range (rare, so off the hot path).
+    #[cold]
+    fn classify(
+        &mut self,
+        spec: &ColumnSchema,
+        (lo, hi): (f64, f64),
+        i: usize,
+        v: f64,
+        missing: bool,
+    ) {
+        if missing {
             if !spec.nullable {
-                missing.add(i);
+                self.missing.add(i);
             }
         } else if v.is_nan() {
             if !spec.allow_nan {
-                nan.add(i);
+                self.nan.add(i);
             }
         } else if v.is_infinite() {
             if !spec.allow_infinite {
-                inf.add(i);
+                self.inf.add(i);
             }
         } else if v < lo || v > hi {
-            range.add(i);
-            found_lo = found_lo.min(v);
-            found_hi = found_hi.max(v);
+            self.range.add(i);
+            self.found_lo = Some(self.found_lo.map_or(v, |x| x.min(v)));
+            self.found_hi = Some(self.found_hi.map_or(v, |x| x.max(v)));
         }
-    };
-    let values = n.values();
-    match n.mask() {
-        None => {
-            for (i, &v) in values.iter().enumerate() {
-                if v >= lo && v <= hi && v.is_finite() {
-                    continue;
+    }
+
+    /// One pass over the column: a finite value in range takes one comparison (and, for a
+    /// `unique` column, one lookup), so validation runs near the speed of a plain pass.
+    fn scan<const UNIQUE: bool>(&mut self, spec: &ColumnSchema, bounds: (f64, f64), n: &Numeric) {
+        let (lo, hi) = bounds;
+        let values = n.values();
+        let mut repeats = Repeats::new(lo, hi, if UNIQUE { values.len() } else { 0 });
+        match n.mask() {
+            None => {
+                for (i, &v) in values.iter().enumerate() {
+                    if UNIQUE && !v.is_nan() && repeats.seen(v) {
+                        self.repeated.add(i);
+                    }
+                    if v >= lo && v <= hi && v.is_finite() {
+                        continue;
+                    }
+                    self.classify(spec, bounds, i, v, v.is_nan());
                 }
-                classify(i, v, v.is_nan());
             }
-        }
-        Some(mask) => {
-            for (i, (&v, &m)) in values.iter().zip(mask).enumerate() {
-                if !m && v >= lo && v <= hi && v.is_finite() {
-                    continue;
+            Some(mask) => {
+                for (i, (&v, &m)) in values.iter().zip(mask).enumerate() {
+                    if UNIQUE && !m && repeats.seen(v) {
+                        self.repeated.add(i);
+                    }
+                    if !m && v >= lo && v <= hi && v.is_finite() {
+                        continue;
+                    }
+                    self.classify(spec, bounds, i, v, m);
                 }
-                classify(i, v, m);
             }
         }
     }
-    missing.report(
+}
+
+fn check_numeric(spec: &ColumnSchema, n: &Numeric, rows: usize, out: &mut Vec<Violation>) {
+    let bounds = (
+        spec.min.unwrap_or(f64::NEG_INFINITY),
+        spec.max.unwrap_or(f64::INFINITY),
+    );
+    let mut t = NumericTallies::default();
+    if spec.unique {
+        t.scan::<true>(spec, bounds, n);
+    } else {
+        t.scan::<false>(spec, bounds, n);
+    }
+    t.missing.report(
         spec,
         ViolationKind::MissingValue,
         rows,
         "expected no missing value (not nullable)".into(),
         out,
     );
-    nan.report(
+    t.nan.report(
         spec,
         ViolationKind::Nan,
         rows,
         "expected a number, found NaN".into(),
         out,
     );
-    inf.report(
+    t.inf.report(
         spec,
         ViolationKind::Infinite,
         rows,
         "expected a finite number, found ±infinity".into(),
         out,
     );
-    if spec.unique {
-        // A pass of its own, so that columns without the expectation pay nothing for it.
-        let mut seen: HashSet<u64> = HashSet::with_capacity(values.len());
-        let mut repeated = Tally::default();
-        for (i, &v) in values.iter().enumerate() {
-            if n.is_missing(i) {
-                continue;
-            }
-            let v = if v == 0.0 { 0.0 } else { v };
-            if !seen.insert(v.to_bits()) {
-                repeated.add(i);
-            }
-        }
-        repeated.report(
-            spec,
-            ViolationKind::NotUnique,
-            rows,
-            "expected every value once (unique), found repeats".into(),
-            out,
-        );
-    }
+    t.repeated.report(
+        spec,
+        ViolationKind::NotUnique,
+        rows,
+        UNIQUE_DETAIL.into(),
+        out,
+    );
     let bound = |b: Option<f64>| b.map_or("unbounded".to_string(), number);
-    let found = if found_lo == found_hi {
-        number(found_lo)
-    } else {
-        format!("{} .. {}", number(found_lo), number(found_hi))
+    let found = match (t.found_lo, t.found_hi) {
+        (Some(a), Some(b)) if a != b => format!("{} .. {}", number(a), number(b)),
+        (Some(a), _) => number(a),
+        _ => String::new(),
     };
-    range.report(
+    t.range.report(
         spec,
         ViolationKind::OutOfRange,
         rows,
@@ -519,6 +567,9 @@ fn check_numeric(spec: &ColumnSchema, n: &Numeric, rows: usize, out: &mut Vec<Vi
         out,
     );
 }
+
+/// What a repeated value of a `unique` column breaks, numeric or categorical alike.
+const UNIQUE_DETAIL: &str = "expected every value once (unique), found repeats";
 
 fn check_categorical(spec: &ColumnSchema, c: &Categorical, rows: usize, out: &mut Vec<Violation>) {
     let allowed: Option<Vec<bool>> = spec.categories.as_ref().map(|cats| {
@@ -533,22 +584,43 @@ fn check_categorical(spec: &ColumnSchema, c: &Categorical, rows: usize, out: &mu
         .pattern
         .as_deref()
         .and_then(|p| regex::Regex::new(&format!("^(?:{p})$")).ok());
-    let off_pattern: Vec<bool> = match &pattern {
-        Some(re) => c.levels().iter().map(|l| !re.is_match(l)).collect(),
-        None => vec![false; c.levels().len()],
+    // One flag per level for every text rule, so the pass over the rows reads one byte.
+    let has_length = spec.min_length.is_some() || spec.max_length.is_some();
+    const PATTERN: u8 = 1;
+    const LENGTH: u8 = 2;
+    let off: Vec<u8> = if pattern.is_some() || has_length {
+        c.levels()
+            .iter()
+            .map(|l| {
+                let mut flags = 0;
+                if pattern.as_ref().is_some_and(|re| !re.is_match(l)) {
+                    flags |= PATTERN;
+                }
+                if has_length {
+                    let n = l.chars().count();
+                    if spec.min_length.is_some_and(|m| n < m)
+                        || spec.max_length.is_some_and(|m| n > m)
+                    {
+                        flags |= LENGTH;
+                    }
+                }
+                flags
+            })
+            .collect()
+    } else {
+        Vec::new()
     };
-    let off_length: Vec<bool> = c
-        .levels()
-        .iter()
-        .map(|l| {
-            let n = l.chars().count();
-            spec.min_length.is_some_and(|m| n < m) || spec.max_length.is_some_and(|m| n > m)
-        })
-        .collect();
     let (mut missing, mut unseen) = (Tally::default(), Tally::default());
     let (mut mismatched, mut wrong_length, mut repeated) =
         (Tally::default(), Tally::default(), Tally::default());
-    let mut unseen_counts = vec![0usize; c.levels().len()];
+    let mut unseen_counts = vec![
+        0usize;
+        if allowed.is_some() {
+            c.levels().len()
+        } else {
+            0
+        }
+    ];
     let mut occurred = vec![false; if spec.unique { c.levels().len() } else { 0 }];
     let (mut pattern_examples, mut length_examples) = (Vec::new(), Vec::new());
     for (i, code) in c.codes().iter().enumerate() {
@@ -563,13 +635,14 @@ fn check_categorical(spec: &ColumnSchema, c: &Categorical, rows: usize, out: &mu
                         unseen_counts[k] += 1;
                     }
                 }
-                if off_pattern[k] {
+                let flags = off.get(k).copied().unwrap_or(0);
+                if flags & PATTERN != 0 {
                     mismatched.add(i);
                     if pattern_examples.len() < 3 && !pattern_examples.contains(&k) {
                         pattern_examples.push(k);
                     }
                 }
-                if off_length[k] {
+                if flags & LENGTH != 0 {
                     wrong_length.add(i);
                     if length_examples.len() < 3 && !length_examples.contains(&k) {
                         length_examples.push(k);
@@ -603,7 +676,7 @@ fn check_categorical(spec: &ColumnSchema, c: &Categorical, rows: usize, out: &mu
             out,
         );
     }
-    if spec.min_length.is_some() || spec.max_length.is_some() {
+    if has_length {
         let bound = |b: Option<usize>| b.map_or("any".to_string(), |n| n.to_string());
         wrong_length.report(
             spec,
@@ -622,7 +695,7 @@ fn check_categorical(spec: &ColumnSchema, c: &Categorical, rows: usize, out: &mu
         spec,
         ViolationKind::NotUnique,
         rows,
-        "expected every value once (unique), found repeats".into(),
+        UNIQUE_DETAIL.into(),
         out,
     );
     missing.report(
@@ -684,15 +757,14 @@ fn check_relation(
             }
         }
         (op, Column::Numeric(x), Column::Numeric(y)) => {
-            let (xv, yv) = (x.values(), y.values());
-            for i in 0..rows {
-                if x.is_missing(i) || y.is_missing(i) {
+            // A row that holds is done with one comparison; only the others ask whether a
+            // value is missing (a NaN never holds, so every missing NaN comes this way).
+            for (i, (&a, &b)) in x.values().iter().zip(y.values()).enumerate() {
+                if op.holds(a, b) || x.is_missing(i) || y.is_missing(i) {
                     continue;
                 }
-                if !op.holds(xv[i], yv[i]) {
-                    broken.add(i);
-                    example.get_or_insert((xv[i], yv[i]));
-                }
+                broken.add(i);
+                example.get_or_insert((a, b));
             }
         }
         // A comparison of a categorical column is refused when the schema loads; a dataset

@@ -275,6 +275,103 @@ fn thresholds_pass_a_good_model_and_name_each_bound_missed() {
     assert!(leak.to_string().contains("above max by 0.0010"), "{leak}");
 }
 
+const SPECIES: [&str; 3] = ["adelie", "chinstrap", "gentoo"];
+
+/// `n` rows of three classes: `x` in [0, 3) and the class `⌊x⌋`, replaced by a random class
+/// a fifth of the time — so the best a model can be is 13/15 sure of `⌊x⌋`.
+fn three_class_data(n: usize, seed: u64) -> Dataset {
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+    let x: Vec<f64> = (0..n).map(|_| rng.gen::<f64>() * 3.0).collect();
+    let y: Vec<Option<&str>> = x
+        .iter()
+        .map(|&v| {
+            let class = if rng.gen::<f64>() < 0.2 {
+                rng.gen_range(0..3)
+            } else {
+                v as usize
+            };
+            Some(SPECIES[class])
+        })
+        .collect();
+    Dataset::from_columns(vec![
+        ("x".into(), Column::numeric(x)),
+        ("species".into(), Column::categorical(y)),
+    ])
+    .unwrap()
+    .with_target("species")
+    .unwrap()
+}
+
+/// A model that gives `sure` to the class `⌊x⌋` and splits the rest evenly.
+fn sure_of_floor_x(ds: &Dataset, sure: f64) -> Result<Predictions, ModelError> {
+    let x = ds.numeric("x")?.values();
+    let mut p = Array2::from_elem((x.len(), 3), (1.0 - sure) / 2.0);
+    for (i, &v) in x.iter().enumerate() {
+        p[[i, v as usize]] = sure;
+    }
+    Ok(Predictions::probabilities(SPECIES.iter().map(|s| s.to_string()).collect(), p).unwrap())
+}
+
+/// The multiclass ROC AUC, the Brier score and the expected calibration error bound a model
+/// as any metric does: an honest model passes, an overconfident one fails on calibration
+/// alone, and a model blind to `x` on ranking and on the Brier score.
+#[test]
+fn thresholds_on_multiclass_auc_brier_and_ece_fail_the_models_they_are_for() {
+    let t = Thresholds::parse(
+        "[metrics]\nroc_auc_ovr = { min = 0.8 }\nroc_auc_ovo_weighted = { min = 0.8 }\nbrier_score = { max = 0.35 }\nece = { max = 0.05 }\n",
+        "species.toml",
+    )
+    .unwrap();
+    let data = three_class_data(1500, 7);
+    let honest = t
+        .check(&|ds: &Dataset| sure_of_floor_x(ds, 13.0 / 15.0), &data)
+        .unwrap();
+    assert!(honest.passed(), "{honest}");
+
+    let status = |outcome: &mlharness::check::Outcome, metric: &str| {
+        outcome
+            .table()
+            .rows()
+            .iter()
+            .find(|r| r[0] == metric)
+            .unwrap_or_else(|| panic!("no {metric} row: {outcome}"))[4]
+            .clone()
+    };
+    let overconfident = t
+        .check(&|ds: &Dataset| sure_of_floor_x(ds, 0.999), &data)
+        .unwrap();
+    assert!(!overconfident.passed());
+    assert!(
+        status(&overconfident, "ece").starts_with("above max by 0.0"),
+        "{overconfident}"
+    );
+    for metric in ["roc_auc_ovr", "roc_auc_ovo_weighted", "brier_score"] {
+        assert_eq!(status(&overconfident, metric), "ok", "{overconfident}");
+    }
+
+    // Blind: a third to each class, whatever `x` says.
+    let blind = |ds: &Dataset| {
+        let p = Array2::from_elem((ds.n_rows(), 3), 1.0 / 3.0);
+        Ok(Predictions::probabilities(SPECIES.iter().map(|s| s.to_string()).collect(), p).unwrap())
+    };
+    let blind = t.check(&blind, &data).unwrap();
+    assert!(!blind.passed());
+    assert_eq!(
+        status(&blind, "roc_auc_ovr"),
+        "below min by 0.3000",
+        "{blind}"
+    );
+    assert_eq!(
+        status(&blind, "roc_auc_ovo_weighted"),
+        "below min by 0.3000",
+        "{blind}"
+    );
+    assert!(
+        status(&blind, "brier_score").starts_with("above max by 0.3"),
+        "{blind}"
+    );
+}
+
 #[test]
 fn thresholds_file_errors_name_file_line_and_field() {
     let cases: [(&str, &str); 8] = [

@@ -246,9 +246,9 @@ fn a_duplicated_column_an_unknown_version_and_a_missing_file_are_errors() {
         "{err}"
     );
 
-    let version = temp_csv(r#"{"mlharness_schema": 3, "columns": []}"#);
+    let version = temp_csv(r#"{"mlharness_schema": 4, "columns": []}"#);
     let err = Schema::load(&version.path).unwrap_err();
-    assert!(matches!(err, SchemaError::Version { found: 3, .. }));
+    assert!(matches!(err, SchemaError::Version { found: 4, .. }));
     assert!(err.to_string().contains("field `mlharness_schema`"));
 
     let err = Schema::load("no/such/schema.json").unwrap_err();
@@ -663,4 +663,211 @@ fn uniqueness_and_lengths_are_inferred_where_safe() {
         !plan.unique && plan.min_length.is_none(),
         "a listed domain needs no lengths"
     );
+}
+
+#[test]
+fn a_numeric_id_is_inferred_unique_and_its_repeats_are_named() {
+    let n = 200;
+    let data = Dataset::from_columns(vec![
+        (
+            "customer_id".into(),
+            Column::numeric((0..n).map(|i| 7_000_000.0 + (i * 37) as f64).collect()),
+        ),
+        (
+            "row".into(),
+            Column::numeric((0..n).map(|i| (n - i) as f64).collect()),
+        ),
+        (
+            "age".into(),
+            Column::numeric((0..n).map(|i| 18.0 + (i * 7 % 60) as f64).collect()),
+        ),
+        (
+            "charge".into(),
+            Column::numeric((0..n).map(|i| i as f64 * 1.5).collect()),
+        ),
+    ])
+    .unwrap();
+    let schema = Schema::infer(&data);
+    let unique: Vec<(&str, bool)> = schema
+        .columns
+        .iter()
+        .map(|c| (c.name.as_str(), c.unique))
+        .collect();
+    // An ID by name, a row number by its dense run; not a repeating measurement, nor distinct
+    // fractions.
+    assert_eq!(
+        unique,
+        [
+            ("customer_id", true),
+            ("row", true),
+            ("age", false),
+            ("charge", false)
+        ]
+    );
+    assert!(schema.to_json().contains("\"mlharness_schema\": 2"));
+
+    // Broken data: the same customer twice (far from the others, so hashed, not a bit), and
+    // a row number repeated.
+    let mut ids: Vec<f64> = (0..n).map(|i| 7_000_000.0 + (i * 37) as f64).collect();
+    ids[150] = ids[3];
+    ids[151] = 1e12;
+    ids[152] = 1e12;
+    let mut rows: Vec<f64> = (0..n).map(|i| (n - i) as f64).collect();
+    rows[9] = rows[8];
+    let bad = replace(
+        &replace(&data, "customer_id", Column::numeric(ids)),
+        "row",
+        Column::numeric(rows),
+    );
+    let mut schema = schema;
+    schema.column_mut("customer_id").unwrap().max = None;
+    let report = schema.validate(&bad);
+    let repeats: Vec<(Option<&str>, usize, &[usize])> = report
+        .of_kind(ViolationKind::NotUnique)
+        .map(|v| (v.column.as_deref(), v.count, v.rows.as_slice()))
+        .collect();
+    assert_eq!(
+        repeats,
+        [
+            (Some("customer_id"), 2, &[150, 152][..]),
+            (Some("row"), 1, &[9][..])
+        ],
+        "{report}"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Version 3: conditional expectations
+// ---------------------------------------------------------------------------------------------
+
+const V3: &str = r#"{
+  "mlharness_schema": 3,
+  "columns": [
+    {"name": "plan", "kind": "categorical", "nullable": true},
+    {"name": "plan_minutes", "kind": "numeric", "nullable": true},
+    {"name": "age", "kind": "numeric", "nullable": false},
+    {"name": "licence", "kind": "categorical", "nullable": true}
+  ],
+  "conditions": [
+    {"if": {"column": "plan", "in": ["none"]}, "then": {"column": "plan_minutes", "max": 0}},
+    {"if": {"column": "plan", "present": false}, "then": {"column": "plan_minutes", "present": false}},
+    {"if": {"column": "age", "min": 18}, "then": {"column": "licence", "present": true}},
+    {"if": {"column": "licence", "present": true}, "then": {"column": "age", "min": 16}}
+  ]
+}"#;
+
+fn v3_data(
+    plan: &[Option<&str>],
+    minutes: &[f64],
+    age: &[f64],
+    licence: &[Option<&str>],
+) -> Dataset {
+    Dataset::from_columns(vec![
+        ("plan".into(), Column::categorical(plan.iter().copied())),
+        ("plan_minutes".into(), Column::numeric(minutes.to_vec())),
+        ("age".into(), Column::numeric(age.to_vec())),
+        (
+            "licence".into(),
+            Column::categorical(licence.iter().copied()),
+        ),
+    ])
+    .unwrap()
+}
+
+#[test]
+fn conditional_expectations_check_only_the_rows_their_condition_picks() {
+    let schema = Schema::from_json(V3, "schema.json").unwrap();
+    let good = v3_data(
+        &[Some("none"), Some("pro"), None, Some("basic")],
+        &[0.0, 310.0, f64::NAN, 12.0],
+        &[17.0, 40.0, 15.0, 18.0],
+        &[Some("B"), Some("B"), None, Some("A")],
+    );
+    schema.validate(&good).assert_passed();
+
+    // Each condition broken once: minutes on no plan, minutes without a plan, an adult with no
+    // licence, a licence at 14.
+    let bad = v3_data(
+        &[Some("none"), None, Some("pro"), Some("basic")],
+        &[5.5, 12.0, 310.0, 1.0],
+        &[30.0, 40.0, 18.0, 14.0],
+        &[Some("B"), Some("B"), None, Some("A")],
+    );
+    let report = schema.validate(&bad);
+    let broken: Vec<(&str, &[usize])> = report
+        .of_kind(ViolationKind::ConditionBroken)
+        .map(|v| (v.column.as_deref().unwrap(), v.rows.as_slice()))
+        .collect();
+    assert_eq!(
+        broken,
+        [
+            ("if plan in [none] then plan_minutes <= 0", &[0][..]),
+            ("if plan missing then plan_minutes missing", &[1][..]),
+            ("if age >= 18 then licence present", &[2][..]),
+            ("if licence present then age >= 16", &[3][..]),
+        ],
+        "{report}"
+    );
+    insta::assert_snapshot!(report.to_string());
+}
+
+#[test]
+fn a_schema_with_conditions_is_version_3_and_older_ones_keep_their_version() {
+    let v3 = Schema::from_json(V3, "schema.json").unwrap();
+    assert!(v3.to_json().contains("\"mlharness_schema\": 3"));
+    let again = Schema::from_json(&v3.to_json(), "again.json").unwrap();
+    assert_eq!(again, v3);
+    let v2 = Schema::from_json(V2, "schema.json").unwrap();
+    assert!(v2.to_json().contains("\"mlharness_schema\": 2"));
+    let err = Schema::from_json(
+        &V3.replace("\"mlharness_schema\": 3", "\"mlharness_schema\": 4"),
+        "s.json",
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.contains("version 4 is not supported (this mlharness reads versions 1 to 3)"),
+        "{err}"
+    );
+}
+
+#[test]
+fn bad_conditions_name_the_condition_and_field() {
+    let minutes = r#"{"column": "plan_minutes", "max": 0}"#;
+    let cases = [
+        (
+            V3.replace(minutes, r#"{"column": "plan_mins", "max": 0}"#),
+            "column `if plan in [none] then plan_mins <= 0`, field `then.column`: no column `plan_mins` in the schema",
+        ),
+        (
+            V3.replace(minutes, r#"{"column": "plan_minutes", "in": ["0"]}"#),
+            "field `then.in`: `plan_minutes` is numeric: use `min` and `max`",
+        ),
+        (
+            V3.replace(r#"{"column": "plan", "in": ["none"]}"#, r#"{"column": "plan", "min": 1}"#),
+            "field `if.min`: `plan` is categorical: use `in`",
+        ),
+        (
+            V3.replace(minutes, r#"{"column": "plan_minutes"}"#),
+            "field `then.column`: tests nothing: give `in`, `min`, `max` or `present`",
+        ),
+        (
+            V3.replace(minutes, r#"{"column": "plan_minutes", "max": 0, "present": false}"#),
+            "field `then.present`: a missing value has no value to test",
+        ),
+        (
+            V3.replace(minutes, r#"{"column": "plan_minutes", "min": 5, "max": 0}"#),
+            "field `then.min`: min 5 is above max 0",
+        ),
+        (
+            V3.replace(minutes, r#"{"column": "plan_minutes", "maximum": 0}"#),
+            "unknown field `maximum`",
+        ),
+    ];
+    for (text, expected) in cases {
+        let err = Schema::from_json(&text, "schema.json")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains(expected), "{err}\nexpected: {expected}");
+    }
 }

@@ -20,9 +20,14 @@ pub fn repo() -> PathBuf {
         .to_path_buf()
 }
 
-/// The target directory every throwaway project shares.
+/// The target directory every throwaway project shares: `MLHARNESS_E2E_TARGET` when set (CI
+/// points the plain and the coverage run at one, so the second builds nothing the first
+/// built), else one beside this test binary's build.
 pub fn shared_target() -> PathBuf {
-    PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("e2e-target")
+    match std::env::var_os("MLHARNESS_E2E_TARGET") {
+        Some(dir) if !dir.is_empty() => PathBuf::from(dir),
+        _ => PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("e2e-target"),
+    }
 }
 
 /// The turn of one test: held for the whole test.
@@ -30,10 +35,16 @@ pub struct Turn {
     _file: File,
 }
 
-/// Waits for this test's turn.
+/// Waits for this test's turn: one lock beside the shared target, whichever run takes it.
 pub fn turn() -> Turn {
-    std::fs::create_dir_all(env!("CARGO_TARGET_TMPDIR")).unwrap();
-    let file = File::create(Path::new(env!("CARGO_TARGET_TMPDIR")).join("e2e.lock")).unwrap();
+    let target = shared_target();
+    let parent = target.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(parent).unwrap();
+    let name = format!(
+        "{}.lock",
+        target.file_name().unwrap_or_default().to_string_lossy()
+    );
+    let file = File::create(parent.join(name)).unwrap();
     file.lock().expect("the e2e lock");
     Turn { _file: file }
 }
