@@ -12,6 +12,9 @@ use std::path::PathBuf;
 /// How many example rows a violation lists.
 const EXAMPLE_ROWS: usize = 5;
 
+/// Category levels judged in one task: a column of distinct IDs is split across the cores.
+const LEVELS_PER_TASK: usize = 1 << 16;
+
 /// The kind of a schema violation; serialises in snake_case (`out_of_range`, …).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -572,55 +575,47 @@ fn check_numeric(spec: &ColumnSchema, n: &Numeric, rows: usize, out: &mut Vec<Vi
 const UNIQUE_DETAIL: &str = "expected every value once (unique), found repeats";
 
 fn check_categorical(spec: &ColumnSchema, c: &Categorical, rows: usize, out: &mut Vec<Violation>) {
-    let allowed: Option<Vec<bool>> = spec.categories.as_ref().map(|cats| {
-        let cats: std::collections::HashSet<&str> = cats.iter().map(String::as_str).collect();
-        c.levels()
-            .iter()
-            .map(|l| cats.contains(l.as_str()))
-            .collect()
-    });
-    // Text expectations are decided once per level, not per row: categories are interned.
+    // Every rule on a category's text is decided once per level, not per row (categories are
+    // interned), as one flag byte, so the pass over the rows reads one byte per rule set. A
+    // column of distinct IDs has as many levels as rows: the levels are judged on all cores.
+    let cats: Option<HashSet<&str>> = spec
+        .categories
+        .as_ref()
+        .map(|cats| cats.iter().map(String::as_str).collect());
     let pattern = spec
         .pattern
         .as_deref()
         .and_then(|p| regex::Regex::new(&format!("^(?:{p})$")).ok());
-    // One flag per level for every text rule, so the pass over the rows reads one byte.
     let has_length = spec.min_length.is_some() || spec.max_length.is_some();
-    const PATTERN: u8 = 1;
-    const LENGTH: u8 = 2;
-    let off: Vec<u8> = if pattern.is_some() || has_length {
-        c.levels()
-            .iter()
-            .map(|l| {
-                let mut flags = 0;
-                if pattern.as_ref().is_some_and(|re| !re.is_match(l)) {
-                    flags |= PATTERN;
-                }
-                if has_length {
-                    let n = l.chars().count();
-                    if spec.min_length.is_some_and(|m| n < m)
-                        || spec.max_length.is_some_and(|m| n > m)
-                    {
-                        flags |= LENGTH;
-                    }
-                }
-                flags
-            })
-            .collect()
+    const UNSEEN: u8 = 1;
+    const PATTERN: u8 = 2;
+    const LENGTH: u8 = 4;
+    let flag = |l: &String| {
+        let mut flags = 0;
+        if cats.as_ref().is_some_and(|cats| !cats.contains(l.as_str())) {
+            flags |= UNSEEN;
+        }
+        if pattern.as_ref().is_some_and(|re| !re.is_match(l)) {
+            flags |= PATTERN;
+        }
+        if has_length {
+            let n = l.chars().count();
+            if spec.min_length.is_some_and(|m| n < m) || spec.max_length.is_some_and(|m| n > m) {
+                flags |= LENGTH;
+            }
+        }
+        flags
+    };
+    let off: Vec<u8> = if cats.is_some() || pattern.is_some() || has_length {
+        let chunks: Vec<&[String]> = c.levels().chunks(LEVELS_PER_TASK).collect();
+        crate::par::map(&chunks, |chunk| chunk.iter().map(flag).collect::<Vec<u8>>()).concat()
     } else {
         Vec::new()
     };
     let (mut missing, mut unseen) = (Tally::default(), Tally::default());
     let (mut mismatched, mut wrong_length, mut repeated) =
         (Tally::default(), Tally::default(), Tally::default());
-    let mut unseen_counts = vec![
-        0usize;
-        if allowed.is_some() {
-            c.levels().len()
-        } else {
-            0
-        }
-    ];
+    let mut unseen_counts = vec![0usize; if cats.is_some() { c.levels().len() } else { 0 }];
     let mut occurred = vec![false; if spec.unique { c.levels().len() } else { 0 }];
     let (mut pattern_examples, mut length_examples) = (Vec::new(), Vec::new());
     for (i, code) in c.codes().iter().enumerate() {
@@ -629,13 +624,11 @@ fn check_categorical(spec: &ColumnSchema, c: &Categorical, rows: usize, out: &mu
             None => {}
             Some(code) => {
                 let k = *code as usize;
-                if let Some(allowed) = &allowed {
-                    if !allowed[k] {
-                        unseen.add(i);
-                        unseen_counts[k] += 1;
-                    }
-                }
                 let flags = off.get(k).copied().unwrap_or(0);
+                if flags & UNSEEN != 0 {
+                    unseen.add(i);
+                    unseen_counts[k] += 1;
+                }
                 if flags & PATTERN != 0 {
                     mismatched.add(i);
                     if pattern_examples.len() < 3 && !pattern_examples.contains(&k) {

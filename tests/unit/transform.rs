@@ -100,6 +100,47 @@ fn a_scaler_that_refits_on_the_batch_is_caught_twice() {
     transform::fit_deterministic(fit_scaler, &train).assert_passed();
 }
 
+/// Two output columns, the second broken: the failure names it by the name given (`x_rank`),
+/// not by its index, in the headline's table; a fitted pair passes.
+#[test]
+fn batch_independent_named_names_the_broken_output_column() {
+    let (train, test, _) = split();
+    let scaler = fit_scaler(&train).unwrap();
+    // Buggy second column: each value's rank within the batch it is given.
+    let with_rank = |d: &Dataset| -> Result<Array2<f64>, String> {
+        let z = apply_scaler(&scaler, d);
+        let v = d.numeric("x").map_err(|e| e.to_string())?.values();
+        Ok(Array2::from_shape_fn((v.len(), 2), |(i, j)| match j {
+            0 => z[[i, 0]],
+            _ => v.iter().filter(|&&w| w < v[i]).count() as f64,
+        }))
+    };
+    let names = ["x_scaled", "x_rank"];
+    let err = transform::batch_independent_named(with_rank, &test, &names, 0.0)
+        .assert_failed()
+        .to_string();
+    assert!(
+        err.contains("1 row(s) transform differently alone than inside the batch (rows 1)"),
+        "{err}"
+    );
+    let row = err
+        .lines()
+        .find(|l| l.trim_start().starts_with('1'))
+        .unwrap_or_else(|| panic!("no row 1 in the table: {err}"));
+    assert_eq!(
+        row.split_whitespace().collect::<Vec<_>>(),
+        ["1", "x_rank", "1", "0"],
+        "{err}"
+    );
+    let fitted = |d: &Dataset| -> Result<Array2<f64>, String> {
+        let z = apply_scaler(&scaler, d);
+        Ok(Array2::from_shape_fn((d.n_rows(), 2), |(i, j)| {
+            z[[i, 0]] * (j + 1) as f64
+        }))
+    };
+    transform::batch_independent_named(fitted, &test, &names, 0.0).assert_passed();
+}
+
 #[test]
 fn an_imputer_using_the_test_median_is_caught_with_its_cause() {
     let train = Column::numeric(vec![1.0, 2.0, 3.0, 100.0]); // median 2.5

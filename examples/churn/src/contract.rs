@@ -1,6 +1,8 @@
-//! The churn data's contract: the schema inferred from the whole dataset and checked in
-//! (`examples/churn/schema.json`, regenerated with `mlharness schema infer`), and the
-//! violations the model refuses to predict through.
+//! The churn data's contract: the schema checked in as `examples/churn/schema.json` — its
+//! columns inferred from the whole dataset (regenerated with `mlharness schema infer`), its
+//! rules between columns written by hand (a charge never exceeds its minutes; no voice-mail
+//! messages without the plan; no international minutes without a call) — and the violations
+//! the model refuses to predict through.
 
 use mlharness::data::Dataset;
 use mlharness::schema::{Schema, ValidationReport, ViolationKind};

@@ -3,8 +3,10 @@
 //! model's output drift, and a challenger model in shadow mode behind the champion.
 
 use churn::{load_churn, ChurnModel, TrainConfig};
-use mlharness::data::{ColumnKind, CsvOptions, Dataset};
-use mlharness::drift::DriftOptions;
+use mlharness::check::Checked;
+use mlharness::data::{Column, ColumnKind, CsvOptions, Dataset};
+
+use mlharness::drift::{DomainClassifier, DriftOptions};
 use mlharness::model::Model;
 use mlharness::shadow::Shadow;
 use std::path::PathBuf;
@@ -96,6 +98,46 @@ fn churn_halves_do_not_alarm_across_20_seeds() {
         alarms.len()
     );
     assert!(alarms.is_empty(), "false alarms on seeds {alarms:?}");
+}
+
+/// Drift that every column on its own hides: the current half's day charges moved to other
+/// customers (rotated by half the rows), so each column keeps its distribution and the
+/// per-column tests pass, but a charge no longer follows its minutes. The domain classifier
+/// tells the halves apart and names the columns; on the untouched halves it stays quiet.
+#[test]
+fn a_domain_classifier_catches_charges_that_no_longer_follow_minutes() {
+    let (reference, current) = (half(4, true), half(4, false));
+    let quiet = DomainClassifier::new()
+        .compare(&reference, &current)
+        .unwrap();
+    assert!(quiet.outcome().passed(), "{quiet}");
+
+    let charge = current.numeric("total_day_charge").unwrap().values();
+    let n = charge.len();
+    let moved = (0..n).map(|i| charge[(i + n / 2) % n]).collect();
+    let current = current
+        .without_column("total_day_charge")
+        .unwrap()
+        .with_column("total_day_charge", Column::numeric(moved))
+        .unwrap();
+    DriftOptions::default()
+        .compare(&reference, &current)
+        .assert_passed();
+    let report = DomainClassifier::new()
+        .compare(&reference, &current)
+        .unwrap();
+    assert!(!report.outcome().passed(), "{report}");
+    assert!(report.auc > 0.6, "{report}");
+    let mut top: Vec<&str> = report.importances[..2]
+        .iter()
+        .map(|(name, _)| name.as_str())
+        .collect();
+    top.sort_unstable();
+    assert_eq!(
+        top,
+        ["total_day_charge", "total_day_minutes"],
+        "the two most important features are the pair: {report}"
+    );
 }
 
 /// `ds` with every customer calling customer service `extra` more times.
