@@ -3,8 +3,8 @@
 //! Targets (issue "Data contracts"): validation within 2× the plain pass, inference within 3×;
 //! (issue 17) validation with the version 2 and 3 expectations — `unique` on a text and a
 //! numeric ID, `pattern`, length bounds, a relation and a condition — within 1.5× one plain
-//! pass reading every cell (the ratio is printed after the group; here 14.7 ms vs 9.2 ms,
-//! 1.6×, and 1.4–1.8× from run to run: the row passes of the two ID columns are serial). A
+//! pass reading every cell (the ratio is printed after the group; here 13.2 ms vs 9.2 ms,
+//! 1.44×, and 1.27–1.54× over four runs: the row passes of the two ID columns are serial). A
 //! pattern on a column of 1,000,000 distinct IDs costs one regex match per value (on all
 //! cores), reported on a line of its own.
 

@@ -5,37 +5,39 @@
 use std::collections::HashSet;
 use std::hash::{BuildHasherDefault, Hasher};
 
-/// Integers between the bounds take one bit each when the span is at most this many bits per
-/// row (a sequential ID: one bit a row); other values go to a hash set.
-const BITS_PER_ROW: u64 = 64;
+/// Integers between the bounds take one byte each when the span is at most this many bytes
+/// per row (a sequential ID: one byte a row, as much again as the column's own values); other
+/// values go to a hash set. Bytes, not bits: a sequential ID would otherwise read and write
+/// the same word 64 times running, one wait on the last store after another.
+const BYTES_PER_ROW: u64 = 8;
 
 /// Remembers the numbers seen so far. An integer within `[lo, hi]` (the column's declared or
-/// observed range) is a bit in a bitmap, so a sequential ID costs a bit test per row; anything
-/// else is hashed.
+/// observed range) is a byte in a table, so a sequential ID costs one load and one store per
+/// row; anything else is hashed.
 pub(crate) struct Repeats {
-    /// The smallest integer kept in the bitmap, and how many follow it.
+    /// The smallest integer kept in the table, and how many follow it.
     lo: f64,
     span: f64,
-    bits: Vec<u64>,
+    seen: Vec<bool>,
     others: HashSet<u64, BuildHasherDefault<Fibonacci>>,
 }
 
 impl Repeats {
     /// A detector for `rows` values, most of them expected in `[lo, hi]` (either unbounded, or
-    /// a span too wide for the bitmap: every value is hashed).
+    /// a span too wide for the table: every value is hashed).
     pub(crate) fn new(lo: f64, hi: f64, rows: usize) -> Repeats {
         let (lo, hi) = (lo.ceil(), hi.floor());
         let span = hi - lo;
-        let dense = span.is_finite() && span >= 0.0 && span < (rows as u64 * BITS_PER_ROW) as f64;
-        let (span, words) = if dense {
-            (span, (span as usize) / 64 + 1)
+        let dense = span.is_finite() && span >= 0.0 && span < (rows as u64 * BYTES_PER_ROW) as f64;
+        let (span, len) = if dense {
+            (span, span as usize + 1)
         } else {
             (-1.0, 0)
         };
         Repeats {
             lo,
             span,
-            bits: vec![0; words],
+            seen: vec![false; len],
             others: HashSet::default(),
         }
     }
@@ -46,11 +48,8 @@ impl Repeats {
         // Integer tests by conversion, not `trunc` (a library call on baseline x86-64).
         let k = v - self.lo;
         if k >= 0.0 && k <= self.span && (k as u64) as f64 == k {
-            let k = k as u64;
-            let (word, bit) = ((k / 64) as usize, 1u64 << (k % 64));
-            let before = self.bits[word] & bit != 0;
-            self.bits[word] |= bit;
-            return before;
+            let k = k as usize;
+            return std::mem::replace(&mut self.seen[k], true);
         }
         let key = if v.is_nan() {
             f64::NAN.to_bits()
@@ -95,7 +94,7 @@ impl Hasher for Fibonacci {
 mod tests {
     use super::Repeats;
 
-    /// The bitmap and the hash set answer alike: repeats in and out of the dense range,
+    /// The table and the hash set answer alike: repeats in and out of the dense range,
     /// fractions, zero's two signs, NaN.
     #[test]
     fn repeats_are_found_wherever_a_value_is_kept() {

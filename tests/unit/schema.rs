@@ -706,7 +706,7 @@ fn a_numeric_id_is_inferred_unique_and_its_repeats_are_named() {
     );
     assert!(schema.to_json().contains("\"mlharness_schema\": 2"));
 
-    // Broken data: the same customer twice (far from the others, so hashed, not a bit), and
+    // Broken data: the same customer twice (far from the others, so hashed), and
     // a row number repeated.
     let mut ids: Vec<f64> = (0..n).map(|i| 7_000_000.0 + (i * 37) as f64).collect();
     ids[150] = ids[3];
