@@ -28,7 +28,7 @@
 //! ```
 
 use super::levels::Interner;
-use super::{Column, ColumnKind, CsvOptions, DataError, Dataset, Place};
+use super::{Column, ColumnKind, CsvOptions, DataError, Dataset, Part, Place};
 use arrow_array::cast::AsArray;
 use arrow_array::types::{
     ArrowDictionaryKeyType, Float32Type, Int16Type, Int32Type, Int64Type, Int8Type, UInt16Type,
@@ -106,7 +106,7 @@ impl<'a> Builder<'a> {
                     return Err(DataError::Columnar {
                         path: path.map(Path::to_path_buf).unwrap_or_default(),
                         place: Place {
-                            group: None,
+                            part: None,
                             column: Some(field.name().clone()),
                         },
                         message: format!(
@@ -156,27 +156,24 @@ impl<'a> Builder<'a> {
         })
     }
 
-    fn error(&self, group: Option<usize>, column: usize, message: String) -> DataError {
+    fn error(&self, part: Option<Part>, column: usize, message: String) -> DataError {
         DataError::Columnar {
             path: self.path.map(Path::to_path_buf).unwrap_or_default(),
             place: Place {
-                group,
+                part,
                 column: Some(self.schema.field(column).name().clone()),
             },
             message,
         }
     }
 
-    /// Appends a batch; `group` names it in errors. An owned, lone batch of `f64` columns
+    /// Appends a batch; `part` names it in errors. An owned, lone batch of `f64` columns
     /// hands its buffers over without a copy.
-    fn push(&mut self, batch: RecordBatch, group: Option<usize>) -> Result<(), DataError> {
+    fn push(&mut self, batch: RecordBatch, part: Option<Part>) -> Result<(), DataError> {
         if batch.schema().fields() != self.schema.fields() {
             return Err(DataError::Columnar {
                 path: self.path.map(Path::to_path_buf).unwrap_or_default(),
-                place: Place {
-                    group,
-                    column: None,
-                },
+                place: Place { part, column: None },
                 message: format!(
                     "the batch's columns differ from the first batch's: {} vs {}",
                     batch.schema(),
@@ -199,7 +196,7 @@ impl<'a> Builder<'a> {
                     from_numbers,
                 } => push_text(&array, interner, codes, *from_numbers),
             };
-            result.map_err(|message| self.error(group, j, message))?;
+            result.map_err(|message| self.error(part, j, message))?;
         }
         Ok(())
     }
@@ -444,9 +441,9 @@ impl Dataset {
             message: "no record batch: a dataset needs at least one, for its schema".into(),
         })?;
         let mut builder = Builder::new(None, first.schema(), options, first.num_rows())?;
-        builder.push(first, Some(0))?;
+        builder.push(first, Some(Part::Batch(0)))?;
         for (i, batch) in batches.enumerate() {
-            builder.push(batch, Some(i + 1))?;
+            builder.push(batch, Some(Part::Batch(i + 1)))?;
         }
         builder.finish(options)
     }
@@ -556,13 +553,10 @@ fn io_error(path: &Path, source: std::io::Error) -> DataError {
     }
 }
 
-fn columnar(path: &Path, group: Option<usize>, message: impl std::fmt::Display) -> DataError {
+fn columnar(path: &Path, part: Option<Part>, message: impl std::fmt::Display) -> DataError {
     DataError::Columnar {
         path: path.to_path_buf(),
-        place: Place {
-            group,
-            column: None,
-        },
+        place: Place { part, column: None },
         message: message.to_string(),
     }
 }
@@ -590,10 +584,10 @@ mod parquet_file {
             .with_row_groups(vec![group])
             .with_batch_size(group_rows.min(1 << 20))
             .build()
-            .map_err(|e| columnar(path, Some(group), e))?;
+            .map_err(|e| columnar(path, Some(Part::RowGroup(group)), e))?;
             for batch in reader {
                 match batch {
-                    Ok(batch) => builder.push(batch, Some(group))?,
+                    Ok(batch) => builder.push(batch, Some(Part::RowGroup(group)))?,
                     Err(e) => return Err(locate(path, &file, &meta, group, e)),
                 }
             }
@@ -623,14 +617,14 @@ mod parquet_file {
                 return DataError::Columnar {
                     path: path.to_path_buf(),
                     place: Place {
-                        group: Some(group),
+                        part: Some(Part::RowGroup(group)),
                         column: Some(schema.column(leaf).name().to_string()),
                     },
                     message: error.to_string(),
                 };
             }
         }
-        columnar(path, Some(group), error)
+        columnar(path, Some(Part::RowGroup(group)), error)
     }
 }
 
@@ -664,8 +658,8 @@ mod ipc_file {
     ) -> Result<Dataset, DataError> {
         let mut builder = Builder::new(Some(path), schema, options, 0)?;
         for (i, batch) in batches.enumerate() {
-            let batch = batch.map_err(|e| columnar(path, Some(i), e))?;
-            builder.push(batch, Some(i))?;
+            let batch = batch.map_err(|e| columnar(path, Some(Part::Batch(i)), e))?;
+            builder.push(batch, Some(Part::Batch(i)))?;
         }
         builder.finish(options)
     }

@@ -109,7 +109,7 @@ pub enum DataError {
     Columnar {
         /// The file (empty for record batches in memory).
         path: PathBuf,
-        /// The row group or batch, and the column, where known.
+        /// The row group or record batch, and the column, where known.
         place: Place,
         /// What went wrong.
         message: String,
@@ -238,22 +238,36 @@ pub enum DataError {
 /// Where in a Parquet or Arrow IPC file a problem is, for [`DataError::Columnar`].
 ///
 /// ```
-/// use mlharness::data::Place;
-/// let place = Place { group: Some(2), column: Some("plan".into()) };
+/// use mlharness::data::{Part, Place};
+/// let place = Place { part: Some(Part::RowGroup(2)), column: Some("plan".into()) };
 /// assert_eq!(place.to_string(), "row group 2: column `plan`: ");
+/// let place = Place { part: Some(Part::Batch(0)), column: None };
+/// assert_eq!(place.to_string(), "record batch 0: ");
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Place {
-    /// The row group (Parquet) or record batch (Arrow IPC), 0-based.
-    pub group: Option<usize>,
+    /// The row group or record batch.
+    pub part: Option<Part>,
     /// The column.
     pub column: Option<String>,
 }
 
+/// A piece of a columnar file, 0-based: a Parquet row group, or a record batch of an Arrow
+/// IPC file or of the batches given to [`Dataset::from_record_batches`](super::Dataset).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    /// A Parquet row group.
+    RowGroup(usize),
+    /// An Arrow record batch.
+    Batch(usize),
+}
+
 impl std::fmt::Display for Place {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if let Some(g) = self.group {
-            write!(f, "row group {g}: ")?;
+        match self.part {
+            Some(Part::RowGroup(g)) => write!(f, "row group {g}: ")?,
+            Some(Part::Batch(b)) => write!(f, "record batch {b}: ")?,
+            None => {}
         }
         if let Some(c) = &self.column {
             write!(f, "column `{c}`: ")?;

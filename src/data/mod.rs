@@ -35,7 +35,7 @@ pub(crate) mod split;
 pub(crate) use self::column::quantile_sorted;
 pub use self::column::{Categorical, Column, ColumnKind, Numeric};
 pub use self::csv::{CsvOptions, MAX_FIELD_BYTES};
-pub use self::error::{DataError, Place};
+pub use self::error::{DataError, Part, Place};
 pub use self::format::DataFormat;
 pub(crate) use self::split::rng;
 pub use self::split::Split;

@@ -6,7 +6,9 @@ use arrow_array::{
     ArrayRef, BooleanArray, Float32Array, Float64Array, Int64Array, ListArray, RecordBatch,
     StringArray, TimestampSecondArray, UInt8Array,
 };
-use mlharness::data::{ColumnKind, CsvOptions, DataError, DataFormat, Dataset, Numeric, Place};
+use mlharness::data::{
+    ColumnKind, CsvOptions, DataError, DataFormat, Dataset, Numeric, Part, Place,
+};
 use parquet::arrow::ArrowWriter;
 use parquet::file::properties::WriterProperties;
 use std::path::{Path, PathBuf};
@@ -293,8 +295,24 @@ fn unsupported_types_and_inexact_integers_are_errors_naming_the_column() {
     );
     let err = Dataset::from_parquet(&ids).unwrap_err();
     assert!(
-        matches!(&err, DataError::Columnar { place: Place { group: Some(1), column: Some(c) }, .. } if c == "id"),
+        matches!(&err, DataError::Columnar { place: Place { part: Some(Part::RowGroup(1)), column: Some(c) }, .. } if c == "id"),
         "{err:?}"
+    );
+    // The same fault in the second of two record batches is named as a batch, not a row group.
+    let err = Dataset::from_record_batches([
+        batch(vec![(
+            "id",
+            Arc::new(Int64Array::from(vec![1, 2])) as ArrayRef,
+        )]),
+        batch(vec![(
+            "id",
+            Arc::new(Int64Array::from(vec![3, (1 << 53) + 1])) as ArrayRef,
+        )]),
+    ])
+    .unwrap_err();
+    assert!(
+        err.to_string().contains("record batch 1: column `id`: "),
+        "{err}"
     );
     assert!(
         err.to_string()
