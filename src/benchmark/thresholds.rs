@@ -83,7 +83,6 @@ struct Bound {
     max: Option<f64>,
 }
 
-/// Every metric, for parsing names.
 impl Thresholds {
     /// Reads and parses the file.
     pub fn load(path: impl AsRef<Path>) -> Result<Self, ThresholdsError> {

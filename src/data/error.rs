@@ -254,7 +254,19 @@ pub struct Place {
 
 /// A piece of a columnar file, 0-based: a Parquet row group, or a record batch of an Arrow
 /// IPC file or of the batches given to [`Dataset::from_record_batches`](super::Dataset).
+///
+/// ```
+/// use mlharness::data::{DataError, Part, Place};
+/// fn which(err: &DataError) -> Option<Part> {
+///     match err {
+///         DataError::Columnar { place: Place { part, .. }, .. } => *part,
+///         _ => None,
+///     }
+/// }
+/// # let _ = which;
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Part {
     /// A Parquet row group.
     RowGroup(usize),

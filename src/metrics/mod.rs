@@ -657,6 +657,9 @@ impl Metric {
                     Metric::LogLoss => log_loss(&truth, proba()?.view()),
                     Metric::Brier => brier_score(&truth, proba()?.view()),
                     Metric::Ece => Ok(calibration(&truth, proba()?.view(), 10)?.ece),
+                    Metric::RocAucMulticlass(_, Average::Binary) => {
+                        Err(self.wrong("a binary average (use macro or weighted)"))
+                    }
                     Metric::RocAucMulticlass(strategy, a) => {
                         roc_auc_multiclass(&truth, proba()?.view(), *strategy, *a)
                     }

@@ -111,7 +111,13 @@ impl Predicate {
             ));
         }
         if self.present == Some(false) && (self.one_of.is_some() || ranged) {
-            return Some(("present", "a missing value has no value to test".into()));
+            return Some((
+                "present",
+                "`present: false` cannot be combined with `in`, `min` or `max`".into(),
+            ));
+        }
+        if self.one_of.as_ref().is_some_and(Vec::is_empty) {
+            return Some(("in", "an empty list matches no value".into()));
         }
         if kind == ColumnKind::Numeric && self.one_of.is_some() {
             return Some((
@@ -120,7 +126,8 @@ impl Predicate {
             ));
         }
         if kind == ColumnKind::Categorical && ranged {
-            return Some(("min", format!("`{}` is categorical: use `in`", self.column)));
+            let field = if self.min.is_some() { "min" } else { "max" };
+            return Some((field, format!("`{}` is categorical: use `in`", self.column)));
         }
         if let (Some(a), Some(b)) = (self.min, self.max) {
             if a > b {
@@ -130,39 +137,54 @@ impl Predicate {
         None
     }
 
-    /// Whether each row of `column` meets the test, or `None` when the column's kind is not
-    /// the one the test is for (reported as `wrong_kind` already).
-    fn rows<'a>(&'a self, column: &'a Column) -> Option<Box<dyn Fn(usize) -> bool + 'a>> {
-        let present_ok = move |missing: bool| match self.present {
-            Some(p) => p != missing,
-            None => !missing,
-        };
+    /// Whether each row of `column` meets the test, one flag a row, in one tight pass; `None`
+    /// when the column's kind is not the one the test is for (reported as `wrong_kind`
+    /// already).
+    fn rows(&self, column: &Column) -> Option<Vec<bool>> {
+        let want_present = self.present != Some(false);
         match column {
             Column::Numeric(n) => {
                 if self.one_of.is_some() {
                     return None;
                 }
-                let (lo, hi) = (
-                    self.min.unwrap_or(f64::NEG_INFINITY),
-                    self.max.unwrap_or(f64::INFINITY),
-                );
-                Some(Box::new(move |i| {
-                    let missing = n.is_missing(i);
-                    present_ok(missing) && (missing || (n.values()[i] >= lo && n.values()[i] <= hi))
-                }))
+                let lo = self.min.unwrap_or(f64::NEG_INFINITY);
+                let hi = self.max.unwrap_or(f64::INFINITY);
+                // Without bounds any present value meets the test (a NaN that a mask calls
+                // present included); with them, a NaN meets none.
+                let ranged = self.min.is_some() || self.max.is_some();
+                let within = move |v: f64| !ranged || (v >= lo && v <= hi);
+                let values = n.values();
+                Some(match n.mask() {
+                    // Without a mask a NaN is missing.
+                    None if want_present => {
+                        values.iter().map(|&v| !v.is_nan() && within(v)).collect()
+                    }
+                    None => values.iter().map(|v| v.is_nan()).collect(),
+                    Some(mask) => values
+                        .iter()
+                        .zip(mask)
+                        .map(|(&v, &m)| if want_present { !m && within(v) } else { m })
+                        .collect(),
+                })
             }
             Column::Categorical(c) => {
                 if self.min.is_some() || self.max.is_some() {
                     return None;
                 }
-                let allowed: Option<Vec<bool>> = self
-                    .one_of
-                    .as_ref()
-                    .map(|set| c.levels().iter().map(|l| set.contains(l)).collect());
-                Some(Box::new(move |i| match c.codes()[i] {
-                    None => present_ok(true),
-                    Some(k) => present_ok(false) && allowed.as_ref().is_none_or(|a| a[k as usize]),
-                }))
+                // Decided once per level: categories are interned.
+                let allowed: Vec<bool> = match &self.one_of {
+                    Some(set) => c.levels().iter().map(|l| set.contains(l)).collect(),
+                    None => vec![true; c.levels().len()],
+                };
+                Some(
+                    c.codes()
+                        .iter()
+                        .map(|code| match code {
+                            None => !want_present,
+                            Some(k) => want_present && allowed[*k as usize],
+                        })
+                        .collect(),
+                )
             }
         }
     }
@@ -175,13 +197,11 @@ pub(crate) fn check(condition: &Condition, when: &Column, then: &Column, out: &m
         return;
     };
     let rows = when.len();
-    let (mut broken, mut applied) = (Tally::default(), 0usize);
-    for i in 0..rows {
-        if applies(i) {
-            applied += 1;
-            if !meets(i) {
-                broken.add(i);
-            }
+    let applied = applies.iter().filter(|&&a| a).count();
+    let mut broken = Tally::default();
+    for (i, (&a, &m)) in applies.iter().zip(&meets).enumerate() {
+        if a && !m {
+            broken.add(i);
         }
     }
     let Some(&first) = broken.rows.first() else {

@@ -220,12 +220,18 @@ fn looks_like_an_id(
         return false;
     }
     let lower = name.to_ascii_lowercase();
+    // `customerId`, `userID`: a lowercase letter before the suffix, so `PAID` or `VALID` is
+    // not an ID.
+    let camel = ["Id", "ID"].iter().any(|suffix| {
+        name.strip_suffix(suffix)
+            .and_then(|stem| stem.chars().last())
+            .is_some_and(char::is_lowercase)
+    });
     let named = lower == "id"
         || lower.ends_with("_id")
         || lower.ends_with("-id")
         || lower.starts_with("id_")
-        || name.ends_with("Id")
-        || name.ends_with("ID")
+        || camel
         || lower == "index"
         || lower.starts_with("unnamed");
     let dense = finite >= 100 && hi - lo < 2.0 * finite as f64;

@@ -278,6 +278,31 @@ pub enum SchemaError {
         /// What is wrong.
         message: String,
     },
+    /// A relation or a condition cannot be used (a column it names is not in the schema, a
+    /// test that does not fit the column's kind).
+    #[error("{}: {rule}, field `{field}`: {message}", path.display())]
+    Rule {
+        /// The file.
+        path: PathBuf,
+        /// Which rule, numbered from 1 in its list, and the rule itself.
+        rule: String,
+        /// The field.
+        field: &'static str,
+        /// What is wrong.
+        message: String,
+    },
+    /// The file declares a version older than an expectation it uses.
+    #[error("{}: field `mlharness_schema`: version {found} has no `{feature}`: declare version {needed}", path.display())]
+    VersionTooOld {
+        /// The file.
+        path: PathBuf,
+        /// The version declared.
+        found: u32,
+        /// The version the file's contents need.
+        needed: u32,
+        /// An expectation the declared version lacks.
+        feature: &'static str,
+    },
     /// The file's format version is not one this crate reads.
     #[error("{}: field `mlharness_schema`: version {found} is not supported (this mlharness reads versions 1 to {FORMAT_VERSION})", path.display())]
     Version {
@@ -424,6 +449,24 @@ impl Schema {
         Ok(())
     }
 
+    /// The first expectation the schema uses that `version` does not have, for errors.
+    fn first_feature_past(&self, version: u32) -> &'static str {
+        let column = |f: fn(&ColumnSchema) -> bool| self.columns.iter().any(f);
+        if version >= 2 {
+            "conditions"
+        } else if !self.relations.is_empty() {
+            "relations"
+        } else if column(|c| c.unique) {
+            "unique"
+        } else if column(|c| c.pattern.is_some()) {
+            "pattern"
+        } else if column(|c| c.min_length.is_some() || c.max_length.is_some()) {
+            "min_length"
+        } else {
+            "conditions"
+        }
+    }
+
     /// The oldest format version that holds every expectation the schema uses.
     pub(crate) fn needed_version(&self) -> u32 {
         if !self.conditions.is_empty() {
@@ -523,42 +566,55 @@ impl Schema {
                 ));
             }
         }
-        for r in &self.relations {
+        for (i, r) in self.relations.iter().enumerate() {
+            let rule = |field, message| SchemaError::Rule {
+                path: path.to_path_buf(),
+                rule: format!("relation {} `{r}`", i + 1),
+                field,
+                message,
+            };
             for name in [&r.left, &r.right] {
                 let Some(c) = self.column(name) else {
-                    return Err(invalid(
-                        &r.to_string(),
-                        "relations",
+                    return Err(rule(
+                        if name == &r.left { "left" } else { "right" },
                         format!("no column `{name}` in the schema"),
                     ));
                 };
                 if r.op != RelationOp::Requires && c.kind != ColumnKind::Numeric {
-                    return Err(invalid(
-                        &r.to_string(),
-                        "relations",
+                    return Err(rule(
+                        "op",
                         format!("`{name}` is categorical: only `requires` relates it"),
                     ));
                 }
             }
         }
-        for condition in &self.conditions {
-            for (field, test) in [("if", &condition.when), ("then", &condition.then)] {
+        for (i, condition) in self.conditions.iter().enumerate() {
+            let rule = |field, message| SchemaError::Rule {
+                path: path.to_path_buf(),
+                rule: format!("condition {} `{condition}`", i + 1),
+                field,
+                message,
+            };
+            for (side, test) in [("if", &condition.when), ("then", &condition.then)] {
                 let Some(c) = self.column(&test.column) else {
-                    return Err(invalid(
-                        &condition.to_string(),
-                        condition_field(field, "column"),
+                    return Err(rule(
+                        condition_field(side, "column"),
                         format!("no column `{}` in the schema", test.column),
                     ));
                 };
-                if let Some((what, message)) = test.problem(c.kind) {
-                    return Err(SchemaError::Invalid {
-                        path: path.to_path_buf(),
-                        column: condition.to_string(),
-                        field: condition_field(field, what),
-                        message,
-                    });
+                if let Some((field, message)) = test.problem(c.kind) {
+                    return Err(rule(condition_field(side, field), message));
                 }
             }
+        }
+        let needed = self.needed_version();
+        if self.mlharness_schema < needed {
+            return Err(SchemaError::VersionTooOld {
+                path: path.to_path_buf(),
+                found: self.mlharness_schema,
+                needed,
+                feature: self.first_feature_past(self.mlharness_schema),
+            });
         }
         Ok(())
     }
@@ -570,10 +626,12 @@ fn condition_field(side: &str, field: &str) -> &'static str {
         ("if", "column") => "if.column",
         ("if", "present") => "if.present",
         ("if", "in") => "if.in",
+        ("if", "max") => "if.max",
         ("if", _) => "if.min",
         (_, "column") => "then.column",
         (_, "present") => "then.present",
         (_, "in") => "then.in",
+        (_, "max") => "then.max",
         _ => "then.min",
     }
 }

@@ -45,11 +45,10 @@ impl Repeats {
     /// Records `v`; true when it was seen before. `-0.0` is `0.0`; every `NaN` is one value.
     #[inline]
     pub(crate) fn seen(&mut self, v: f64) -> bool {
-        // Integer tests by conversion, not `trunc` (a library call on baseline x86-64).
+        // `v` itself must be whole: `v - lo` can round a fraction away when `lo` is large.
         let k = v - self.lo;
-        if k >= 0.0 && k <= self.span && (k as u64) as f64 == k {
-            let k = k as usize;
-            return std::mem::replace(&mut self.seen[k], true);
+        if k >= 0.0 && k <= self.span && is_integer(v) {
+            return std::mem::replace(&mut self.seen[k as usize], true);
         }
         let key = if v.is_nan() {
             f64::NAN.to_bits()

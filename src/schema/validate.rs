@@ -545,11 +545,12 @@ fn check_numeric(spec: &ColumnSchema, n: &Numeric, rows: usize, out: &mut Vec<Vi
         "expected a finite number, found ±infinity".into(),
         out,
     );
+    let again = t.repeated.rows.first().map(|&r| (number(n.values()[r]), r));
     t.repeated.report(
         spec,
         ViolationKind::NotUnique,
         rows,
-        UNIQUE_DETAIL.into(),
+        unique_detail(again),
         out,
     );
     let bound = |b: Option<f64>| b.map_or("unbounded".to_string(), number);
@@ -571,8 +572,16 @@ fn check_numeric(spec: &ColumnSchema, n: &Numeric, rows: usize, out: &mut Vec<Vi
     );
 }
 
-/// What a repeated value of a `unique` column breaks, numeric or categorical alike.
-const UNIQUE_DETAIL: &str = "expected every value once (unique), found repeats";
+/// What a repeated value of a `unique` column breaks, numeric or categorical alike, with the
+/// first value seen again and its row.
+fn unique_detail(again: Option<(String, usize)>) -> String {
+    match again {
+        Some((value, row)) => {
+            format!("expected every value once (unique), found {value} again (row {row})")
+        }
+        None => "expected every value once (unique)".into(),
+    }
+}
 
 fn check_categorical(spec: &ColumnSchema, c: &Categorical, rows: usize, out: &mut Vec<Violation>) {
     // Every rule on a category's text is decided once per level, not per row (categories are
@@ -684,11 +693,15 @@ fn check_categorical(spec: &ColumnSchema, c: &Categorical, rows: usize, out: &mu
             out,
         );
     }
+    let again = repeated
+        .rows
+        .first()
+        .map(|&r| (format!("`{}`", c.get(r).unwrap_or_default()), r));
     repeated.report(
         spec,
         ViolationKind::NotUnique,
         rows,
-        UNIQUE_DETAIL.into(),
+        unique_detail(again),
         out,
     );
     missing.report(

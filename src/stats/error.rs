@@ -52,6 +52,14 @@ pub enum StatsError {
         /// Resamples drawn.
         resamples: usize,
     },
+    /// A metric the bootstrap does not resample: one computed over bins or class pairs
+    /// (expected calibration error, multiclass ROC AUC), which a reweighting of rows cannot
+    /// give.
+    #[error("bootstrap: {metric} is not resampled; bound it with a `scores.toml` bar (`Thresholds`) instead")]
+    NotResampled {
+        /// The metric.
+        metric: crate::metrics::Metric,
+    },
     /// The statistic is undefined on the data as given.
     #[error("bootstrap: the statistic is undefined on the full data (got {value})")]
     UndefinedEstimate {

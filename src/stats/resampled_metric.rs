@@ -181,6 +181,28 @@ impl Prepared {
                             .collect();
                         Prepared::Mean { terms, sqrt: false }
                     }
+                    Metric::Brier => {
+                        let p = c.probabilities().ok_or_else(wrong)?;
+                        // brier_score's scaling: halved for two classes.
+                        let scale = if p.ncols() == 2 { 0.5 } else { 1.0 };
+                        let terms = truth
+                            .iter()
+                            .enumerate()
+                            .map(|(i, &t)| {
+                                let row = p.row(i);
+                                let sum: f64 = row
+                                    .iter()
+                                    .enumerate()
+                                    .map(|(j, &q)| (q - f64::from(u8::from(j == t))).powi(2))
+                                    .sum();
+                                scale * sum
+                            })
+                            .collect();
+                        Prepared::Mean { terms, sqrt: false }
+                    }
+                    Metric::Ece | Metric::RocAucMulticlass(..) => {
+                        return Err(StatsError::NotResampled { metric });
+                    }
                     _ => {
                         let predicted = c.labels();
                         let k = truth.iter().chain(predicted).copied().max().unwrap_or(0) + 1;

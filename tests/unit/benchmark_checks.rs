@@ -5,7 +5,7 @@ use mlharness::benchmark::{
     BeatsBaseline, CheckError, KeyInstances, Slices, Thresholds, ThresholdsError,
 };
 use mlharness::data::{Column, DataError, Dataset};
-use mlharness::metrics::Metric;
+use mlharness::metrics::{Average, Metric, Multiclass};
 use mlharness::model::{Model, ModelError, Predictions};
 use mlharness::stats::Bootstrap;
 use ndarray::Array2;
@@ -370,6 +370,42 @@ fn thresholds_on_multiclass_auc_brier_and_ece_fail_the_models_they_are_for() {
         status(&blind, "brier_score").starts_with("above max by 0.3"),
         "{blind}"
     );
+}
+
+/// The bootstrap resamples the Brier score as it does any mean over rows, so a baseline
+/// check can use it; the ECE and the multiclass ROC AUC, computed over bins and class pairs,
+/// are refused by name rather than giving NaN.
+#[test]
+fn the_bootstrap_resamples_the_brier_score_and_names_what_it_cannot() {
+    let (train, test) = (three_class_data(900, 3), three_class_data(600, 4));
+    let honest = |ds: &Dataset| sure_of_floor_x(ds, 13.0 / 15.0);
+    let outcome = BeatsBaseline::new(Metric::Brier)
+        .margin(0.1)
+        .check(&honest, &train, &test)
+        .unwrap();
+    assert!(outcome.passed(), "{outcome}");
+    // Blind: a third to each class, no better than the class shares.
+    let blind = |ds: &Dataset| {
+        let p = Array2::from_elem((ds.n_rows(), 3), 1.0 / 3.0);
+        Ok::<_, ModelError>(
+            Predictions::probabilities(SPECIES.iter().map(|s| s.to_string()).collect(), p).unwrap(),
+        )
+    };
+    let outcome = BeatsBaseline::new(Metric::Brier)
+        .margin(0.1)
+        .check(&blind, &train, &test)
+        .unwrap();
+    assert!(!outcome.passed(), "{outcome}");
+    for metric in [
+        Metric::Ece,
+        Metric::RocAucMulticlass(Multiclass::OneVsRest, Average::Macro),
+    ] {
+        let err = BeatsBaseline::new(metric)
+            .check(&honest, &train, &test)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains(&format!("{metric} is not resampled")), "{err}");
+    }
 }
 
 #[test]

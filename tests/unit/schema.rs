@@ -685,6 +685,14 @@ fn a_numeric_id_is_inferred_unique_and_its_repeats_are_named() {
             "charge".into(),
             Column::numeric((0..n).map(|i| i as f64 * 1.5).collect()),
         ),
+        (
+            "userId".into(),
+            Column::numeric((0..n).map(|i| (i * 101) as f64).collect()),
+        ),
+        (
+            "PAID".into(),
+            Column::numeric((0..n).map(|i| (i * 101) as f64).collect()),
+        ),
     ])
     .unwrap();
     let schema = Schema::infer(&data);
@@ -701,7 +709,9 @@ fn a_numeric_id_is_inferred_unique_and_its_repeats_are_named() {
             ("customer_id", true),
             ("row", true),
             ("age", false),
-            ("charge", false)
+            ("charge", false),
+            ("userId", true),
+            ("PAID", false)
         ]
     );
     assert!(schema.to_json().contains("\"mlharness_schema\": 2"));
@@ -837,7 +847,7 @@ fn bad_conditions_name_the_condition_and_field() {
     let cases = [
         (
             V3.replace(minutes, r#"{"column": "plan_mins", "max": 0}"#),
-            "column `if plan in [none] then plan_mins <= 0`, field `then.column`: no column `plan_mins` in the schema",
+            "condition 1 `if plan in [none] then plan_mins <= 0`, field `then.column`: no column `plan_mins` in the schema",
         ),
         (
             V3.replace(minutes, r#"{"column": "plan_minutes", "in": ["0"]}"#),
@@ -853,7 +863,7 @@ fn bad_conditions_name_the_condition_and_field() {
         ),
         (
             V3.replace(minutes, r#"{"column": "plan_minutes", "max": 0, "present": false}"#),
-            "field `then.present`: a missing value has no value to test",
+            "field `then.present`: `present: false` cannot be combined with `in`, `min` or `max`",
         ),
         (
             V3.replace(minutes, r#"{"column": "plan_minutes", "min": 5, "max": 0}"#),
@@ -863,6 +873,22 @@ fn bad_conditions_name_the_condition_and_field() {
             V3.replace(minutes, r#"{"column": "plan_minutes", "maximum": 0}"#),
             "unknown field `maximum`",
         ),
+        (
+            V3.replace(r#"{"column": "plan", "in": ["none"]}"#, r#"{"column": "plan", "max": 1}"#),
+            "condition 1 `if plan <= 1 then plan_minutes <= 0`, field `if.max`: `plan` is categorical",
+        ),
+        (
+            V3.replace(r#""in": ["none"]"#, r#""in": []"#),
+            "field `if.in`: an empty list matches no value",
+        ),
+        (
+            V3.replace("\"mlharness_schema\": 3", "\"mlharness_schema\": 2"),
+            "field `mlharness_schema`: version 2 has no `conditions`: declare version 3",
+        ),
+        (
+            V2.replace("\"mlharness_schema\": 2", "\"mlharness_schema\": 1"),
+            "field `mlharness_schema`: version 1 has no `relations`: declare version 2",
+        ),
     ];
     for (text, expected) in cases {
         let err = Schema::from_json(&text, "schema.json")
@@ -870,4 +896,47 @@ fn bad_conditions_name_the_condition_and_field() {
             .to_string();
         assert!(err.contains(expected), "{err}\nexpected: {expected}");
     }
+}
+
+/// A test of presence alone takes any present value, a NaN that a mask (Parquet, Arrow) calls
+/// present included; a range takes no NaN.
+#[test]
+fn a_presence_test_takes_a_present_nan_and_a_range_does_not() {
+    let schema = Schema::from_json(
+        r#"{"mlharness_schema": 3,
+            "columns": [{"name": "plan", "kind": "categorical", "nullable": true},
+                        {"name": "x", "kind": "numeric", "nullable": true, "allow_nan": true}],
+            "conditions": [{"if": {"column": "plan", "present": true}, "then": {"column": "x", "present": true}}]}"#,
+        "s.json",
+    )
+    .unwrap();
+    let data = Dataset::from_columns(vec![
+        (
+            "plan".into(),
+            Column::categorical([Some("a"), Some("b"), None]),
+        ),
+        (
+            "x".into(),
+            Column::numeric_masked(vec![f64::NAN, 0.0, 0.0], vec![false, true, true]).unwrap(),
+        ),
+    ])
+    .unwrap();
+    let report = schema.validate(&data);
+    let rows: Vec<&[usize]> = report
+        .of_kind(ViolationKind::ConditionBroken)
+        .map(|v| v.rows.as_slice())
+        .collect();
+    assert_eq!(
+        rows,
+        [&[1][..]],
+        "row 0's NaN is present, row 1's value missing: {report}"
+    );
+    let mut ranged = schema.clone();
+    ranged.conditions[0].then.min = Some(0.0);
+    let report = ranged.validate(&data);
+    let rows: Vec<&[usize]> = report
+        .of_kind(ViolationKind::ConditionBroken)
+        .map(|v| v.rows.as_slice())
+        .collect();
+    assert_eq!(rows, [&[0, 1][..]], "{report}");
 }
