@@ -603,6 +603,16 @@ fn version_1_schemas_still_load_and_are_written_as_version_1() {
     );
 }
 
+/// Each schema text fails to load with an error containing its expected words.
+fn each_is_refused(cases: &[(String, &str)]) {
+    for (text, expected) in cases {
+        let err = Schema::from_json(text, "schema.json")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains(expected), "{err}\nexpected: {expected}");
+    }
+}
+
 #[test]
 fn bad_version_2_expectations_name_the_field() {
     let cases = [
@@ -630,12 +640,7 @@ fn bad_version_2_expectations_name_the_field() {
             "unknown variant `=<`",
         ),
     ];
-    for (text, expected) in cases {
-        let err = Schema::from_json(&text, "schema.json")
-            .unwrap_err()
-            .to_string();
-        assert!(err.contains(expected), "{err}\nexpected: {expected}");
-    }
+    each_is_refused(&cases);
 }
 
 #[test]
@@ -890,12 +895,7 @@ fn bad_conditions_name_the_condition_and_field() {
             "field `mlharness_schema`: version 1 has no `relations`: declare version 2",
         ),
     ];
-    for (text, expected) in cases {
-        let err = Schema::from_json(&text, "schema.json")
-            .unwrap_err()
-            .to_string();
-        assert!(err.contains(expected), "{err}\nexpected: {expected}");
-    }
+    each_is_refused(&cases);
 }
 
 /// A test of presence alone takes any present value, a NaN that a mask (Parquet, Arrow) calls
