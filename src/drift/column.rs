@@ -555,7 +555,6 @@ fn sort_finite(v: &mut [f64]) {
     let mut keys: Vec<u64> = v.iter().map(|&x| crate::metrics::order_key(x)).collect();
     keys.sort_unstable();
     for (x, k) in v.iter_mut().zip(keys) {
-        let bits = if k >> 63 == 1 { k & !(1 << 63) } else { !k };
-        *x = f64::from_bits(bits);
+        *x = crate::metrics::from_order_key(k);
     }
 }

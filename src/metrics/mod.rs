@@ -357,6 +357,15 @@ pub(crate) fn order_key(x: f64) -> u64 {
     }
 }
 
+/// The number whose [`order_key`] is `key` (`0.0` for the key of `-0.0`).
+pub(crate) fn from_order_key(key: u64) -> f64 {
+    f64::from_bits(if key >> 63 == 1 {
+        key & !(1 << 63)
+    } else {
+        !key
+    })
+}
+
 /// Area under the ROC curve of a binary classifier: the probability that a random positive
 /// (label 1) scores above a random negative, ties counting one half.
 pub fn roc_auc(truth: &[usize], scores: &[f64]) -> Result<f64> {
