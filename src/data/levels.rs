@@ -4,9 +4,16 @@ use super::Column;
 use std::collections::HashMap;
 
 /// Category levels in the order first seen, each stored once.
+///
+/// A column of a few levels (most categoricals) is searched in a short list, cheaper than
+/// hashing every field; past [`Interner::SHORT`] levels they move to a hash map. A field is
+/// checked to be UTF-8 only when it is a new level: one equal to a known level is.
 #[derive(Debug, Default)]
 pub(crate) struct Interner {
-    codes: HashMap<Box<str>, u32>,
+    /// The levels by code, while there are few.
+    short: Vec<Box<[u8]>>,
+    /// The levels and their codes, once there are many (`short` is then empty).
+    codes: HashMap<Box<[u8]>, u32>,
 }
 
 /// Why a text field has no code.
@@ -19,35 +26,67 @@ pub(crate) enum InternError {
 }
 
 impl Interner {
+    /// Levels searched in a list before a hash map pays.
+    const SHORT: usize = 16;
+
+    fn len(&self) -> usize {
+        self.short.len() + self.codes.len()
+    }
+
     /// The code of `field`'s level, adding the level when it is new.
     #[inline]
     pub(crate) fn code(&mut self, field: &[u8]) -> Result<u32, InternError> {
-        let text = std::str::from_utf8(field).map_err(|_| InternError::NotUtf8)?;
-        if let Some(&code) = self.codes.get(text) {
+        if self.codes.is_empty() {
+            if let Some(code) = self.short.iter().position(|l| **l == *field) {
+                return Ok(code as u32);
+            }
+        } else if let Some(&code) = self.codes.get(field) {
             return Ok(code);
         }
-        let code = u32::try_from(self.codes.len()).map_err(|_| InternError::TooManyLevels)?;
-        self.codes.insert(text.into(), code);
+        std::str::from_utf8(field).map_err(|_| InternError::NotUtf8)?;
+        let code = u32::try_from(self.len()).map_err(|_| InternError::TooManyLevels)?;
+        if self.codes.is_empty() && self.short.len() < Self::SHORT {
+            self.short.push(field.into());
+        } else {
+            if !self.short.is_empty() {
+                self.codes = self.short.drain(..).zip(0..).collect();
+            }
+            self.codes.insert(field.into(), code);
+        }
         Ok(code)
+    }
+
+    /// The levels, indexed by code; empties this interner (keeping its capacity).
+    fn take_levels(&mut self) -> Vec<Box<[u8]>> {
+        if self.codes.is_empty() {
+            return self.short.drain(..).collect();
+        }
+        let mut levels = vec![Box::default(); self.codes.len()];
+        for (level, code) in self.codes.drain() {
+            levels[code as usize] = level;
+        }
+        levels
     }
 
     /// The code in `into` of each of these levels, indexed by code here; empties this
     /// interner (keeping its capacity, for the next block).
     pub(crate) fn drain_into(&mut self, into: &mut Interner) -> Result<Vec<u32>, InternError> {
-        let mut map = vec![0u32; self.codes.len()];
-        for (level, code) in self.codes.drain() {
-            map[code as usize] = into.code(level.as_bytes())?;
-        }
-        Ok(map)
+        self.take_levels()
+            .iter()
+            .map(|level| into.code(level))
+            .collect()
     }
 
     /// The levels, indexed by code.
-    pub(crate) fn into_levels(self) -> Vec<String> {
-        let mut levels = vec![String::new(); self.codes.len()];
-        for (level, code) in self.codes {
-            levels[code as usize] = level.into_string();
-        }
-        levels
+    pub(crate) fn into_levels(mut self) -> Vec<String> {
+        self.take_levels()
+            .into_iter()
+            .map(|level| {
+                // Every level was checked to be UTF-8 when it was added.
+                String::from_utf8(level.into_vec())
+                    .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+            })
+            .collect()
     }
 }
 
@@ -71,5 +110,41 @@ impl Interner {
         }
         codes.shrink_to_fit();
         Column::from_sorted_levels(sorted, codes)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_stay_the_same_when_the_levels_move_to_the_map() {
+        let mut interner = Interner::default();
+        let names: Vec<String> = (0..40).map(|i| format!("level{i}")).collect();
+        let first: Vec<u32> = names
+            .iter()
+            .map(|n| interner.code(n.as_bytes()).unwrap())
+            .collect();
+        assert_eq!(first, (0..40).collect::<Vec<u32>>());
+        let again: Vec<u32> = names
+            .iter()
+            .rev()
+            .map(|n| interner.code(n.as_bytes()).unwrap())
+            .collect();
+        assert_eq!(again, (0..40).rev().collect::<Vec<u32>>());
+        assert_eq!(interner.into_levels(), names);
+    }
+
+    #[test]
+    fn a_new_level_must_be_utf8_and_a_drained_interner_maps_codes() {
+        let mut a = Interner::default();
+        assert_eq!(a.code(b"\xff"), Err(InternError::NotUtf8));
+        a.code(b"x").unwrap();
+        let mut b = Interner::default();
+        b.code(b"y").unwrap();
+        b.code(b"x").unwrap();
+        assert_eq!(b.drain_into(&mut a).unwrap(), vec![1, 0]);
+        assert_eq!(a.into_levels(), vec!["x", "y"]);
+        assert_eq!(b.into_levels(), Vec::<String>::new());
     }
 }

@@ -46,6 +46,11 @@ impl Missing {
         }
     }
 
+    /// Whether some token reads as a number (`-999`).
+    pub(super) fn has_numeric_token(&self) -> bool {
+        self.numeric_token
+    }
+
     #[inline]
     pub(super) fn is_missing(&self, trimmed: &[u8]) -> bool {
         self.tokens.iter().any(|t| t.as_slice() == trimmed)

@@ -8,6 +8,7 @@
 //! again in a second pass over just that column.
 
 mod fields;
+mod plain;
 mod quotes;
 mod records;
 
@@ -968,6 +969,21 @@ mod tests {
             assert_eq!(ds.n_rows(), 200, "block {block}");
             let note = ds.categorical("note").unwrap();
             assert_eq!(note.get(7), Some("line one\nline two, 7"));
+        }
+    }
+
+    #[test]
+    fn a_row_with_many_fields_too_many_is_counted_whole_with_or_without_quotes() {
+        for text in ["a,b\n1,2\n1,2,3,4,5,6\n", "a,b\n\"1\",2\n1,2,3,4,5,6\n"] {
+            match load(text) {
+                Err(DataError::RaggedRow {
+                    line,
+                    expected,
+                    found,
+                    ..
+                }) => assert_eq!((line, expected, found), (3, 2, 6), "{text:?}"),
+                other => panic!("{text:?}: {other:?}"),
+            }
         }
     }
 

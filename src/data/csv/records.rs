@@ -138,6 +138,13 @@ pub(super) struct Layout<'a> {
 }
 
 impl Layout<'_> {
+    /// The longest a record can be with every field in the limit and one field too many:
+    /// a longer one still being read is ragged, and said so without reading on to its end.
+    pub(super) fn record_cap(&self) -> usize {
+        self.max_field_bytes
+            .saturating_mul(self.columns.saturating_add(1))
+    }
+
     pub(super) fn reader(&self) -> csv_core::Reader {
         csv_core::ReaderBuilder::new()
             .delimiter(self.delimiter)
@@ -200,15 +207,27 @@ pub(super) fn parse(
                 .map_or_else(|| Part::new(m, 0), |p| p.reused(m))
         })
         .collect();
-    let parsed = parse_records(
-        bytes,
-        last,
-        layout,
-        modes,
-        max_rows,
-        parts,
-        &mut not_numbers,
-    );
+    let parsed = if super::plain::applies(bytes, layout) {
+        super::plain::parse(
+            bytes,
+            last,
+            layout,
+            modes,
+            max_rows,
+            parts,
+            &mut not_numbers,
+        )
+    } else {
+        parse_records(
+            bytes,
+            last,
+            layout,
+            modes,
+            max_rows,
+            parts,
+            &mut not_numbers,
+        )
+    };
     // Text found before a fault comes first: read as text, those columns may fault earlier.
     if not_numbers.iter().any(|&b| b) {
         return Err(Fault::NotNumbers(
@@ -218,7 +237,7 @@ pub(super) fn parse(
     parsed
 }
 
-fn parse_records(
+pub(super) fn parse_records(
     bytes: &[u8],
     last: bool,
     layout: &Layout,
@@ -241,11 +260,8 @@ fn parse_records(
                 part.reserve(guess);
             }
         }
-        if record.ends.len() != layout.columns {
-            return Err(Fault::Ragged {
-                record: record.start..record.end,
-                found: record.ends.len(),
-            });
+        if let Some(fault) = record_fault(record.ends, record.start..record.end, layout) {
+            return Err(fault);
         }
         record.push_into(&mut parts, modes, layout, not_numbers)?;
         last_record = Some(record.start..record.end);
@@ -273,6 +289,8 @@ struct Records<'b> {
     max_field_bytes: usize,
     /// More fields than this is ragged however the record ends.
     max_fields: usize,
+    /// A ragged record longer than this is reported before its end is read.
+    record_cap: usize,
 }
 
 impl<'b> Records<'b> {
@@ -288,6 +306,7 @@ impl<'b> Records<'b> {
             start: 0,
             max_field_bytes: layout.max_field_bytes,
             max_fields,
+            record_cap: layout.record_cap(),
         }
     }
 
@@ -297,7 +316,18 @@ impl<'b> Records<'b> {
         let (mut outlen, mut endlen) = (0, 0);
         loop {
             if self.pos == self.bytes.len() && !self.last {
-                return Ok(None);
+                // The record goes on past the slice: a fault already, or read on.
+                let ends = self.ends[..endlen].iter().copied().chain([outlen]);
+                return match cut_record_fault(
+                    ends,
+                    self.start..self.pos,
+                    self.max_field_bytes,
+                    self.record_cap,
+                    self.max_fields,
+                ) {
+                    Some(fault) => Err(fault),
+                    None => Ok(None),
+                };
             }
             let (result, nin, nout, nend) = self.reader.read_record(
                 &self.bytes[self.pos..],
@@ -311,22 +341,17 @@ impl<'b> Records<'b> {
                 // With `last`, the next call (on no input) ends the record.
                 ReadRecordResult::InputEmpty => {}
                 ReadRecordResult::OutputFull => {
-                    let field_start = endlen.checked_sub(1).map_or(0, |i| self.ends[i]);
-                    if outlen - field_start > self.max_field_bytes {
+                    // The fields so far and the one being written.
+                    let ends = self.ends[..endlen].iter().copied().chain([outlen]);
+                    if let Some(field) = first_too_large(ends, self.max_field_bytes) {
                         return Err(Fault::TooLarge {
                             record_start: self.start,
-                            field: endlen,
+                            field,
                         });
                     }
                     self.out.resize(self.out.len() * 2, 0);
                 }
                 ReadRecordResult::OutputEndsFull => {
-                    if endlen > self.max_fields {
-                        return Err(Fault::Ragged {
-                            record: self.start..self.pos,
-                            found: endlen,
-                        });
-                    }
                     self.ends.resize(self.ends.len() * 2, 0);
                 }
                 ReadRecordResult::Record => {
@@ -368,46 +393,126 @@ impl Record<'_> {
         for (j, (part, &end)) in parts.iter_mut().zip(self.ends).enumerate() {
             let field = &self.out[field_start..end];
             field_start = end;
-            if field.len() > layout.max_field_bytes {
-                return Err(Fault::TooLarge {
-                    record_start: self.start,
-                    field: j,
-                });
-            }
-            match part {
-                Part::Numbers(values) => {
-                    let t = fields::trim(field);
-                    let value = if let Some(v) = layout.missing.number_or_missing(t) {
-                        v
-                    } else if modes[j] == Mode::Number {
-                        return Err(Fault::BadNumber {
-                            record_start: self.start,
-                            field: j,
-                            value: field.to_vec(),
-                        });
-                    } else {
-                        not_numbers[j] = true;
-                        f64::NAN
-                    };
-                    values.push(value);
-                }
-                Part::Text { interner, codes } => {
-                    let code = if layout.missing.is_missing(fields::trim(field)) {
-                        None
-                    } else {
-                        Some(interner.code(field).map_err(|error| Fault::Text {
-                            record_start: self.start,
-                            field: j,
-                            error,
-                        })?)
-                    };
-                    codes.push(code);
-                }
-                Part::Skipped => {}
-            }
+            push_field(part, modes[j], field, layout, &mut not_numbers[j])
+                .map_err(|fault| fault.at(self.start, j, field))?;
         }
         Ok(())
     }
+}
+
+/// Why one field could not go into its column.
+#[derive(Debug)]
+pub(super) enum FieldFault {
+    /// Not a number, in a column declared numeric.
+    BadNumber,
+    /// Text that is not UTF-8, or one level too many.
+    Text(InternError),
+}
+
+impl FieldFault {
+    /// The fault of field `j` of the record starting at `record_start`.
+    pub(super) fn at(self, record_start: usize, field: usize, value: &[u8]) -> Fault {
+        match self {
+            FieldFault::BadNumber => Fault::BadNumber {
+                record_start,
+                field,
+                value: value.to_vec(),
+            },
+            FieldFault::Text(error) => Fault::Text {
+                record_start,
+                field,
+                error,
+            },
+        }
+    }
+}
+
+/// Puts one field (untrimmed, unquoted) into its column; text in a column being inferred sets
+/// `not_number` and stands as `NaN` until the column is read again as text.
+#[inline]
+pub(super) fn push_field(
+    part: &mut Part,
+    mode: Mode,
+    field: &[u8],
+    layout: &Layout,
+    not_number: &mut bool,
+) -> Result<(), FieldFault> {
+    match part {
+        Part::Numbers(values) => {
+            let value = match layout.missing.number_or_missing(fields::trim(field)) {
+                Some(v) => v,
+                None if mode == Mode::Number => return Err(FieldFault::BadNumber),
+                None => {
+                    *not_number = true;
+                    f64::NAN
+                }
+            };
+            values.push(value);
+        }
+        Part::Text { interner, codes } => {
+            let code = if layout.missing.is_missing(fields::trim(field)) {
+                None
+            } else {
+                Some(interner.code(field).map_err(FieldFault::Text)?)
+            };
+            codes.push(code);
+        }
+        Part::Skipped => {}
+    }
+    Ok(())
+}
+
+/// The first fault of a whole record whose fields end at `ends` (offsets from `record_start`,
+/// as csv-core writes them): a field over the size limit, else another number of fields than
+/// the header. Both readers judge a record by this, so a file gives one answer whichever reads
+/// a block.
+pub(super) fn record_fault(ends: &[usize], record: Range<usize>, layout: &Layout) -> Option<Fault> {
+    if let Some(field) = first_too_large(ends.iter().copied(), layout.max_field_bytes) {
+        return Some(Fault::TooLarge {
+            record_start: record.start,
+            field,
+        });
+    }
+    (ends.len() != layout.columns).then_some(Fault::Ragged {
+        record,
+        found: ends.len(),
+    })
+}
+
+/// The fault of a record cut by the end of a slice, whose fields so far end at `ends` (the
+/// last still being read): a field over the limit, or too many fields in more bytes than a
+/// good record can take (then it is said without reading on to its end, which may be far).
+pub(super) fn cut_record_fault(
+    ends: impl IntoIterator<Item = usize>,
+    record: Range<usize>,
+    max_field_bytes: usize,
+    record_cap: usize,
+    max_fields: usize,
+) -> Option<Fault> {
+    let mut fields = 0;
+    let ends = ends.into_iter().inspect(|_| fields += 1);
+    if let Some(field) = first_too_large(ends, max_field_bytes) {
+        return Some(Fault::TooLarge {
+            record_start: record.start,
+            field,
+        });
+    }
+    // Fields ended so far (the last is still going on).
+    let found = fields - 1;
+    (found > max_fields && record.len() > record_cap).then_some(Fault::Ragged { record, found })
+}
+
+/// The first field longer than `max`, of fields ending at `ends` (offsets from the record's
+/// start).
+pub(super) fn first_too_large(ends: impl IntoIterator<Item = usize>, max: usize) -> Option<usize> {
+    let mut start = 0;
+    for (j, end) in ends.into_iter().enumerate() {
+        if end - start > max {
+            return Some(j);
+        }
+        start = end;
+    }
+    None
 }
 
 /// The raw fields of a header line, and the bytes it took.

@@ -1,0 +1,460 @@
+//! Quote-free text, read straight from the bytes.
+//!
+//! Without a quote every line end ends a record and every delimiter ends a field, so a field
+//! needs no copy and a number is read where it lies, in the one pass that finds its end. The
+//! answer is csv-core's (its line ends are `\r`, `\n` or both, and an empty line is no record);
+//! a line that does not fit its columns is judged by [`record_fault`], as csv-core's records
+//! are, so a file gives one answer whichever reader takes a block.
+
+use super::records::{
+    cut_record_fault, push_field, record_fault, Fault, Layout, Mode, Parsed, Part,
+};
+
+/// Whether `bytes` can be read here: no quote, and a delimiter that is not a line end.
+pub(super) fn applies(bytes: &[u8], layout: &Layout) -> bool {
+    !matches!(layout.delimiter, b'"' | b'\n' | b'\r') && memchr::memchr(b'"', bytes).is_none()
+}
+
+#[inline]
+fn is_line_end(b: u8) -> bool {
+    b == b'\n' || b == b'\r'
+}
+
+/// Reads the records of `bytes` (no quote in it) as [`super::records::parse`] does.
+pub(super) fn parse(
+    bytes: &[u8],
+    last: bool,
+    layout: &Layout,
+    modes: &[Mode],
+    max_rows: usize,
+    mut parts: Vec<Part>,
+    not_numbers: &mut [bool],
+) -> Result<Parsed, Fault> {
+    // Whole lines end by the last line end; after it, unless the file ends there, is a record
+    // the block's end cut.
+    let whole = if last {
+        bytes.len()
+    } else {
+        memchr::memrchr2(b'\n', b'\r', bytes).map_or(0, |i| i + 1)
+    };
+    let text = &bytes[..whole];
+    let simple = !layout.missing.has_numeric_token();
+    let mut line = Line {
+        text,
+        layout,
+        simple,
+        flagged: Vec::new(),
+    };
+    let (mut pos, mut rows, mut consumed) = (0, 0, 0);
+    let mut last_record = None;
+    while rows < max_rows {
+        // A record starts where the last ended, blank lines and all (as csv-core counts).
+        let record_start = pos;
+        while pos < text.len() && is_line_end(text[pos]) {
+            pos += 1;
+        }
+        if pos == text.len() {
+            // Blank lines before the cut are left with it, as csv-core leaves them.
+            if last {
+                consumed = bytes.len();
+            }
+            break;
+        }
+        if rows == 0 {
+            let first = text[pos..]
+                .iter()
+                .position(|&b| is_line_end(b))
+                .unwrap_or(text.len() - pos);
+            let guess = (bytes.len() / (first + 1) + 1).min(max_rows);
+            for part in &mut parts {
+                part.reserve(guess);
+            }
+        }
+        let end = line.read(record_start, pos, &mut parts, modes, not_numbers)?;
+        // Past the line end that ended the record (csv-core takes the rest as a blank line).
+        pos = (end + 1).min(text.len());
+        consumed = pos;
+        last_record = Some(record_start..pos);
+        rows += 1;
+    }
+    if rows < max_rows && !last {
+        cut_record(bytes, consumed, layout)?;
+    }
+    Ok(Parsed {
+        parts,
+        rows,
+        consumed,
+        last_record,
+    })
+}
+
+/// A record cut by the block's end, from `at` (blank lines first) to the end of `bytes`:
+/// judged as csv-core's reader judges one at the end of its input.
+fn cut_record(bytes: &[u8], at: usize, layout: &Layout) -> Result<(), Fault> {
+    let tail = &bytes[at..];
+    // Shorter than a field can be, and than a good record can: nothing to say yet.
+    if tail.len() <= layout.max_field_bytes {
+        return Ok(());
+    }
+    let content = tail
+        .iter()
+        .position(|&b| !is_line_end(b))
+        .unwrap_or(tail.len());
+    let ends = field_ends(&tail[content..], layout.delimiter);
+    match cut_record_fault(
+        ends,
+        at..bytes.len(),
+        layout.max_field_bytes,
+        layout.record_cap(),
+        layout.columns,
+    ) {
+        Some(fault) => Err(fault),
+        None => Ok(()),
+    }
+}
+
+/// Where each field of a quote-free record ends, as csv-core writes it: in the fields laid
+/// end to end, delimiters left out.
+fn field_ends(record: &[u8], delimiter: u8) -> Vec<usize> {
+    let mut ends: Vec<usize> = memchr::memchr_iter(delimiter, record)
+        .enumerate()
+        .map(|(k, at)| at - k)
+        .collect();
+    ends.push(record.len() - ends.len());
+    ends
+}
+
+/// The reader of one slice's lines.
+struct Line<'t, 'l> {
+    /// The whole lines of the slice.
+    text: &'t [u8],
+    layout: &'l Layout<'l>,
+    /// No missing token reads as a number: a number can be taken before the tokens are tried.
+    simple: bool,
+    /// Columns this line found text in for the first time (undone if the line is faulty).
+    flagged: Vec<usize>,
+}
+
+impl Line<'_, '_> {
+    /// Reads the record whose fields start at `start` into `parts`; returns where it ends (a
+    /// line end, or the end of the text). Faults name it by `record_start`, before its blank
+    /// lines.
+    #[inline]
+    fn read(
+        &mut self,
+        record_start: usize,
+        start: usize,
+        parts: &mut [Part],
+        modes: &[Mode],
+        not_numbers: &mut [bool],
+    ) -> Result<usize, Fault> {
+        let (text, delimiter) = (self.text, self.layout.delimiter);
+        let columns = parts.len();
+        let mut i = start;
+        for (j, part) in parts.iter_mut().enumerate() {
+            let field_start = i;
+            let number = match part {
+                Part::Numbers(values) if self.simple => {
+                    simple_number(text, i, delimiter).map(|(v, next)| {
+                        values.push(v);
+                        i = next;
+                    })
+                }
+                _ => None,
+            };
+            if number.is_none() {
+                i = field_end(text, i, delimiter);
+                if i - field_start <= self.layout.max_field_bytes {
+                    let flagged = not_numbers[j];
+                    let pushed = push_field(
+                        part,
+                        modes[j],
+                        &text[field_start..i],
+                        self.layout,
+                        &mut not_numbers[j],
+                    );
+                    if let Err(fault) = pushed {
+                        // A fault of the record as a whole comes first, as in csv-core's reader.
+                        return Err(self
+                            .fault(record_start, start, not_numbers)
+                            .unwrap_or_else(|| fault.at(record_start, j, &text[field_start..i])));
+                    }
+                    if !flagged && not_numbers[j] {
+                        self.flagged.push(j);
+                    }
+                }
+            }
+            let at_end = i == text.len() || is_line_end(text[i]);
+            let fits =
+                i - field_start <= self.layout.max_field_bytes && at_end == (j + 1 == columns);
+            if !fits {
+                // A field too long, or too few or too many: the line is faulty.
+                return Err(self.fault(record_start, start, not_numbers).unwrap_or(
+                    Fault::Ragged {
+                        record: record_start..i,
+                        found: j + 1,
+                    },
+                ));
+            }
+            i += usize::from(!at_end);
+        }
+        self.flagged.clear();
+        Ok(i)
+    }
+
+    /// The fault of the line whose fields start at `start`, if it has one; the text it
+    /// flagged in inferred columns is undone (csv-core's reader never reads a faulty record's
+    /// fields).
+    #[cold]
+    fn fault(
+        &mut self,
+        record_start: usize,
+        start: usize,
+        not_numbers: &mut [bool],
+    ) -> Option<Fault> {
+        let rest = &self.text[start..];
+        let len = rest
+            .iter()
+            .position(|&b| is_line_end(b))
+            .unwrap_or(rest.len());
+        let ends = field_ends(&rest[..len], self.layout.delimiter);
+        // csv-core's record ends past its line end.
+        let end = (start + len + 1).min(self.text.len());
+        let fault = record_fault(&ends, record_start..end, self.layout);
+        if fault.is_some() {
+            for j in self.flagged.drain(..) {
+                not_numbers[j] = false;
+            }
+        }
+        fault
+    }
+}
+
+/// The end of the field starting at `i`: the next delimiter or line end.
+#[inline]
+fn field_end(text: &[u8], i: usize, delimiter: u8) -> usize {
+    text[i..]
+        .iter()
+        .position(|&b| b == delimiter || is_line_end(b))
+        .map_or(text.len(), |n| i + n)
+}
+
+/// Powers of ten a double holds exactly.
+const POW10: [f64; 23] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+];
+
+/// A plain decimal (`-12.5`, `.5`, `7.`) at `i`, ended by a delimiter, a line end or the end
+/// of the text: its value and where it ends. `None` sends the field to the full reader (an
+/// exponent, spaces, more digits than a `u64` holds, a token).
+///
+/// The digits make an integer `m` and the point `k` places from the end: when `m ≤ 2^53` and
+/// `k ≤ 22`, both `m` and `10^k` are exact doubles, so `m / 10^k` is the correctly rounded
+/// value, the same bits as `str::parse` (Clinger's fast path).
+#[inline]
+fn simple_number(text: &[u8], mut i: usize, delimiter: u8) -> Option<(f64, usize)> {
+    let negative = match text.get(i) {
+        Some(b'-') => {
+            i += 1;
+            true
+        }
+        Some(b'+') => {
+            i += 1;
+            false
+        }
+        _ => false,
+    };
+    let mut m: u64 = 0;
+    let digits_from = i;
+    while let Some(d) = text
+        .get(i)
+        .map(|b| b.wrapping_sub(b'0'))
+        .filter(|&d| d < 10)
+    {
+        m = m.wrapping_mul(10).wrapping_add(u64::from(d));
+        i += 1;
+    }
+    let mut digits = i - digits_from;
+    let mut places = 0;
+    if text.get(i) == Some(&b'.') {
+        i += 1;
+        let from = i;
+        while let Some(d) = text
+            .get(i)
+            .map(|b| b.wrapping_sub(b'0'))
+            .filter(|&d| d < 10)
+        {
+            m = m.wrapping_mul(10).wrapping_add(u64::from(d));
+            i += 1;
+        }
+        places = i - from;
+        digits += places;
+    }
+    let ends = text
+        .get(i)
+        .is_none_or(|&b| b == delimiter || is_line_end(b));
+    if !ends || digits == 0 || digits > 19 || m > 1 << 53 || places >= POW10.len() {
+        return None;
+    }
+    let v = m as f64 / POW10[places];
+    Some((if negative { -v } else { v }, i))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::fields::Missing;
+    use super::super::records::parse_records;
+    use super::*;
+    use proptest::prelude::*;
+
+    /// What a reader made of a slice: its columns, rows, bytes consumed and last record, or
+    /// its fault; and the columns it found text in.
+    fn outcome(
+        read: fn(
+            &[u8],
+            bool,
+            &Layout,
+            &[Mode],
+            usize,
+            Vec<Part>,
+            &mut [bool],
+        ) -> Result<Parsed, Fault>,
+        bytes: &[u8],
+        last: bool,
+        layout: &Layout,
+        modes: &[Mode],
+        max_rows: usize,
+    ) -> String {
+        let parts = modes.iter().map(|&m| Part::empty(m)).collect();
+        let mut not_numbers = vec![false; modes.len()];
+        let result = match read(
+            bytes,
+            last,
+            layout,
+            modes,
+            max_rows,
+            parts,
+            &mut not_numbers,
+        ) {
+            Ok(p) => {
+                let columns: Vec<String> = p
+                    .parts
+                    .into_iter()
+                    .map(|c| format!("{:?}", c.into_column()))
+                    .collect();
+                format!(
+                    "{columns:?} rows {} consumed {} last {:?}",
+                    p.rows, p.consumed, p.last_record
+                )
+            }
+            Err(fault) => format!("{fault:?}"),
+        };
+        format!("{result}; text in {not_numbers:?}")
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        /// Quote-free bytes read here and by csv-core give the same answer, faults included.
+        #[test]
+        fn reads_quote_free_bytes_as_csv_core_does(
+            bytes in proptest::collection::vec(
+                prop_oneof![
+                    Just(b','), Just(b'\n'), Just(b'\r'), Just(b'1'), Just(b'.'), Just(b'-'),
+                    Just(b'e'), Just(b'a'), Just(b' '), Just(0xc3), Just(0xa9), Just(0xff),
+                ],
+                0..80,
+            ),
+            last in any::<bool>(),
+            columns in 1usize..4,
+            max_field_bytes in prop_oneof![Just(usize::MAX), 1usize..6],
+            max_rows in prop_oneof![Just(usize::MAX), 0usize..4],
+            declared in any::<bool>(),
+        ) {
+            let missing = Missing::new(&["".to_string(), "a".to_string()]);
+            let layout = Layout { delimiter: b',', columns, missing: &missing, max_field_bytes };
+            let first = if declared { Mode::Number } else { Mode::Infer };
+            let modes: Vec<Mode> =
+                (0..columns).map(|j| if j == 2 { Mode::Text } else { first }).collect();
+            prop_assert_eq!(
+                outcome(parse, &bytes, last, &layout, &modes, max_rows),
+                outcome(parse_records, &bytes, last, &layout, &modes, max_rows)
+            );
+        }
+    }
+
+    fn std_parse(text: &str) -> Option<u64> {
+        text.parse::<f64>().ok().map(f64::to_bits)
+    }
+
+    #[test]
+    fn plain_decimals_are_what_str_parse_reads() {
+        for case in [
+            "0",
+            "-0",
+            "+0",
+            "-0.0",
+            "1.",
+            ".5",
+            "-.5",
+            "+.5",
+            "00012",
+            "9007199254740992",
+            "9007199254740993",
+            "0.1",
+            "0.3",
+            "123456789.123456789",
+            "1234567890123456789",
+            "0.0000000000000000000001",
+            "0.00000000000000000000001",
+            "-1291.4498",
+        ] {
+            let got = simple_number(case.as_bytes(), 0, b',');
+            if let Some((v, end)) = got {
+                assert_eq!(end, case.len(), "{case}");
+                assert_eq!(Some(v.to_bits()), std_parse(case), "{case}");
+            }
+        }
+        // Left to the full reader.
+        for case in [
+            ".",
+            "-",
+            "+",
+            "",
+            "1e5",
+            " 1",
+            "1 ",
+            "inf",
+            "1.2.3",
+            "12345678901234567890",
+        ] {
+            assert_eq!(simple_number(case.as_bytes(), 0, b','), None, "{case}");
+        }
+        // Ends at a delimiter or a line end, not before.
+        assert_eq!(simple_number(b"-2.5,x", 0, b','), Some((-2.5, 4)));
+        assert_eq!(simple_number(b"7\r\n", 0, b','), Some((7.0, 1)));
+        assert_eq!(simple_number(b"7;", 0, b','), None);
+    }
+
+    proptest! {
+        #[test]
+        fn any_plain_decimal_has_the_bits_of_str_parse(
+            sign in prop_oneof![Just(""), Just("-"), Just("+")],
+            int in "[0-9]{0,7}",
+            frac in proptest::option::of("[0-9]{0,8}"),
+        ) {
+            let text = match &frac {
+                Some(f) => format!("{sign}{int}.{f}"),
+                None => format!("{sign}{int}"),
+            };
+            if let Some((v, end)) = simple_number(text.as_bytes(), 0, b',') {
+                prop_assert_eq!(end, text.len());
+                prop_assert_eq!(Some(v.to_bits()), std_parse(&text), "{}", text);
+            } else {
+                // Only text with no digit is left over at these lengths.
+                prop_assert!(!text.bytes().any(|b| b.is_ascii_digit()), "{}", text);
+            }
+        }
+    }
+}
