@@ -13,6 +13,22 @@ pub(crate) fn map<T, R>(items: &[T], f: impl Fn(&T) -> R) -> Vec<R> {
     items.iter().map(f).collect()
 }
 
+/// `f` over every item, each changed in place; the results in order.
+#[cfg(feature = "parallel")]
+pub(crate) fn map_mut<T: Send, R: Send>(
+    items: &mut [T],
+    f: impl Fn(&mut T) -> R + Sync + Send,
+) -> Vec<R> {
+    use rayon::prelude::*;
+    items.par_iter_mut().map(f).collect()
+}
+
+/// `f` over every item, each changed in place; the results in order.
+#[cfg(not(feature = "parallel"))]
+pub(crate) fn map_mut<T, R>(items: &mut [T], f: impl Fn(&mut T) -> R) -> Vec<R> {
+    items.iter_mut().map(f).collect()
+}
+
 /// Runs both closures, on two cores with the `parallel` feature.
 pub(crate) fn join<A: Send, B: Send>(
     a: impl FnOnce() -> A + Send,

@@ -368,16 +368,32 @@ fn header(blocks: &mut Blocks, layout: &Layout) -> Result<Vec<String>, DataError
     }
 }
 
-/// Reads the records of a block, cut at line ends into a piece per core.
-/// `spare` holds emptied parts of earlier blocks, filled again rather than paged in anew.
+/// Reads the records of a block onto the end of `into` (a part per column), cut at line ends
+/// into a piece per core: the first piece is read straight into `into`, the others into parts
+/// of their own (from `spare`, emptied parts of earlier blocks, filled again rather than paged
+/// in anew) appended after it. After a fault `into` is as it was.
 fn parse_block(
     blocks: &Blocks,
     layout: &Layout,
     modes: &[Mode],
     max_rows: usize,
     spare: &mut Vec<Vec<Part>>,
+    into: &mut Vec<Part>,
 ) -> Result<Parsed, Fault> {
     let (buf, last) = (&blocks.buf[..], blocks.eof);
+    let lens: Vec<usize> = into.iter().map(Part::len).collect();
+    let undo = |into: &mut Vec<Part>| {
+        for (part, &len) in into.iter_mut().zip(&lens) {
+            part.truncate(len);
+        }
+    };
+    let whole_block = |into: &mut Vec<Part>| {
+        let parsed = records::parse(buf, last, layout, modes, max_rows, into);
+        if parsed.is_err() {
+            undo(into);
+        }
+        parsed
+    };
     // A row limit (the second pass) is kept in one piece.
     let n = if max_rows == usize::MAX {
         crate::par::threads()
@@ -386,26 +402,39 @@ fn parse_block(
     };
     let pieces = pieces(buf, n, blocks.tuning.min_split);
     if pieces.len() == 1 {
-        let set = spare.pop().unwrap_or_default();
-        return records::parse(buf, last, layout, modes, max_rows, set);
+        return whole_block(into);
     }
     let work: Vec<(Range<usize>, Mutex<Vec<Part>>)> = pieces
         .iter()
-        .map(|r| (r.clone(), Mutex::new(spare.pop().unwrap_or_default())))
+        .enumerate()
+        .map(|(k, r)| {
+            let set = match k {
+                0 => std::mem::take(into),
+                _ => spare.pop().unwrap_or_default(),
+            };
+            (r.clone(), Mutex::new(set))
+        })
         .collect();
     // Without a quote every line end ends a record, so each piece's records are whole. With
     // one, a cut may fall inside a quoted field: the pieces are read on the guess that it
     // does not, and the guess holds when each piece before a cut ends on a whole record.
     let quoted = memchr::memchr(b'"', buf).is_some();
     let results = crate::par::map(&work, |(r, set): &(Range<usize>, Mutex<Vec<Part>>)| {
-        let set = std::mem::take(&mut *set.lock().unwrap_or_else(|e| e.into_inner()));
+        let mut set = set.lock().unwrap_or_else(|e| e.into_inner());
         let whole = if quoted {
             last && r.end == buf.len()
         } else {
             last || r.end < buf.len()
         };
-        records::parse(&buf[r.clone()], whole, layout, modes, usize::MAX, set)
+        records::parse(&buf[r.clone()], whole, layout, modes, usize::MAX, &mut set)
     });
+    let mut sets = work
+        .into_iter()
+        .map(|(_, set)| set.into_inner().unwrap_or_else(|e| e.into_inner()));
+    *into = sets.next().unwrap_or_default();
+    // Parts of pieces after the first; dropped, not kept, when they are not merged (they may
+    // hold rows and levels).
+    let rest: Vec<Vec<Part>> = sets.collect();
     let cuts_hold = !quoted
         || pieces
             .iter()
@@ -419,55 +448,79 @@ fn parse_block(
                 })
             });
     if !cuts_hold {
-        for result in results.into_iter().flatten() {
-            spare.push(result.parts);
-        }
-        let set = spare.pop().unwrap_or_default();
-        return records::parse(buf, last, layout, modes, max_rows, set);
+        undo(into);
+        return whole_block(into);
     }
     let mut not_numbers = BTreeSet::new();
-    let mut merged: Option<Parsed> = None;
-    for (piece, result) in pieces.iter().zip(results) {
-        let parsed = match result {
-            Ok(parsed) => parsed,
-            Err(Fault::NotNumbers(columns)) => {
-                not_numbers.extend(columns);
-                continue;
-            }
+    for (piece, result) in pieces.iter().zip(&results) {
+        match result {
+            Ok(_) => {}
+            Err(Fault::NotNumbers(columns)) => not_numbers.extend(columns.iter().copied()),
             // Text in an earlier piece comes first (read as text, it may fault earlier).
             Err(_) if !not_numbers.is_empty() => break,
-            Err(fault) => return Err(fault.shifted(piece.start)),
-        };
-        let consumed = piece.start + parsed.consumed;
-        let last_record = parsed
-            .last_record
-            .as_ref()
-            .map(|r| r.start + piece.start..r.end + piece.start);
-        let Some(m) = merged.as_mut() else {
-            merged = Some(Parsed {
-                consumed,
-                last_record,
-                ..parsed
-            });
-            continue;
-        };
-        let mut parts = parsed.parts;
-        for (j, (into, part)) in m.parts.iter_mut().zip(&mut parts).enumerate() {
+            Err(fault) => {
+                undo(into);
+                return Err(fault.clone().shifted(piece.start));
+            }
+        }
+    }
+    if !not_numbers.is_empty() {
+        undo(into);
+        return Err(Fault::NotNumbers(not_numbers.into_iter().collect()));
+    }
+    match merge(into, rest, &pieces[1..]) {
+        Ok(emptied) => spare.extend(emptied),
+        Err(fault) => {
+            undo(into);
+            return Err(fault);
+        }
+    }
+    let mut parsed = Parsed {
+        rows: 0,
+        consumed: 0,
+        last_record: None,
+    };
+    for (piece, result) in pieces.iter().zip(results) {
+        let p = result.expect("every piece was read");
+        parsed.rows += p.rows;
+        parsed.consumed = piece.start + p.consumed;
+        if let Some(r) = p.last_record {
+            parsed.last_record = Some(r.start + piece.start..r.end + piece.start);
+        }
+    }
+    Ok(parsed)
+}
+
+/// Appends the pieces' parts, in order, to the columns of `into`, a column per core; returns
+/// the pieces' parts emptied, to be filled again.
+fn merge(
+    into: &mut [Part],
+    mut pieces: Vec<Vec<Part>>,
+    ranges: &[Range<usize>],
+) -> Result<Vec<Vec<Part>>, Fault> {
+    let mut columns: Vec<(usize, &mut Part, Vec<&mut Part>)> = into
+        .iter_mut()
+        .enumerate()
+        .map(|(j, part)| (j, part, Vec::with_capacity(pieces.len())))
+        .collect();
+    for set in &mut pieces {
+        for (column, part) in columns.iter_mut().zip(set.iter_mut()) {
+            column.2.push(part);
+        }
+    }
+    let faults = crate::par::map_mut(&mut columns, |(j, into, parts)| {
+        for (part, range) in parts.iter_mut().zip(ranges) {
             into.append_drain(part).map_err(|error| Fault::Text {
-                record_start: piece.start,
-                field: j,
+                record_start: range.start,
+                field: *j,
                 error,
             })?;
         }
-        spare.push(parts);
-        m.rows += parsed.rows;
-        m.consumed = consumed;
-        m.last_record = last_record.or(m.last_record.take());
-    }
-    if !not_numbers.is_empty() {
-        return Err(Fault::NotNumbers(not_numbers.into_iter().collect()));
-    }
-    Ok(merged.expect("every piece read"))
+        Ok(())
+    });
+    drop(columns);
+    faults.into_iter().collect::<Result<(), Fault>>()?;
+    Ok(pieces)
 }
 
 /// Up to `n` pieces of `buf`, each but the last ending just after a line end; one piece when
@@ -490,13 +543,6 @@ fn pieces(buf: &[u8], n: usize, min_split: usize) -> Vec<Range<usize>> {
     }
     pieces.push(start..buf.len());
     pieces
-}
-
-/// One column being read: its values so far, and the row from which a column inferred
-/// numeric was read as text (its earlier rows come from a second pass).
-struct Builder {
-    part: Part,
-    text_from: Option<usize>,
 }
 
 fn read(input: Input<'_>, path: &Path, options: &CsvOptions) -> Result<Dataset, DataError> {
@@ -529,26 +575,21 @@ fn read_tuned(
             None => Mode::Infer,
         })
         .collect();
-    let mut columns: Vec<Builder> = modes
-        .iter()
-        .map(|&mode| Builder {
-            part: Part::empty(mode),
-            text_from: None,
-        })
-        .collect();
+    // Each column's values so far, and the row from which a column inferred numeric was read
+    // as text (its earlier rows come from a second pass).
+    let mut parts: Vec<Part> = modes.iter().map(|&mode| Part::empty(mode)).collect();
+    let mut text_from: Vec<Option<usize>> = vec![None; modes.len()];
     let mut rows = 0;
     let mut spare = Vec::new();
     loop {
         let parsed = loop {
-            match parse_block(&blocks, &layout, &modes, usize::MAX, &mut spare) {
+            match parse_block(&blocks, &layout, &modes, usize::MAX, &mut spare, &mut parts) {
                 Ok(parsed) => break parsed,
                 Err(Fault::NotNumbers(demoted)) => {
                     for j in demoted {
                         modes[j] = Mode::Text;
-                        columns[j] = Builder {
-                            part: Part::empty(Mode::Text),
-                            text_from: Some(rows),
-                        };
+                        parts[j] = Part::empty(Mode::Text);
+                        text_from[j] = Some(rows);
                     }
                 }
                 Err(fault) => return Err(blocks.explain(fault, &header, &layout)),
@@ -574,38 +615,23 @@ fn read_tuned(
             if let Some(size) = blocks.size {
                 let per_row = parsed.consumed.max(1) as u64 / parsed.rows as u64;
                 let guess = (size / per_row.max(1)) as usize;
-                for c in &mut columns {
-                    c.part.reserve(guess + guess / 16);
+                for part in &mut parts {
+                    part.reserve((guess + guess / 16).saturating_sub(part.len()));
                 }
             }
         }
         rows += parsed.rows;
-        let mut parts = parsed.parts;
-        for (j, (c, part)) in columns.iter_mut().zip(&mut parts).enumerate() {
-            c.part.append_drain(part).map_err(|error| {
-                blocks.explain(
-                    Fault::Text {
-                        record_start: 0,
-                        field: j,
-                        error,
-                    },
-                    &header,
-                    &layout,
-                )
-            })?;
-        }
-        spare.push(parts);
         let done = blocks.eof && parsed.consumed >= blocks.buf.len();
         blocks.advance(parsed.consumed)?;
         if done || (blocks.eof && blocks.buf.is_empty()) {
             break;
         }
     }
-    reread_as_text(input, path, &layout, tuning, &mut columns)?;
+    reread_as_text(input, path, &layout, tuning, &mut parts, &text_from)?;
 
     let mut out = Vec::with_capacity(header.len());
-    for (name, c) in header.iter().zip(columns) {
-        out.push((name.clone(), c.part.into_column()));
+    for (name, part) in header.iter().zip(parts) {
+        out.push((name.clone(), part.into_column()));
     }
     let ds = Dataset::from_columns(out)?;
     match &options.target {
@@ -650,24 +676,26 @@ fn check_header(header: &[String], path: &Path, options: &CsvOptions) -> Result<
     Ok(())
 }
 
-/// The second pass: the rows of each column read as text only after it proved not numeric.
+/// The second pass: the rows of each column read as text only after it proved not numeric
+/// (from row `text_from`), put before the rows it has.
 fn reread_as_text(
     input: Input<'_>,
     path: &Path,
     layout: &Layout,
     tuning: Tuning,
-    columns: &mut [Builder],
+    parts: &mut [Part],
+    text_from: &[Option<usize>],
 ) -> Result<(), DataError> {
-    let Some(upto) = columns.iter().filter_map(|c| c.text_from).max() else {
+    let Some(upto) = text_from.iter().flatten().copied().max() else {
         return Ok(());
     };
     if upto == 0 {
         return Ok(());
     }
-    let modes: Vec<Mode> = columns
+    let modes: Vec<Mode> = text_from
         .iter()
-        .map(|c| match c.text_from {
-            Some(r) if r > 0 => Mode::Text,
+        .map(|from| match from {
+            Some(r) if *r > 0 => Mode::Text,
             _ => Mode::Skip,
         })
         .collect();
@@ -677,39 +705,31 @@ fn reread_as_text(
     let mut rows = 0;
     let mut spare = Vec::new();
     while rows < upto {
-        let parsed = parse_block(&blocks, layout, &modes, upto - rows, &mut spare)
-            .map_err(|fault| blocks.explain(fault, &names, layout))?;
+        let parsed = parse_block(
+            &blocks,
+            layout,
+            &modes,
+            upto - rows,
+            &mut spare,
+            &mut before,
+        )
+        .map_err(|fault| blocks.explain(fault, &names, layout))?;
         rows += parsed.rows;
-        let mut parts = parsed.parts;
-        for (j, (b, part)) in before.iter_mut().zip(&mut parts).enumerate() {
-            b.append_drain(part).map_err(|error| {
-                blocks.explain(
-                    Fault::Text {
-                        record_start: 0,
-                        field: j,
-                        error,
-                    },
-                    &names,
-                    layout,
-                )
-            })?;
-        }
-        spare.push(parts);
         if parsed.rows == 0 && blocks.eof {
             break;
         }
         blocks.advance(parsed.consumed)?;
     }
-    for (c, mut b) in columns.iter_mut().zip(before) {
-        if let Some(from) = c.text_from.filter(|&r| r > 0) {
+    for ((part, mut b), from) in parts.iter_mut().zip(before).zip(text_from) {
+        if let Some(from) = from.filter(|&r| r > 0) {
             b.truncate(from);
-            let after = std::mem::replace(&mut c.part, Part::Skipped);
+            let after = std::mem::replace(part, Part::Skipped);
             b.append(after).map_err(|error| DataError::Csv {
                 path: path.to_path_buf(),
                 line: 0,
                 message: format!("{error:?}"),
             })?;
-            c.part = b;
+            *part = b;
         }
     }
     Ok(())

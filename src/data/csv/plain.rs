@@ -27,7 +27,7 @@ pub(super) fn parse(
     layout: &Layout,
     modes: &[Mode],
     max_rows: usize,
-    mut parts: Vec<Part>,
+    parts: &mut [Part],
     not_numbers: &mut [bool],
 ) -> Result<Parsed, Fault> {
     // Whole lines end by the last line end; after it, unless the file ends there, is a record
@@ -66,11 +66,11 @@ pub(super) fn parse(
                 .position(|&b| is_line_end(b))
                 .unwrap_or(text.len() - pos);
             let guess = (bytes.len() / (first + 1) + 1).min(max_rows);
-            for part in &mut parts {
+            for part in parts.iter_mut() {
                 part.reserve(guess);
             }
         }
-        let end = line.read(record_start, pos, &mut parts, modes, not_numbers)?;
+        let end = line.read(record_start, pos, parts, modes, not_numbers)?;
         // Past the line end that ended the record (csv-core takes the rest as a blank line).
         pos = (end + 1).min(text.len());
         consumed = pos;
@@ -81,7 +81,6 @@ pub(super) fn parse(
         cut_record(bytes, consumed, layout)?;
     }
     Ok(Parsed {
-        parts,
         rows,
         consumed,
         last_record,
@@ -304,29 +303,21 @@ fn simple_number(text: &[u8], mut i: usize, delimiter: u8) -> Option<(f64, usize
 #[cfg(test)]
 mod tests {
     use super::super::fields::Missing;
-    use super::super::records::parse_records;
+    use super::super::records::{parse_records, ReadSlice};
     use super::*;
     use proptest::prelude::*;
 
     /// What a reader made of a slice: its columns, rows, bytes consumed and last record, or
     /// its fault; and the columns it found text in.
     fn outcome(
-        read: fn(
-            &[u8],
-            bool,
-            &Layout,
-            &[Mode],
-            usize,
-            Vec<Part>,
-            &mut [bool],
-        ) -> Result<Parsed, Fault>,
+        read: ReadSlice,
         bytes: &[u8],
         last: bool,
         layout: &Layout,
         modes: &[Mode],
         max_rows: usize,
     ) -> String {
-        let parts = modes.iter().map(|&m| Part::empty(m)).collect();
+        let mut parts: Vec<Part> = modes.iter().map(|&m| Part::empty(m)).collect();
         let mut not_numbers = vec![false; modes.len()];
         let result = match read(
             bytes,
@@ -334,12 +325,11 @@ mod tests {
             layout,
             modes,
             max_rows,
-            parts,
+            &mut parts,
             &mut not_numbers,
         ) {
             Ok(p) => {
-                let columns: Vec<String> = p
-                    .parts
+                let columns: Vec<String> = parts
                     .into_iter()
                     .map(|c| format!("{:?}", c.into_column()))
                     .collect();

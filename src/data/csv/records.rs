@@ -57,12 +57,32 @@ impl Part {
 }
 
 impl Part {
+    /// Room for `rows` more rows.
     pub(super) fn reserve(&mut self, rows: usize) {
         match self {
-            Part::Numbers(v) => v.reserve(rows.saturating_sub(v.len())),
-            Part::Text { codes, .. } => codes.reserve(rows.saturating_sub(codes.len())),
+            Part::Numbers(v) => v.reserve(rows),
+            Part::Text { codes, .. } => codes.reserve(rows),
             Part::Skipped => {}
         }
+    }
+
+    /// Rows held (none in a skipped column).
+    pub(super) fn len(&self) -> usize {
+        match self {
+            Part::Numbers(v) => v.len(),
+            Part::Text { codes, .. } => codes.len(),
+            Part::Skipped => 0,
+        }
+    }
+
+    /// Whether this part holds a column read as `mode`.
+    fn reads_as(&self, mode: Mode) -> bool {
+        matches!(
+            (self, mode),
+            (Part::Numbers(_), Mode::Infer | Mode::Number)
+                | (Part::Text { .. }, Mode::Text)
+                | (Part::Skipped, Mode::Skip)
+        )
     }
 
     /// Appends the rows of `other`, a part of the same column read after this one.
@@ -92,17 +112,6 @@ impl Part {
             (into, more) => unreachable!("a column read two ways: {into:?} then {more:?}"),
         }
         Ok(())
-    }
-
-    /// An empty part read as `mode`: this one when it is already (its buffers kept).
-    fn reused(self, mode: Mode) -> Part {
-        match (self, mode) {
-            (Part::Numbers(v), Mode::Infer | Mode::Number) if v.is_empty() => Part::Numbers(v),
-            (Part::Text { interner, codes }, Mode::Text) if codes.is_empty() => {
-                Part::Text { interner, codes }
-            }
-            _ => Part::new(mode, 0),
-        }
     }
 
     /// Keeps the first `rows` rows.
@@ -152,10 +161,10 @@ impl Layout<'_> {
     }
 }
 
-/// A block's records, column by column.
+/// What reading a slice's records into column parts came to.
 #[derive(Debug)]
 pub(super) struct Parsed {
-    pub(super) parts: Vec<Part>,
+    /// Records read.
     pub(super) rows: usize,
     /// Bytes of whole records (and blank lines); the rest is a record the block's end cut.
     pub(super) consumed: usize,
@@ -164,7 +173,7 @@ pub(super) struct Parsed {
 }
 
 /// A fault in a block; offsets are into the block.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(super) enum Fault {
     /// These inferred columns hold a value that is not a number: read them as text.
     NotNumbers(Vec<usize>),
@@ -186,48 +195,41 @@ pub(super) enum Fault {
     },
 }
 
-/// Reads the records of `bytes`, at most `max_rows` of them; `last` says the file ends with
-/// `bytes`, so a final record without a line end is whole.
-/// `spare` holds emptied parts of an earlier block to fill again.
+/// Reads the records of `bytes`, at most `max_rows` of them, onto the end of `parts` (one
+/// per column; a part read another way than its mode is replaced by an empty one); `last`
+/// says the file ends with `bytes`, so a final record without a line end is whole. After a
+/// fault `parts` may hold some of the slice's rows: the caller truncates them.
 pub(super) fn parse(
     bytes: &[u8],
     last: bool,
     layout: &Layout,
     modes: &[Mode],
     max_rows: usize,
-    spare: Vec<Part>,
+    parts: &mut Vec<Part>,
 ) -> Result<Parsed, Fault> {
+    parts.truncate(modes.len());
+    for (j, &mode) in modes.iter().enumerate() {
+        match parts.get_mut(j) {
+            Some(part) if part.reads_as(mode) => {}
+            Some(part) => *part = Part::empty(mode),
+            None => parts.push(Part::empty(mode)),
+        }
+    }
     let mut not_numbers = vec![false; modes.len()];
-    let mut spare = spare.into_iter();
-    let parts = modes
-        .iter()
-        .map(|&m| {
-            spare
-                .next()
-                .map_or_else(|| Part::new(m, 0), |p| p.reused(m))
-        })
-        .collect();
-    let parsed = if super::plain::applies(bytes, layout) {
-        super::plain::parse(
-            bytes,
-            last,
-            layout,
-            modes,
-            max_rows,
-            parts,
-            &mut not_numbers,
-        )
+    let read: ReadSlice = if super::plain::applies(bytes, layout) {
+        super::plain::parse
     } else {
-        parse_records(
-            bytes,
-            last,
-            layout,
-            modes,
-            max_rows,
-            parts,
-            &mut not_numbers,
-        )
+        parse_records
     };
+    let parsed = read(
+        bytes,
+        last,
+        layout,
+        modes,
+        max_rows,
+        parts,
+        &mut not_numbers,
+    );
     // Text found before a fault comes first: read as text, those columns may fault earlier.
     if not_numbers.iter().any(|&b| b) {
         return Err(Fault::NotNumbers(
@@ -237,13 +239,17 @@ pub(super) fn parse(
     parsed
 }
 
+/// A reader of one slice's records into column parts (csv-core's, or the quote-free one).
+pub(super) type ReadSlice =
+    fn(&[u8], bool, &Layout, &[Mode], usize, &mut [Part], &mut [bool]) -> Result<Parsed, Fault>;
+
 pub(super) fn parse_records(
     bytes: &[u8],
     last: bool,
     layout: &Layout,
     modes: &[Mode],
     max_rows: usize,
-    mut parts: Vec<Part>,
+    parts: &mut [Part],
     not_numbers: &mut [bool],
 ) -> Result<Parsed, Fault> {
     let mut records = Records::new(bytes, last, layout, layout.columns);
@@ -256,19 +262,18 @@ pub(super) fn parse_records(
         if rows == 0 {
             // Rows in the block, guessed from the first record's length.
             let guess = (bytes.len() / (record.end - record.start).max(1) + 1).min(max_rows);
-            for part in &mut parts {
+            for part in parts.iter_mut() {
                 part.reserve(guess);
             }
         }
         if let Some(fault) = record_fault(record.ends, record.start..record.end, layout) {
             return Err(fault);
         }
-        record.push_into(&mut parts, modes, layout, not_numbers)?;
+        record.push_into(parts, modes, layout, not_numbers)?;
         last_record = Some(record.start..record.end);
         rows += 1;
     }
     Ok(Parsed {
-        parts,
         rows,
         consumed: records.start,
         last_record,
