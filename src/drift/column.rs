@@ -122,8 +122,9 @@ pub struct KsPoint {
 }
 
 impl Profile {
-    /// The profile of two sorted, finite, non-empty samples.
-    fn numeric(a: &[f64], b: &[f64]) -> Profile {
+    /// The profile of two sorted, finite, non-empty samples whose ECDFs are furthest apart at
+    /// `ks` ([`stats::ks_location_sorted`]).
+    fn numeric(a: &[f64], b: &[f64], ks: (f64, usize, usize)) -> Profile {
         let at = |v: &[f64], p: f64| v[((v.len() - 1) as f64 * p).round() as usize];
         let lo = at(a, 0.005).min(at(b, 0.005));
         let hi = at(a, 0.995).max(at(b, 0.995));
@@ -166,7 +167,11 @@ impl Profile {
             edges,
             reference_quantiles: quantiles(a),
             current_quantiles: quantiles(b),
-            ks_at: ks_point(a, b),
+            ks_at: KsPoint {
+                x: ks.0,
+                reference: ks.1 as f64 / a.len() as f64,
+                current: ks.2 as f64 / b.len() as f64,
+            },
         }
     }
 
@@ -190,17 +195,6 @@ impl Profile {
             reference: levels.iter().map(|(_, c)| c[0]).collect(),
             current: levels.iter().map(|(_, c)| c[1]).collect(),
         }
-    }
-}
-
-/// The value where the ECDFs of two sorted samples are furthest apart: the KS statistic's own
-/// walk, so the marked gap is the reported statistic.
-fn ks_point(a: &[f64], b: &[f64]) -> KsPoint {
-    let (x, i, j) = stats::ks_location_sorted(a, b);
-    KsPoint {
-        x,
-        reference: i as f64 / a.len() as f64,
-        current: j as f64 / b.len() as f64,
     }
 }
 
@@ -294,13 +288,7 @@ pub(super) fn tests(
         (Column::Numeric(r), Column::Numeric(c)) => {
             // ±infinity (or an unmasked NaN) has no place on a distance scale: left out of
             // the distribution and said so, rather than turning every statistic into NaN.
-            let finite = |n: &crate::data::Numeric| -> (Vec<f64>, usize) {
-                let (f, odd): (Vec<f64>, Vec<f64>) = n.present().partition(|v| v.is_finite());
-                (f, odd.len())
-            };
-            let ((mut a, odd_a), (mut b, odd_b)) = (finite(r), finite(c));
-            sort_finite(&mut a);
-            sort_finite(&mut b);
+            let ((a, odd_a), (b, odd_b)) = (sorted_finite(r), sorted_finite(c));
             let mut row = numeric_distribution(name, &a, &b);
             if odd_a + odd_b > 0 {
                 let note = format!(
@@ -372,7 +360,9 @@ fn numeric_distribution(name: &str, a: &[f64], b: &[f64]) -> ColumnDrift {
     if a.is_empty() || b.is_empty() {
         return no_values(row, a.len(), b.len());
     }
-    let ks = stats::ks_2samp_sorted(a, b);
+    // One walk finds the KS statistic and the place the profile marks.
+    let location = stats::ks_location_sorted(a, b);
+    let ks = stats::ks_2samp_at(a.len(), b.len(), location.1, location.2);
     let sd = stats::std_population(a);
     let w = stats::normalise_by_sd(stats::wasserstein_sorted(a, b), sd);
     let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
@@ -387,7 +377,7 @@ fn numeric_distribution(name: &str, a: &[f64], b: &[f64]) -> ColumnDrift {
         round(ma),
         round(mb)
     ));
-    row.profile = Some(Profile::numeric(a, b));
+    row.profile = Some(Profile::numeric(a, b, location));
     row
 }
 
@@ -549,12 +539,23 @@ fn round(x: f64) -> String {
     number(format!("{x:.3e}").parse().unwrap_or(x))
 }
 
-/// Sorts finite numbers ascending by their integer order keys: integer comparisons, no
-/// closure (`-0.0` comes back as `0.0`, which no statistic here tells apart).
-fn sort_finite(v: &mut [f64]) {
-    let mut keys: Vec<u64> = v.iter().map(|&x| crate::metrics::order_key(x)).collect();
-    keys.sort_unstable();
-    for (x, k) in v.iter_mut().zip(keys) {
-        *x = crate::metrics::from_order_key(k);
+/// The finite present values of `column`, sorted ascending by their integer order keys
+/// (integer comparisons, no closure; `-0.0` comes back as `0.0`, which no statistic here tells
+/// apart), and how many values were left out as not finite.
+fn sorted_finite(column: &crate::data::Numeric) -> (Vec<f64>, usize) {
+    let mut keys = Vec::with_capacity(column.len());
+    let mut odd = 0;
+    for x in column.present() {
+        if x.is_finite() {
+            keys.push(crate::metrics::order_key(x));
+        } else {
+            odd += 1;
+        }
     }
+    keys.sort_unstable();
+    let values = keys
+        .into_iter()
+        .map(crate::metrics::from_order_key)
+        .collect();
+    (values, odd)
 }

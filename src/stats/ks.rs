@@ -31,8 +31,16 @@ pub fn ks_2samp(a: &[f64], b: &[f64]) -> Result<TestResult, StatsError> {
 /// [`ks_2samp`] on samples already sorted ascending (and checked finite and non-empty), so a
 /// caller that also needs the sorted values (e.g. for a Wasserstein distance) sorts once.
 pub fn ks_2samp_sorted(a: &[f64], b: &[f64]) -> TestResult {
-    let (n1, n2) = (a.len(), b.len());
-    let d = ks_statistic_sorted(a, b);
+    let (_, i, j) = ks_location_sorted(a, b);
+    ks_2samp_at(a.len(), b.len(), i, j)
+}
+
+/// [`ks_2samp_sorted`] from where [`ks_location_sorted`] found the ECDFs furthest apart: `i` of
+/// `n1` values of one sample and `j` of `n2` of the other at or below it (a caller that also
+/// shows the place walks the samples once).
+pub(crate) fn ks_2samp_at(n1: usize, n2: usize, i: usize, j: usize) -> TestResult {
+    // The same operations as scipy (two divisions, one subtraction): equal statistics.
+    let d = (i as f64 / n1 as f64 - j as f64 / n2 as f64).abs().min(1.0);
     let g = gcd(n1 as u64, n2 as u64);
     let exact = n1.max(n2) <= KS_EXACT_MAX_N;
     if exact {
@@ -50,19 +58,11 @@ pub fn ks_2samp_sorted(a: &[f64], b: &[f64]) -> TestResult {
     TestResult::new(d, Some(p.clamp(0.0, 1.0)), vec![n1, n2]).method("asymptotic")
 }
 
-/// The two-sided statistic `max |F_a - F_b|`, evaluated after each distinct value of either
-/// sample. The walk is kept free of unpredictable branches (one value per step, the larger
-/// side chosen by a select): with random interleaving that halves its time.
-fn ks_statistic_sorted(a: &[f64], b: &[f64]) -> f64 {
-    let (_, best_i, best_j) = ks_location_sorted(a, b);
-    // The same operations as scipy (two divisions, one subtraction): equal statistics.
-    (best_i as f64 / a.len() as f64 - best_j as f64 / b.len() as f64)
-        .abs()
-        .min(1.0)
-}
-
-/// Where the ECDFs of two sorted samples are furthest apart: the value, and how many values of
-/// each sample are at or below it (the first such value on ties).
+/// Where the ECDFs of two sorted samples are furthest apart (`max |F_a - F_b|`, evaluated after
+/// each distinct value of either sample): the value, and how many values of each sample are at
+/// or below it (the first such value on ties). The walk is kept free of unpredictable branches
+/// (one value per step, the larger side chosen by a select): with random interleaving that
+/// halves its time.
 pub(crate) fn ks_location_sorted(a: &[f64], b: &[f64]) -> (f64, usize, usize) {
     let (n1, n2) = (a.len(), b.len());
     let at = |v: &[f64], k: usize| v.get(k).copied().unwrap_or(f64::INFINITY);

@@ -50,8 +50,8 @@ pub use self::divergence::{
     wasserstein_sorted, DEFAULT_SMOOTHING,
 };
 pub use self::error::StatsError;
-pub(crate) use self::ks::ks_location_sorted;
 pub use self::ks::{kolmogorov_sf, ks_2samp, ks_2samp_sorted, KS_EXACT_MAX_N};
+pub(crate) use self::ks::{ks_2samp_at, ks_location_sorted};
 pub use self::mcnemar::{mcnemar_exact, mcnemar_from_outcomes, McNemar};
 pub use self::rank::{kruskal, mann_whitney_u};
 pub use self::resampled_metric::ResampledMetric;
