@@ -42,6 +42,7 @@ pub mod kind;
 mod macros;
 pub mod metrics;
 pub mod model;
+mod order;
 mod par;
 pub mod pipeline;
 pub mod schema;

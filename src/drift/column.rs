@@ -547,15 +547,12 @@ fn sorted_finite(column: &crate::data::Numeric) -> (Vec<f64>, usize) {
     let mut odd = 0;
     for x in column.present() {
         if x.is_finite() {
-            keys.push(crate::metrics::order_key(x));
+            keys.push(crate::order::order_key(x));
         } else {
             odd += 1;
         }
     }
-    keys.sort_unstable();
-    let values = keys
-        .into_iter()
-        .map(crate::metrics::from_order_key)
-        .collect();
+    crate::order::sort_keys(&mut keys);
+    let values = keys.into_iter().map(crate::order::from_order_key).collect();
     (values, odd)
 }

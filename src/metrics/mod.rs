@@ -44,6 +44,7 @@ pub use self::multiclass::{per_class, roc_auc_multiclass, ClassMetrics, Multicla
 
 use crate::data::{DataError, Dataset};
 use crate::model::Predictions;
+use crate::order::order_key;
 use ndarray::{Array2, ArrayView2};
 use std::fmt;
 
@@ -344,26 +345,6 @@ pub fn recall(truth: &[usize], predicted: &[usize], average: Average) -> Result<
 /// F1: `2·tp / (2·tp + fp + fn)` per class, then averaged.
 pub fn f1(truth: &[usize], predicted: &[usize], average: Average) -> Result<f64> {
     ConfusionMatrix::new(truth, predicted, 0)?.average(Which::F1, average, truth, predicted)
-}
-
-/// Orders `f64` as unsigned integers (for finite values, `-0.0` folded into `0.0`), so sorting
-/// compares integers rather than calling `partial_cmp`.
-pub(crate) fn order_key(x: f64) -> u64 {
-    let bits = (x + 0.0).to_bits();
-    if bits >> 63 == 1 {
-        !bits
-    } else {
-        bits | (1 << 63)
-    }
-}
-
-/// The number whose [`order_key`] is `key` (`0.0` for the key of `-0.0`).
-pub(crate) fn from_order_key(key: u64) -> f64 {
-    f64::from_bits(if key >> 63 == 1 {
-        key & !(1 << 63)
-    } else {
-        !key
-    })
 }
 
 /// Area under the ROC curve of a binary classifier: the probability that a random positive

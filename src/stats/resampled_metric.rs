@@ -7,8 +7,9 @@
 
 use super::{Bootstrap, Interval, StatsError};
 use crate::data::Dataset;
-use crate::metrics::{order_key, Average, Metric};
+use crate::metrics::{Average, Metric};
 use crate::model::Predictions;
+use crate::order::order_key;
 
 impl Bootstrap {
     /// The bootstrap interval of `metric` for `predictions` against `data`'s target.
