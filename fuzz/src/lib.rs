@@ -18,3 +18,28 @@ pub fn config(data: &[u8], format: Format, file: &str) {
         );
     }
 }
+
+/// Writes `data` to a file named `name` (the readers take paths, as users call them) and reads
+/// it with `read`: no panic; a dataset that loads is valid against the schema inferred from it.
+pub fn columnar(
+    data: &[u8],
+    name: &str,
+    read: impl Fn(&std::path::Path) -> Result<mlharness::data::Dataset, mlharness::data::DataError>,
+) {
+    // libfuzzer-sys's panic hook aborts at any panic, even one the readers catch (Parquet's and
+    // Arrow's decoders panic on malformed files; mlharness turns that into an error). The
+    // default hook is put back: a panic that escapes still aborts the run, at the FFI edge.
+    static DEFAULT_HOOK: std::sync::Once = std::sync::Once::new();
+    DEFAULT_HOOK.call_once(|| drop(std::panic::take_hook()));
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let path = dir.path().join(name);
+    std::fs::write(&path, data).expect("the input written");
+    if let Ok(ds) = read(&path) {
+        let schema = mlharness::schema::Schema::infer(&ds);
+        let report = schema.validate(&ds);
+        assert!(
+            report.outcome().passed(),
+            "a dataset breaks its own schema:\n{report}"
+        );
+    }
+}

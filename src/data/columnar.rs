@@ -553,6 +553,25 @@ fn io_error(path: &Path, source: std::io::Error) -> DataError {
     }
 }
 
+/// Calls into Parquet's or Arrow's decoder, which panic on some malformed files (found by
+/// fuzzing: a dictionary page missing, a buffer shorter than it claims). Such a panic becomes
+/// an error that names the file and the part being read, as the decoder's own errors do; only
+/// the decoder's calls are guarded, so a panic in this crate's code is not hidden.
+fn decode<T>(path: &Path, part: Option<Part>, call: impl FnOnce() -> T) -> Result<T, DataError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(call)).map_err(|panic| {
+        let reason = panic
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "no reason given".to_string());
+        columnar(
+            path,
+            part,
+            format!("the decoder failed on it ({reason}): the file is malformed or truncated"),
+        )
+    })
+}
+
 fn columnar(path: &Path, part: Option<Part>, message: impl std::fmt::Display) -> DataError {
     DataError::Columnar {
         path: path.to_path_buf(),
@@ -571,23 +590,26 @@ mod parquet_file {
 
     pub(super) fn read(path: &Path, options: &CsvOptions) -> Result<Dataset, DataError> {
         let file = File::open(path).map_err(|e| io_error(path, e))?;
-        let meta = ArrowReaderMetadata::load(&file, ArrowReaderOptions::default())
-            .map_err(|e| columnar(path, None, format!("not a readable Parquet file: {e}")))?;
+        let meta = decode(path, None, || {
+            ArrowReaderMetadata::load(&file, ArrowReaderOptions::default())
+        })?
+        .map_err(|e| columnar(path, None, format!("not a readable Parquet file: {e}")))?;
         let rows = usize::try_from(meta.metadata().file_metadata().num_rows()).unwrap_or(0);
         let mut builder = Builder::new(Some(path), meta.schema().clone(), options, rows)?;
         for group in 0..meta.metadata().num_row_groups() {
+            let part = Some(Part::RowGroup(group));
             let group_rows = meta.metadata().row_group(group).num_rows().max(1) as usize;
-            let reader = ParquetRecordBatchReaderBuilder::new_with_metadata(
-                file.try_clone().map_err(|e| io_error(path, e))?,
-                meta.clone(),
-            )
-            .with_row_groups(vec![group])
-            .with_batch_size(group_rows.min(1 << 20))
-            .build()
-            .map_err(|e| columnar(path, Some(Part::RowGroup(group)), e))?;
-            for batch in reader {
+            let group_file = file.try_clone().map_err(|e| io_error(path, e))?;
+            let mut reader = decode(path, part, || {
+                ParquetRecordBatchReaderBuilder::new_with_metadata(group_file, meta.clone())
+                    .with_row_groups(vec![group])
+                    .with_batch_size(group_rows.min(1 << 20))
+                    .build()
+            })?
+            .map_err(|e| columnar(path, part, e))?;
+            while let Some(batch) = decode(path, part, || reader.next())? {
                 match batch {
-                    Ok(batch) => builder.push(batch, Some(Part::RowGroup(group)))?,
+                    Ok(batch) => builder.push(batch, part)?,
                     Err(e) => return Err(locate(path, &file, &meta, group, e)),
                 }
             }
@@ -607,12 +629,15 @@ mod parquet_file {
         let schema = meta.metadata().file_metadata().schema_descr();
         for leaf in 0..schema.num_columns() {
             let Ok(f) = file.try_clone() else { break };
-            let failed = ParquetRecordBatchReaderBuilder::new_with_metadata(f, meta.clone())
-                .with_row_groups(vec![group])
-                .with_projection(ProjectionMask::leaves(schema, [leaf]))
-                .build()
-                .map(|mut r| r.any(|b| b.is_err()))
-                .unwrap_or(true);
+            let failed = decode(path, None, || {
+                ParquetRecordBatchReaderBuilder::new_with_metadata(f, meta.clone())
+                    .with_row_groups(vec![group])
+                    .with_projection(ProjectionMask::leaves(schema, [leaf]))
+                    .build()
+                    .map(|mut r| r.any(|b| b.is_err()))
+                    .unwrap_or(true)
+            })
+            .unwrap_or(true);
             if failed {
                 return DataError::Columnar {
                     path: path.to_path_buf(),
@@ -639,27 +664,102 @@ mod ipc_file {
         let n = file.read(&mut magic).map_err(|e| io_error(path, e))?;
         file.rewind().map_err(|e| io_error(path, e))?;
         let bad = |e: arrow_schema::ArrowError| {
-            columnar(path, None, format!("not a readable Arrow IPC file: {e}"))
+            columnar(
+                path,
+                None,
+                format!("not a readable Arrow IPC file: {}", explain(e)),
+            )
         };
         if &magic[..n] == b"ARROW1" {
-            let reader = FileReader::try_new_buffered(file, None).map_err(bad)?;
+            blocks_fit(path, &mut file)?;
+            let reader =
+                decode(path, None, || FileReader::try_new_buffered(file, None))?.map_err(bad)?;
             collect(path, reader.schema(), reader, options)
         } else {
-            let reader = StreamReader::try_new(BufReader::new(file), None).map_err(bad)?;
+            let reader = decode(path, None, || {
+                StreamReader::try_new(BufReader::new(file), None)
+            })?
+            .map_err(bad)?;
             collect(path, reader.schema(), reader, options)
+        }
+    }
+
+    /// Every block the footer of an IPC file lists must lie inside the file: arrow-ipc reserves
+    /// and zeroes a block's declared size before reading it, so a few bytes of forged footer
+    /// would cost gigabytes of memory (found by fuzzing). A footer that cannot be read is left
+    /// to arrow-ipc to report.
+    fn blocks_fit(path: &Path, file: &mut std::fs::File) -> Result<(), DataError> {
+        use std::io::SeekFrom;
+        let size = file.metadata().map_err(|e| io_error(path, e))?.len();
+        let mut tail = [0u8; 10];
+        if size < 16
+            || file.seek(SeekFrom::End(-10)).is_err()
+            || file.read_exact(&mut tail).is_err()
+        {
+            return file.rewind().map_err(|e| io_error(path, e));
+        }
+        let footer = arrow_ipc::reader::read_footer_length(tail)
+            .ok()
+            .filter(|&len| len as u64 + 10 <= size)
+            .and_then(|len| {
+                let mut bytes = vec![0u8; len];
+                file.seek(SeekFrom::End(-10 - len as i64)).ok()?;
+                file.read_exact(&mut bytes).ok()?;
+                Some(bytes)
+            });
+        file.rewind().map_err(|e| io_error(path, e))?;
+        let Some(footer) = footer else { return Ok(()) };
+        let Ok(footer) = arrow_ipc::root_as_footer(&footer) else {
+            return Ok(());
+        };
+        let blocks = footer.recordBatches().into_iter().flatten();
+        for block in blocks.chain(footer.dictionaries().into_iter().flatten()) {
+            let (offset, meta, body) = (block.offset(), block.metaDataLength(), block.bodyLength());
+            let end = i128::from(offset) + i128::from(meta) + i128::from(body);
+            if offset < 0 || meta < 0 || body < 0 || end > i128::from(size) {
+                return Err(columnar(
+                    path,
+                    None,
+                    format!(
+                        "not a readable Arrow IPC file: its footer places a block at bytes \
+                         {offset}..{end}, past the end of the file ({size} bytes): the file is \
+                         truncated or damaged"
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Arrow's error, or what to do when the file is compressed (arrow-ipc 60 trusts the sizes a
+    /// compressed file declares, so its codecs are left out).
+    fn explain(error: arrow_schema::ArrowError) -> String {
+        let shown = error.to_string();
+        if shown.contains("IPC decompression requires") {
+            "its buffers are compressed (LZ4 or ZSTD), which mlharness does not read: write it \
+             uncompressed (pyarrow: `feather.write_feather(table, path, \
+             compression=\"uncompressed\")`, polars: `write_ipc(path, compression=\"uncompressed\")`) \
+             or as Parquet"
+                .to_string()
+        } else {
+            shown
         }
     }
 
     fn collect(
         path: &Path,
         schema: SchemaRef,
-        batches: impl Iterator<Item = Result<RecordBatch, arrow_schema::ArrowError>>,
+        mut batches: impl Iterator<Item = Result<RecordBatch, arrow_schema::ArrowError>>,
         options: &CsvOptions,
     ) -> Result<Dataset, DataError> {
         let mut builder = Builder::new(Some(path), schema, options, 0)?;
-        for (i, batch) in batches.enumerate() {
-            let batch = batch.map_err(|e| columnar(path, Some(Part::Batch(i)), e))?;
-            builder.push(batch, Some(Part::Batch(i)))?;
+        for i in 0.. {
+            let part = Some(Part::Batch(i));
+            let Some(batch) = decode(path, part, || batches.next())? else {
+                break;
+            };
+            let batch = batch.map_err(|e| columnar(path, part, explain(e)))?;
+            builder.push(batch, part)?;
         }
         builder.finish(options)
     }

@@ -13,7 +13,7 @@ pub(crate) struct Interner {
     /// The levels by code, while there are few.
     short: Vec<Box<[u8]>>,
     /// The levels and their codes, once there are many (`short` is then empty).
-    codes: HashMap<Box<[u8]>, u32>,
+    codes: HashMap<Box<[u8]>, u32, foldhash::fast::RandomState>,
 }
 
 /// Why a text field has no code.
@@ -37,7 +37,9 @@ impl Interner {
     #[inline]
     pub(crate) fn code(&mut self, field: &[u8]) -> Result<u32, InternError> {
         if self.codes.is_empty() {
-            if let Some(code) = self.short.iter().position(|l| **l == *field) {
+            // Lengths first: most levels differ there, and a length is cheaper than a memcmp.
+            let same = |l: &[u8]| l.len() == field.len() && l == field;
+            if let Some(code) = self.short.iter().position(|l| same(l)) {
                 return Ok(code as u32);
             }
         } else if let Some(&code) = self.codes.get(field) {

@@ -371,3 +371,52 @@ fn a_damaged_parquet_file_is_an_error_naming_file_row_group_and_column() {
     let err = Dataset::from_parquet(dir.path().join("none.parquet")).unwrap_err();
     assert!(matches!(err, DataError::Io { .. }), "{err}");
 }
+
+/// Inputs on which Parquet's and Arrow's own decoders panic or abort (found by fuzzing, kept
+/// under fuzz/regressions/): an error naming the file, never a panic.
+#[test]
+fn files_that_break_the_decoders_are_errors_naming_the_file() {
+    let fuzz = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz");
+    let cases: [(&str, fn(&Path) -> Result<Dataset, DataError>, &str); 5] = [
+        (
+            "regressions/parquet/dictionary-page-missing",
+            |p| Dataset::from_parquet(p),
+            "row group 0: the decoder failed on it (Decoder for dict should have been set): \
+             the file is malformed or truncated",
+        ),
+        (
+            "regressions/arrow_ipc/buffer-shorter-than-claimed",
+            |p| Dataset::from_arrow_ipc(p),
+            "record batch 1: the decoder failed on it (the offset of the new Buffer cannot exceed",
+        ),
+        // A compressed buffer claiming exabytes: arrow-ipc would allocate them.
+        (
+            "regressions/arrow_ipc/lz4-length-of-exabytes",
+            |p| Dataset::from_arrow_ipc(p),
+            "not a readable Arrow IPC file: its buffers are compressed (LZ4 or ZSTD), which \
+             mlharness does not read: write it uncompressed",
+        ),
+        // A 2 KiB file whose footer lists a 12 GB block: arrow-ipc would reserve and zero it.
+        (
+            "regressions/arrow_ipc/footer-block-of-12-gb",
+            |p| Dataset::from_arrow_ipc(p),
+            "not a readable Arrow IPC file: its footer places a block at bytes 424..12884902512, \
+             past the end of the file (2194 bytes): the file is truncated or damaged",
+        ),
+        // Compressed IPC, as pyarrow's Feather writer makes by default, is refused by name.
+        (
+            "seeds/arrow_ipc/mixed-lz4.arrow",
+            |p| Dataset::from_arrow_ipc(p),
+            "not a readable Arrow IPC file: its buffers are compressed",
+        ),
+    ];
+    for (name, read, expected) in cases {
+        let path = fuzz.join(name);
+        let err = read(&path).expect_err(name);
+        let shown = err.to_string();
+        assert!(
+            shown.starts_with(&format!("{}: {expected}", path.display())),
+            "{name}: {shown}"
+        );
+    }
+}
