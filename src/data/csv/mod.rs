@@ -217,6 +217,22 @@ impl<'a> Blocks<'a> {
                 (Box::new(f), size)
             }
         };
+        // A small file is read in smaller blocks (an eighth of it, not under `min_split`), so
+        // the block held is small next to its columns.
+        let tuning = match size {
+            Some(size) => Tuning {
+                block: tuning
+                    .block
+                    .min(
+                        usize::try_from(size / 8)
+                            .unwrap_or(usize::MAX)
+                            .max(tuning.min_split),
+                    )
+                    .max(1),
+                ..tuning
+            },
+            None => tuning,
+        };
         let mut blocks = Blocks {
             path,
             source,
@@ -233,15 +249,20 @@ impl<'a> Blocks<'a> {
         Ok(blocks)
     }
 
-    /// Drops the first `consumed` bytes and reads on: a block more, and at least as much as
-    /// is held, so a record longer than a block costs a few reads, not one per block.
+    /// Drops the first `consumed` bytes and reads on, up to a block held; when nothing was
+    /// consumed (a record longer than what is held), as much again as is held, so such a
+    /// record costs a few reads, not one per block.
     fn advance(&mut self, consumed: usize) -> Result<(), DataError> {
         self.line += newlines(&self.buf[..consumed]);
         self.buf.drain(..consumed);
         if self.eof {
             return Ok(());
         }
-        let want = self.tuning.block.max(self.buf.len()) as u64;
+        let want = if consumed == 0 {
+            self.tuning.block.max(self.buf.len())
+        } else {
+            self.tuning.block.saturating_sub(self.buf.len()).max(1)
+        } as u64;
         let read = (&mut self.source)
             .take(want)
             .read_to_end(&mut self.buf)
