@@ -7,6 +7,7 @@ mod gate;
 mod hooks;
 mod init;
 mod macros;
+mod schema;
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
