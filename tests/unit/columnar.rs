@@ -377,7 +377,8 @@ fn a_damaged_parquet_file_is_an_error_naming_file_row_group_and_column() {
 #[test]
 fn files_that_break_the_decoders_are_errors_naming_the_file() {
     let fuzz = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz");
-    let cases: [(&str, fn(&Path) -> Result<Dataset, DataError>, &str); 5] = [
+    type Reader = fn(&Path) -> Result<Dataset, DataError>;
+    let cases: [(&str, Reader, &str); 5] = [
         (
             "regressions/parquet/dictionary-page-missing",
             |p| Dataset::from_parquet(p),

@@ -7,7 +7,7 @@
 //! are, so a file gives one answer whichever reader takes a block.
 
 use super::records::{
-    cut_record_fault, push_field, record_fault, Fault, Layout, Mode, Parsed, Part,
+    cut_record_fault, push_field, record_fault, reserve_rows, Fault, Layout, Mode, Parsed, Part,
 };
 
 /// Whether `bytes` can be read here: no quote, and a delimiter that is not a line end.
@@ -65,10 +65,7 @@ pub(super) fn parse(
                 .iter()
                 .position(|&b| is_line_end(b))
                 .unwrap_or(text.len() - pos);
-            let guess = (bytes.len() / (first + 1) + 1).min(max_rows);
-            for part in parts.iter_mut() {
-                part.reserve(guess);
-            }
+            reserve_rows(parts, bytes.len(), first + 1, max_rows);
         }
         let end = line.read(record_start, pos, parts, modes, not_numbers)?;
         // Past the line end that ended the record (csv-core takes the rest as a blank line).
@@ -264,31 +261,28 @@ fn simple_number(text: &[u8], mut i: usize, delimiter: u8) -> Option<(f64, usize
         }
         _ => false,
     };
-    let mut m: u64 = 0;
-    let digits_from = i;
-    while let Some(d) = text
-        .get(i)
-        .map(|b| b.wrapping_sub(b'0'))
-        .filter(|&d| d < 10)
-    {
-        m = m.wrapping_mul(10).wrapping_add(u64::from(d));
-        i += 1;
-    }
-    let mut digits = i - digits_from;
-    let mut places = 0;
-    if text.get(i) == Some(&b'.') {
-        i += 1;
-        let from = i;
+    // Digits from `i` onto `m`: where they end.
+    let digits_onto = |mut i: usize, m: &mut u64| {
         while let Some(d) = text
             .get(i)
             .map(|b| b.wrapping_sub(b'0'))
             .filter(|&d| d < 10)
         {
-            m = m.wrapping_mul(10).wrapping_add(u64::from(d));
+            *m = m.wrapping_mul(10).wrapping_add(u64::from(d));
             i += 1;
         }
-        places = i - from;
+        i
+    };
+    let mut m: u64 = 0;
+    let int_end = digits_onto(i, &mut m);
+    let mut digits = int_end - i;
+    i = int_end;
+    let mut places = 0;
+    if text.get(i) == Some(&b'.') {
+        let end = digits_onto(i + 1, &mut m);
+        places = end - (i + 1);
         digits += places;
+        i = end;
     }
     let ends = text
         .get(i)

@@ -239,6 +239,15 @@ pub(super) fn parse(
     parsed
 }
 
+/// Room in `parts` for the rows of a slice of `bytes` bytes, guessed from its first record's
+/// length (at most `max_rows`).
+pub(super) fn reserve_rows(parts: &mut [Part], bytes: usize, first: usize, max_rows: usize) {
+    let guess = (bytes / first.max(1) + 1).min(max_rows);
+    for part in parts {
+        part.reserve(guess);
+    }
+}
+
 /// A reader of one slice's records into column parts (csv-core's, or the quote-free one).
 pub(super) type ReadSlice =
     fn(&[u8], bool, &Layout, &[Mode], usize, &mut [Part], &mut [bool]) -> Result<Parsed, Fault>;
@@ -260,11 +269,7 @@ pub(super) fn parse_records(
             break;
         };
         if rows == 0 {
-            // Rows in the block, guessed from the first record's length.
-            let guess = (bytes.len() / (record.end - record.start).max(1) + 1).min(max_rows);
-            for part in parts.iter_mut() {
-                part.reserve(guess);
-            }
+            reserve_rows(parts, bytes.len(), record.end - record.start, max_rows);
         }
         if let Some(fault) = record_fault(record.ends, record.start..record.end, layout) {
             return Err(fault);
