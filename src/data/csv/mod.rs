@@ -408,8 +408,11 @@ fn parse_block(
             part.truncate(len);
         }
     };
+    // Whether a quote is anywhere in the block, found once: without one, every piece is read
+    // by the quote-free reader without looking again.
+    let quoted = memchr::memchr(b'"', buf).is_some();
     let whole_block = |into: &mut Vec<Part>| {
-        let parsed = records::parse(buf, last, layout, modes, max_rows, into);
+        let parsed = records::parse(buf, last, layout, modes, max_rows, !quoted, into);
         if parsed.is_err() {
             undo(into);
         }
@@ -439,7 +442,6 @@ fn parse_block(
     // Without a quote every line end ends a record, so each piece's records are whole. With
     // one, a cut may fall inside a quoted field: the pieces are read on the guess that it
     // does not, and the guess holds when each piece before a cut ends on a whole record.
-    let quoted = memchr::memchr(b'"', buf).is_some();
     let results = crate::par::map(&work, |(r, set): &(Range<usize>, Mutex<Vec<Part>>)| {
         let mut set = set.lock().unwrap_or_else(|e| e.into_inner());
         let whole = if quoted {
@@ -447,7 +449,8 @@ fn parse_block(
         } else {
             last || r.end < buf.len()
         };
-        records::parse(&buf[r.clone()], whole, layout, modes, usize::MAX, &mut set)
+        let piece = &buf[r.clone()];
+        records::parse(piece, whole, layout, modes, usize::MAX, !quoted, &mut set)
     });
     let mut sets = work
         .into_iter()
@@ -473,15 +476,16 @@ fn parse_block(
         return whole_block(into);
     }
     let mut not_numbers = BTreeSet::new();
-    for (piece, result) in pieces.iter().zip(&results) {
+    let mut read = Vec::with_capacity(pieces.len());
+    for (piece, result) in pieces.iter().zip(results) {
         match result {
-            Ok(_) => {}
-            Err(Fault::NotNumbers(columns)) => not_numbers.extend(columns.iter().copied()),
+            Ok(parsed) => read.push(parsed),
+            Err(Fault::NotNumbers(columns)) => not_numbers.extend(columns),
             // Text in an earlier piece comes first (read as text, it may fault earlier).
             Err(_) if !not_numbers.is_empty() => break,
             Err(fault) => {
                 undo(into);
-                return Err(fault.clone().shifted(piece.start));
+                return Err(fault.shifted(piece.start));
             }
         }
     }
@@ -501,8 +505,7 @@ fn parse_block(
         consumed: 0,
         last_record: None,
     };
-    for (piece, result) in pieces.iter().zip(results) {
-        let p = result.expect("every piece was read");
+    for (piece, p) in pieces.iter().zip(read) {
         parsed.rows += p.rows;
         parsed.consumed = piece.start + p.consumed;
         if let Some(r) = p.last_record {

@@ -10,9 +10,11 @@ use super::records::{
     cut_record_fault, push_field, record_fault, reserve_rows, Fault, Layout, Mode, Parsed, Part,
 };
 
-/// Whether `bytes` can be read here: no quote, and a delimiter that is not a line end.
-pub(super) fn applies(bytes: &[u8], layout: &Layout) -> bool {
-    !matches!(layout.delimiter, b'"' | b'\n' | b'\r') && memchr::memchr(b'"', bytes).is_none()
+/// Whether `bytes` can be read here: no quote (`quote_free` when the caller knows it), and a
+/// delimiter that is not a line end.
+pub(super) fn applies(bytes: &[u8], quote_free: bool, layout: &Layout) -> bool {
+    !matches!(layout.delimiter, b'"' | b'\n' | b'\r')
+        && (quote_free || memchr::memchr(b'"', bytes).is_none())
 }
 
 #[inline]

@@ -173,7 +173,7 @@ pub(super) struct Parsed {
 }
 
 /// A fault in a block; offsets are into the block.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub(super) enum Fault {
     /// These inferred columns hold a value that is not a number: read them as text.
     NotNumbers(Vec<usize>),
@@ -197,14 +197,16 @@ pub(super) enum Fault {
 
 /// Reads the records of `bytes`, at most `max_rows` of them, onto the end of `parts` (one
 /// per column; a part read another way than its mode is replaced by an empty one); `last`
-/// says the file ends with `bytes`, so a final record without a line end is whole. After a
-/// fault `parts` may hold some of the slice's rows: the caller truncates them.
+/// says the file ends with `bytes`, so a final record without a line end is whole;
+/// `quote_free` that the caller already knows `bytes` holds no quote. After a fault `parts`
+/// may hold some of the slice's rows: the caller truncates them.
 pub(super) fn parse(
     bytes: &[u8],
     last: bool,
     layout: &Layout,
     modes: &[Mode],
     max_rows: usize,
+    quote_free: bool,
     parts: &mut Vec<Part>,
 ) -> Result<Parsed, Fault> {
     parts.truncate(modes.len());
@@ -216,7 +218,7 @@ pub(super) fn parse(
         }
     }
     let mut not_numbers = vec![false; modes.len()];
-    let read: ReadSlice = if super::plain::applies(bytes, layout) {
+    let read: ReadSlice = if super::plain::applies(bytes, quote_free, layout) {
         super::plain::parse
     } else {
         parse_records
