@@ -406,6 +406,9 @@ fn metrics_count_the_requests_sent() {
         m.sums_to("predictions_total", &[version], 45.0),
         m.sums_to("predictions_total", &[("class", "yes"), version], yes),
         m.sums_to("model_info", &[version], 1.0),
+        // Every request above was answered; only this scrape is in flight.
+        m.sums_to("http_requests_in_flight", &[("route", "/predict")], 0.0),
+        m.sums_to("http_requests_in_flight", &[("route", "/metrics")], 1.0),
     ]
     .assert_passed();
 }
@@ -479,11 +482,30 @@ fn requests_in_flight_at_sigterm_are_answered() {
     let request = predict_request(&record(0).to_string());
     let client = std::thread::spawn(move || raw_exchange(&url, &request));
     // The fault holds each request 200 ms: SIGTERM lands while this one is in its handler.
-    std::thread::sleep(Duration::from_millis(50));
+    wait_in_flight(&service, "/predict");
     let status = service.stop().unwrap();
     assert_eq!(status.code(), Some(0), "{}", service.stderr());
     let reply = client.join().unwrap().unwrap();
     assert!(reply.starts_with("HTTP/1.1 200 OK"), "{reply:?}");
+}
+
+/// Returns once the service reports a request on `route` in its handler (per /metrics), so
+/// a signal sent next lands mid-request however slowly the machine schedules the service.
+fn wait_in_flight(service: &Service, route: &str) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let scrape = service.get("/metrics").unwrap();
+        let metrics = Metrics::parse(&scrape.text).unwrap();
+        if metrics.sum("http_requests_in_flight", &[("route", route)]) >= 1.0 {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no request on {route} reached its handler within 20 s:\n{}",
+            scrape.text
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
 }
 
 /// What a raw connection to `service_url` gets back after sending `bytes`: the reply, or ""
@@ -614,8 +636,9 @@ fn the_drain_after_sigterm_is_bounded() {
     stuck
         .write_all(b"POST /predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{")
         .unwrap();
-    // Let the request reach its handler before the signal.
-    assert_eq!(service.get("/health").unwrap().status, 200);
+    // A request whose head is not yet read is an idle connection, which the drain closes
+    // at once: the signal must come after the handler has it.
+    wait_in_flight(&service, "/predict");
     let status = service.stop().unwrap();
     assert_eq!(status.code(), Some(1), "{}", service.stderr());
     assert!(

@@ -43,7 +43,9 @@ use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
-use prometheus::{Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, Opts, Registry};
+use prometheus::{
+    Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry,
+};
 use serde_json::{json, Map, Value};
 use std::fs::{File, OpenOptions};
 use std::io::{BufWriter, Read, Seek, SeekFrom, Write};
@@ -161,6 +163,7 @@ struct Metrics {
     requests: IntCounterVec,
     latency: HistogramVec,
     predictions: IntCounterVec,
+    in_flight: IntGaugeVec,
 }
 
 impl Metrics {
@@ -187,6 +190,14 @@ impl Metrics {
             ),
             &["class", "model_version"],
         )?;
+        // What a drain would wait for; also how a test knows a request reached its handler.
+        let in_flight = IntGaugeVec::new(
+            Opts::new(
+                "http_requests_in_flight",
+                "Requests whose head has been read and whose response is not yet sent, by route.",
+            ),
+            &["route"],
+        )?;
         let info = IntGauge::with_opts(
             Opts::new("model_info", "The model being served (always 1).")
                 .const_label("model_version", model_version),
@@ -195,12 +206,14 @@ impl Metrics {
         registry.register(Box::new(requests.clone()))?;
         registry.register(Box::new(latency.clone()))?;
         registry.register(Box::new(predictions.clone()))?;
+        registry.register(Box::new(in_flight.clone()))?;
         registry.register(Box::new(info))?;
         Ok(Metrics {
             registry,
             requests,
             latency,
             predictions,
+            in_flight,
         })
     }
 }
@@ -536,6 +549,10 @@ async fn record(State(state): State<Shared>, request: Request, next: Next) -> Re
         .map_or("other", |p| p.as_str())
         .to_string();
     let start = Instant::now();
+    let in_flight = state.metrics.in_flight.with_label_values(&[route.as_str()]);
+    in_flight.inc();
+    // A guard, not a `dec` after the await: a request cut by the drain is dropped mid-await.
+    let _leaves = Leaves(in_flight);
     let response = next.run(request).await;
     state
         .metrics
@@ -548,6 +565,15 @@ async fn record(State(state): State<Shared>, request: Request, next: Next) -> Re
         .with_label_values(&[route.as_str(), response.status().as_str()])
         .inc();
     response
+}
+
+/// Takes a request off the in-flight gauge however its future ends.
+struct Leaves(IntGauge);
+
+impl Drop for Leaves {
+    fn drop(&mut self) {
+        self.0.dec();
+    }
 }
 
 /// The whole request, body included, within `--request-timeout`. Handlers write the log only
