@@ -656,26 +656,40 @@ mod parquet_file {
 mod ipc_file {
     use super::*;
     use arrow_ipc::reader::{FileReader, StreamReader};
-    use std::io::{BufReader, Read, Seek};
+    use std::io::{BufReader, Read, Seek, SeekFrom};
 
     pub(super) fn read(path: &Path, options: &CsvOptions) -> Result<Dataset, DataError> {
         let mut file = std::fs::File::open(path).map_err(|e| io_error(path, e))?;
+        let size = file.metadata().map_err(|e| io_error(path, e))?.len();
         let mut magic = [0u8; 6];
         let n = file.read(&mut magic).map_err(|e| io_error(path, e))?;
-        file.rewind().map_err(|e| io_error(path, e))?;
         let bad = |e: arrow_schema::ArrowError| {
-            columnar(
-                path,
-                None,
-                format!("not a readable Arrow IPC file: {}", explain(e)),
-            )
+            columnar(path, None, format!("not a readable Arrow IPC file: {e}"))
         };
         if &magic[..n] == b"ARROW1" {
-            blocks_fit(path, &mut file)?;
+            for b in footer_blocks(path, &mut file, size)? {
+                message_fits(
+                    path,
+                    &mut file,
+                    size,
+                    b.offset,
+                    Some((b.meta, b.body)),
+                    b.batch,
+                )?;
+            }
+            file.rewind().map_err(|e| io_error(path, e))?;
             let reader =
                 decode(path, None, || FileReader::try_new_buffered(file, None))?.map_err(bad)?;
             collect(path, reader.schema(), reader, options)
         } else {
+            let (mut offset, mut batch) = (0, 0);
+            while let Some((next, was_batch)) =
+                message_fits(path, &mut file, size, offset, None, batch)?
+            {
+                offset = next;
+                batch += usize::from(was_batch);
+            }
+            file.rewind().map_err(|e| io_error(path, e))?;
             let reader = decode(path, None, || {
                 StreamReader::try_new(BufReader::new(file), None)
             })?
@@ -684,19 +698,30 @@ mod ipc_file {
         }
     }
 
-    /// Every block the footer of an IPC file lists must lie inside the file: arrow-ipc reserves
-    /// and zeroes a block's declared size before reading it, so a few bytes of forged footer
-    /// would cost gigabytes of memory (found by fuzzing). A footer that cannot be read is left
-    /// to arrow-ipc to report.
-    fn blocks_fit(path: &Path, file: &mut std::fs::File) -> Result<(), DataError> {
-        use std::io::SeekFrom;
-        let size = file.metadata().map_err(|e| io_error(path, e))?.len();
+    /// A message the footer of an IPC file lists: where it starts, its metadata and body
+    /// lengths, and its index among the record batches (0 for a dictionary batch).
+    struct Block {
+        offset: u64,
+        meta: u64,
+        body: u64,
+        batch: usize,
+    }
+
+    /// The messages the footer of an IPC file lists, each of which must lie inside the file:
+    /// arrow-ipc reserves and zeroes a block's declared size before reading it, so a few bytes of
+    /// forged footer would cost gigabytes of memory (found by fuzzing). A footer that cannot be
+    /// read is left to arrow-ipc to report.
+    fn footer_blocks(
+        path: &Path,
+        file: &mut std::fs::File,
+        size: u64,
+    ) -> Result<Vec<Block>, DataError> {
         let mut tail = [0u8; 10];
         if size < 16
             || file.seek(SeekFrom::End(-10)).is_err()
             || file.read_exact(&mut tail).is_err()
         {
-            return file.rewind().map_err(|e| io_error(path, e));
+            return Ok(Vec::new());
         }
         let footer = arrow_ipc::reader::read_footer_length(tail)
             .ok()
@@ -707,13 +732,20 @@ mod ipc_file {
                 file.read_exact(&mut bytes).ok()?;
                 Some(bytes)
             });
-        file.rewind().map_err(|e| io_error(path, e))?;
-        let Some(footer) = footer else { return Ok(()) };
-        let Ok(footer) = arrow_ipc::root_as_footer(&footer) else {
-            return Ok(());
+        let Some(footer) = footer else {
+            return Ok(Vec::new());
         };
-        let blocks = footer.recordBatches().into_iter().flatten();
-        for block in blocks.chain(footer.dictionaries().into_iter().flatten()) {
+        let Ok(footer) = arrow_ipc::root_as_footer(&footer) else {
+            return Ok(Vec::new());
+        };
+        let batches = footer.recordBatches().into_iter().flatten().zip(0..);
+        let dictionaries = footer
+            .dictionaries()
+            .into_iter()
+            .flatten()
+            .zip([0].into_iter().cycle());
+        let mut messages = Vec::new();
+        for (block, batch) in batches.chain(dictionaries) {
             let (offset, meta, body) = (block.offset(), block.metaDataLength(), block.bodyLength());
             let end = i128::from(offset) + i128::from(meta) + i128::from(body);
             if offset < 0 || meta < 0 || body < 0 || end > i128::from(size) {
@@ -727,23 +759,126 @@ mod ipc_file {
                     ),
                 ));
             }
+            messages.push(Block {
+                offset: offset as u64,
+                meta: meta as u64,
+                body: body as u64,
+                batch,
+            });
         }
-        Ok(())
+        Ok(messages)
     }
 
-    /// Arrow's error, or what to do when the file is compressed (arrow-ipc 60 trusts the sizes a
-    /// compressed file declares, so its codecs are left out).
-    fn explain(error: arrow_schema::ArrowError) -> String {
-        let shown = error.to_string();
-        if shown.contains("IPC decompression requires") {
-            "its buffers are compressed (LZ4 or ZSTD), which mlharness does not read: write it \
-             uncompressed (pyarrow: `feather.write_feather(table, path, \
-             compression=\"uncompressed\")`, polars: `write_ipc(path, compression=\"uncompressed\")`) \
-             or as Parquet"
-                .to_string()
-        } else {
-            shown
+    /// How far LZ4 can expand its input: a match grows by at most 255 bytes per byte spent.
+    const LZ4_MAX_RATIO: u64 = 255;
+
+    /// Checks the message at `at`, which would be record batch `batch`; returns where the next
+    /// starts (in a stream) and whether this one was a record batch. `block` is the metadata
+    /// and body lengths the footer gives (a file); a stream's messages give their own.
+    ///
+    /// arrow-ipc allocates the uncompressed length an LZ4 buffer declares before decompressing
+    /// it, so a forged length would abort the process (found by fuzzing). A length LZ4 cannot
+    /// reach from the buffer's bytes is refused here; zstd's reader bounds its own allocation.
+    /// The message is found as arrow-ipc finds it; what cannot be read is left to arrow-ipc.
+    fn message_fits(
+        path: &Path,
+        file: &mut std::fs::File,
+        size: u64,
+        at: u64,
+        block: Option<(u64, u64)>,
+        batch: usize,
+    ) -> Result<Option<(u64, bool)>, DataError> {
+        let mut read = |offset: u64, len: u64| -> Option<Vec<u8>> {
+            if offset.checked_add(len)? > size {
+                return None;
+            }
+            let mut bytes = vec![0u8; usize::try_from(len).ok()?];
+            file.seek(SeekFrom::Start(offset)).ok()?;
+            file.read_exact(&mut bytes).ok()?;
+            Some(bytes)
+        };
+        // A length, after the continuation marker of current writers.
+        let Some(prefix) = read(at, 8) else {
+            return Ok(None);
+        };
+        let word =
+            |i: usize| u32::from_le_bytes([prefix[i], prefix[i + 1], prefix[i + 2], prefix[i + 3]]);
+        let (skip, len) = match word(0) {
+            u32::MAX => (8, word(4)),
+            len => (4, len),
+        };
+        // A stream's metadata is the length its prefix gives. A file's reader parses the
+        // message from the whole block after the prefix: read as far as the metadata first,
+        // which gives the same message whenever it verifies (a flatbuffer read within it).
+        let (meta_len, body) = match block {
+            Some((meta, body)) => (meta.saturating_sub(skip), Some(body)),
+            None => (u64::from(len), None),
+        };
+        let Some(meta) = read(at + skip, meta_len).filter(|_| meta_len > 0) else {
+            return Ok(None);
+        };
+        let whole;
+        let message = match (arrow_ipc::root_as_message(&meta), body) {
+            (Ok(message), _) => message,
+            (Err(_), Some(body)) => {
+                whole = read(at + skip, meta_len.saturating_add(body));
+                match whole.as_deref().map(arrow_ipc::root_as_message) {
+                    Some(Ok(message)) => message,
+                    _ => return Ok(None),
+                }
+            }
+            (Err(_), None) => return Ok(None),
+        };
+        let body_start = at + skip + meta_len;
+        let Some(body_len) = body.or_else(|| u64::try_from(message.bodyLength()).ok()) else {
+            return Ok(None);
+        };
+        let record_batch = message.header_as_record_batch();
+        let data = record_batch.or_else(|| message.header_as_dictionary_batch()?.data());
+        let lz4 = data.filter(|b| {
+            b.compression()
+                .is_some_and(|c| c.codec() == arrow_ipc::CompressionType::LZ4_FRAME)
+        });
+        for (k, buffer) in lz4
+            .and_then(|b| b.buffers())
+            .into_iter()
+            .flatten()
+            .enumerate()
+        {
+            let (Ok(offset), Ok(length)) = (
+                u64::try_from(buffer.offset()),
+                u64::try_from(buffer.length()),
+            ) else {
+                return Ok(None);
+            };
+            if length < 8 || offset.checked_add(length).is_none_or(|end| end > body_len) {
+                continue;
+            }
+            let Some(declared) = read(body_start + offset, 8) else {
+                return Ok(None);
+            };
+            let declared = i64::from_le_bytes(declared.try_into().unwrap_or_default());
+            let bytes = length - 8;
+            if declared > 0 && declared as u64 > LZ4_MAX_RATIO * bytes + 64 {
+                let (part, what) = match record_batch {
+                    Some(_) => (Some(Part::Batch(batch)), ""),
+                    None => (None, "a dictionary batch: "),
+                };
+                return Err(columnar(
+                    path,
+                    part,
+                    format!(
+                        "not a readable Arrow IPC file: {what}buffer {k} declares {declared} bytes \
+                         once decompressed, from {bytes} bytes of LZ4, more than LZ4 can expand \
+                         ({LZ4_MAX_RATIO}x): the file is damaged"
+                    ),
+                ));
+            }
         }
+        Ok(body_start
+            .checked_add(body_len)
+            .filter(|&end| end < size)
+            .map(|next| (next, record_batch.is_some())))
     }
 
     fn collect(
@@ -758,7 +893,7 @@ mod ipc_file {
             let Some(batch) = decode(path, part, || batches.next())? else {
                 break;
             };
-            let batch = batch.map_err(|e| columnar(path, part, explain(e)))?;
+            let batch = batch.map_err(|e| columnar(path, part, e))?;
             builder.push(batch, part)?;
         }
         builder.finish(options)
