@@ -156,49 +156,15 @@ impl<'a> Builder<'a> {
         })
     }
 
-    fn error(&self, part: Option<Part>, column: usize, message: String) -> DataError {
-        DataError::Columnar {
-            path: self.path.map(Path::to_path_buf).unwrap_or_default(),
-            place: Place {
-                part,
-                column: Some(self.schema.field(column).name().clone()),
-            },
-            message,
-        }
-    }
-
     /// Appends a batch; `part` names it in errors. An owned, lone batch of `f64` columns
     /// hands its buffers over without a copy.
     fn push(&mut self, batch: RecordBatch, part: Option<Part>) -> Result<(), DataError> {
-        if batch.schema().fields() != self.schema.fields() {
-            return Err(DataError::Columnar {
-                path: self.path.map(Path::to_path_buf).unwrap_or_default(),
-                place: Place { part, column: None },
-                message: format!(
-                    "the batch's columns differ from the first batch's: {} vs {}",
-                    batch.schema(),
-                    self.schema
-                ),
-            });
-        }
-        let columns: Vec<ArrayRef> = batch.columns().to_vec();
-        drop(batch);
-        for (j, array) in columns.into_iter().enumerate() {
-            let result = match &mut self.sinks[j] {
-                Sink::Numbers {
-                    values,
-                    nulls,
-                    nan_value,
-                } => push_numbers(array, values, nulls, nan_value),
-                Sink::Text {
-                    interner,
-                    codes,
-                    from_numbers,
-                } => push_text(&array, interner, codes, *from_numbers),
-            };
-            result.map_err(|message| self.error(part, j, message))?;
-        }
-        Ok(())
+        let columns = Columns {
+            path: self.path,
+            schema: &self.schema,
+            first: 0,
+        };
+        columns.push(&mut self.sinks, batch, part)
     }
 
     fn finish(self, options: &CsvOptions) -> Result<Dataset, DataError> {
@@ -237,6 +203,72 @@ impl<'a> Builder<'a> {
             Some(t) => ds.with_target(t),
             None => Ok(ds),
         }
+    }
+}
+
+/// The columns from `first` on of a builder's schema: a batch of them is appended to their
+/// sinks. Sets of columns are filled side by side, each by a core.
+#[derive(Clone, Copy)]
+struct Columns<'s> {
+    path: Option<&'s Path>,
+    schema: &'s SchemaRef,
+    first: usize,
+}
+
+impl Columns<'_> {
+    fn error(&self, part: Option<Part>, column: usize, message: String) -> DataError {
+        DataError::Columnar {
+            path: self.path.map(Path::to_path_buf).unwrap_or_default(),
+            place: Place {
+                part,
+                column: Some(self.schema.field(column).name().clone()),
+            },
+            message,
+        }
+    }
+
+    /// Appends `batch`, whose columns are those of `sinks`, from `first` on.
+    fn push(
+        &self,
+        sinks: &mut [Sink],
+        batch: RecordBatch,
+        part: Option<Part>,
+    ) -> Result<(), DataError> {
+        let expected = self
+            .schema
+            .fields()
+            .iter()
+            .skip(self.first)
+            .take(sinks.len());
+        if !batch.schema().fields().iter().eq(expected) {
+            return Err(DataError::Columnar {
+                path: self.path.map(Path::to_path_buf).unwrap_or_default(),
+                place: Place { part, column: None },
+                message: format!(
+                    "the batch's columns differ from the first batch's: {} vs {}",
+                    batch.schema(),
+                    self.schema
+                ),
+            });
+        }
+        let columns: Vec<ArrayRef> = batch.columns().to_vec();
+        drop(batch);
+        for ((j, array), sink) in (self.first..).zip(columns).zip(sinks) {
+            let result = match sink {
+                Sink::Numbers {
+                    values,
+                    nulls,
+                    nan_value,
+                } => push_numbers(array, values, nulls, nan_value),
+                Sink::Text {
+                    interner,
+                    codes,
+                    from_numbers,
+                } => push_text(&array, interner, codes, *from_numbers),
+            };
+            result.map_err(|message| self.error(part, j, message))?;
+        }
+        Ok(())
     }
 }
 
@@ -596,25 +628,75 @@ mod parquet_file {
         .map_err(|e| columnar(path, None, format!("not a readable Parquet file: {e}")))?;
         let rows = usize::try_from(meta.metadata().file_metadata().num_rows()).unwrap_or(0);
         let mut builder = Builder::new(Some(path), meta.schema().clone(), options, rows)?;
+        // Every column is a leaf (nested types are refused above), so a set of columns is a
+        // projection; each core decodes its own set. pyarrow and polars write a million rows
+        // or more to a row group, so row groups alone would keep one core busy.
+        let leaves = meta.metadata().file_metadata().schema_descr().num_columns();
+        let columns = builder.sinks.len();
+        if leaves != columns {
+            return Err(columnar(
+                path,
+                None,
+                format!("its schema has {leaves} leaf columns for {columns} columns"),
+            ));
+        }
+        let per_set = columns.div_ceil(crate::par::threads()).max(1);
         for group in 0..meta.metadata().num_row_groups() {
-            let part = Some(Part::RowGroup(group));
-            let group_rows = meta.metadata().row_group(group).num_rows().max(1) as usize;
-            let group_file = file.try_clone().map_err(|e| io_error(path, e))?;
-            let mut reader = decode(path, part, || {
-                ParquetRecordBatchReaderBuilder::new_with_metadata(group_file, meta.clone())
-                    .with_row_groups(vec![group])
-                    .with_batch_size(group_rows.min(1 << 20))
-                    .build()
-            })?
-            .map_err(|e| columnar(path, part, e))?;
-            while let Some(batch) = decode(path, part, || reader.next())? {
-                match batch {
-                    Ok(batch) => builder.push(batch, part)?,
-                    Err(e) => return Err(locate(path, &file, &meta, group, e)),
-                }
-            }
+            let Builder {
+                path: _,
+                schema,
+                sinks,
+            } = &mut builder;
+            let mut sets: Vec<(Columns, &mut [Sink])> = sinks
+                .chunks_mut(per_set)
+                .enumerate()
+                .map(|(k, sinks)| {
+                    let columns = Columns {
+                        path: Some(path),
+                        schema,
+                        first: k * per_set,
+                    };
+                    (columns, sinks)
+                })
+                .collect();
+            let results = crate::par::map_mut(&mut sets, |(columns, sinks)| {
+                read_set(path, &file, &meta, group, *columns, sinks)
+            });
+            results.into_iter().collect::<Result<(), DataError>>()?;
         }
         builder.finish(options)
+    }
+
+    /// Decodes the columns of `sinks` in row group `group` into them.
+    fn read_set(
+        path: &Path,
+        file: &File,
+        meta: &ArrowReaderMetadata,
+        group: usize,
+        columns: Columns,
+        sinks: &mut [Sink],
+    ) -> Result<(), DataError> {
+        let part = Some(Part::RowGroup(group));
+        let group_rows = meta.metadata().row_group(group).num_rows().max(1) as usize;
+        // A file of its own: clones share one offset, which parquet seeks before each read.
+        let own = File::open(path).map_err(|e| io_error(path, e))?;
+        let schema = meta.metadata().file_metadata().schema_descr();
+        let set = columns.first..columns.first + sinks.len();
+        let mut reader = decode(path, part, || {
+            ParquetRecordBatchReaderBuilder::new_with_metadata(own, meta.clone())
+                .with_row_groups(vec![group])
+                .with_projection(ProjectionMask::leaves(schema, set))
+                .with_batch_size(group_rows.min(1 << 20))
+                .build()
+        })?
+        .map_err(|e| columnar(path, part, e))?;
+        while let Some(batch) = decode(path, part, || reader.next())? {
+            match batch {
+                Ok(batch) => columns.push(sinks, batch, part)?,
+                Err(e) => return Err(locate(path, file, meta, group, e)),
+            }
+        }
+        Ok(())
     }
 
     /// The error of a row group, with the column that cannot be read named: each column is
