@@ -1,6 +1,6 @@
 //! The data verbs on Parquet files written here with arrow-rs, as polars or pandas write them
 //! (zstd, several row groups): `schema infer`, `validate`, `drift`, `check-data`, and
-//! `--data-format`.
+//! `--data-format`; and on Feather files compressed as pyarrow compresses them (LZ4).
 
 use arrow_array::{ArrayRef, Float64Array, RecordBatch, StringArray};
 use parquet::arrow::ArrowWriter;
@@ -13,7 +13,7 @@ use tempfile::TempDir;
 
 /// `n` rows: `minutes` (cycling, plus `shift`), `plan` (basic/pro, or `odd` every 50th row
 /// when `odd_plan`), `churn` (yes/no).
-fn parquet(dir: &Path, name: &str, n: usize, shift: f64, odd_plan: bool) -> PathBuf {
+fn rows(n: usize, shift: f64, odd_plan: bool) -> RecordBatch {
     let minutes: Vec<f64> = (0..n).map(|i| (i * 37 % 97) as f64 + shift).collect();
     let plan: Vec<&str> = (0..n)
         .map(|i| match i {
@@ -25,12 +25,17 @@ fn parquet(dir: &Path, name: &str, n: usize, shift: f64, odd_plan: bool) -> Path
     let churn: Vec<&str> = (0..n)
         .map(|i| if i % 4 == 0 { "yes" } else { "no" })
         .collect();
-    let batch = RecordBatch::try_from_iter([
+    RecordBatch::try_from_iter([
         ("minutes", Arc::new(Float64Array::from(minutes)) as ArrayRef),
         ("plan", Arc::new(StringArray::from(plan)) as ArrayRef),
         ("churn", Arc::new(StringArray::from(churn)) as ArrayRef),
     ])
-    .unwrap();
+    .unwrap()
+}
+
+/// [`rows`] written as Parquet, zstd-compressed, 256 rows a row group.
+fn parquet(dir: &Path, name: &str, n: usize, shift: f64, odd_plan: bool) -> PathBuf {
+    let batch = rows(n, shift, odd_plan);
     let props = WriterProperties::builder()
         .set_compression(Compression::ZSTD(ZstdLevel::default()))
         .set_max_row_group_row_count(Some(256))
@@ -109,6 +114,37 @@ fn drift_compares_parquet_files() {
     let out = run(&["drift", s(&a), s(&b), "--ignore", "churn"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
     let shifted = parquet(dir.path(), "c.parquet", 800, 30.0, false);
+    let out = run(&["drift", s(&a), s(&shifted), "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("\"minutes\""));
+}
+
+/// [`rows`] as a Feather (Arrow IPC) file compressed with LZ4, as pyarrow's
+/// `feather.write_feather` writes by default.
+fn feather(dir: &Path, name: &str, n: usize, shift: f64) -> PathBuf {
+    use arrow_ipc::writer::{FileWriter, IpcWriteOptions};
+    let batch = rows(n, shift, false);
+    let options = IpcWriteOptions::default()
+        .try_with_compression(Some(arrow_ipc::CompressionType::LZ4_FRAME))
+        .unwrap();
+    let path = dir.join(name);
+    let file = std::fs::File::create(&path).unwrap();
+    let mut writer = FileWriter::try_new_with_options(file, &batch.schema(), options).unwrap();
+    writer.write(&batch).unwrap();
+    writer.finish().unwrap();
+    path
+}
+
+#[test]
+fn validate_and_drift_read_lz4_feather_files() {
+    let dir = TempDir::new().unwrap();
+    let a = feather(dir.path(), "a.feather", 1000, 0.0);
+    let schema = dir.path().join("schema.json");
+    let out = run(&["schema", "infer", s(&a), "--output", s(&schema)]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let out = run(&["validate", s(&a), "--schema", s(&schema)]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+    let shifted = feather(dir.path(), "b.feather", 800, 30.0);
     let out = run(&["drift", s(&a), s(&shifted), "--format", "json"]);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
     assert!(text(&out.stdout).contains("\"minutes\""));
