@@ -660,7 +660,7 @@ mod parquet_file {
                 })
                 .collect();
             let results = crate::par::map_mut(&mut sets, |(columns, sinks)| {
-                read_set(path, &file, &meta, group, *columns, sinks)
+                read_set(path, &meta, group, *columns, sinks)
             });
             results.into_iter().collect::<Result<(), DataError>>()?;
         }
@@ -670,7 +670,6 @@ mod parquet_file {
     /// Decodes the columns of `sinks` in row group `group` into them.
     fn read_set(
         path: &Path,
-        file: &File,
         meta: &ArrowReaderMetadata,
         group: usize,
         columns: Columns,
@@ -693,7 +692,7 @@ mod parquet_file {
         while let Some(batch) = decode(path, part, || reader.next())? {
             match batch {
                 Ok(batch) => columns.push(sinks, batch, part)?,
-                Err(e) => return Err(locate(path, file, meta, group, e)),
+                Err(e) => return Err(locate(path, meta, group, e)),
             }
         }
         Ok(())
@@ -703,14 +702,14 @@ mod parquet_file {
     /// read alone until one fails (only on this error path).
     fn locate(
         path: &Path,
-        file: &File,
         meta: &ArrowReaderMetadata,
         group: usize,
         error: arrow_schema::ArrowError,
     ) -> DataError {
         let schema = meta.metadata().file_metadata().schema_descr();
         for leaf in 0..schema.num_columns() {
-            let Ok(f) = file.try_clone() else { break };
+            // Not a clone of `file`: other cores may be reading through clones of it.
+            let Ok(f) = File::open(path) else { break };
             let failed = decode(path, None, || {
                 ParquetRecordBatchReaderBuilder::new_with_metadata(f, meta.clone())
                     .with_row_groups(vec![group])
@@ -892,18 +891,21 @@ mod ipc_file {
         // A stream's metadata is the length its prefix gives. A file's reader parses the
         // message from the whole block after the prefix: read as far as the metadata first,
         // which gives the same message whenever it verifies (a flatbuffer read within it).
-        let (meta_len, body) = match block {
-            Some((meta, body)) => (meta.saturating_sub(skip), Some(body)),
-            None => (u64::from(len), None),
+        // The body follows the metadata length the footer gives, even one shorter than the
+        // prefix; a stream's ends the stream at a length of 0.
+        let (meta_len, body_start, body) = match block {
+            Some((meta, body)) => (meta.saturating_sub(skip), at + meta, Some(body)),
+            None if len == 0 => return Ok(None),
+            None => (u64::from(len), at + skip + u64::from(len), None),
         };
-        let Some(meta) = read(at + skip, meta_len).filter(|_| meta_len > 0) else {
+        let Some(meta) = read(at + skip, meta_len) else {
             return Ok(None);
         };
         let whole;
         let message = match (arrow_ipc::root_as_message(&meta), body) {
             (Ok(message), _) => message,
             (Err(_), Some(body)) => {
-                whole = read(at + skip, meta_len.saturating_add(body));
+                whole = read(at + skip, (body_start + body).saturating_sub(at + skip));
                 match whole.as_deref().map(arrow_ipc::root_as_message) {
                     Some(Ok(message)) => message,
                     _ => return Ok(None),
@@ -911,7 +913,6 @@ mod ipc_file {
             }
             (Err(_), None) => return Ok(None),
         };
-        let body_start = at + skip + meta_len;
         let Some(body_len) = body.or_else(|| u64::try_from(message.bodyLength()).ok()) else {
             return Ok(None);
         };

@@ -237,6 +237,73 @@ fn an_lz4_length_lz4_cannot_reach_is_an_error_naming_the_batch() {
     );
 }
 
+/// A file's reader takes a block as its footer says: a footer that gives the block no
+/// metadata length makes arrow-ipc read the buffers from the block's start. A forged LZ4
+/// length there is refused as well.
+#[test]
+fn an_lz4_length_is_checked_where_the_footer_puts_the_body() {
+    use arrow_ipc::writer::{FileWriter, IpcWriteOptions};
+    let dir = tempfile::tempdir().unwrap();
+    let column = |k: f64| {
+        Arc::new(Float64Array::from_iter_values(
+            (0..1234).map(|i| k * f64::from(i).sin()),
+        )) as ArrayRef
+    };
+    let b = batch(vec![("x", column(1.0)), ("y", column(2.0))]);
+    let options = IpcWriteOptions::default()
+        .try_with_compression(Some(arrow_ipc::CompressionType::LZ4_FRAME))
+        .unwrap();
+    let mut bytes = Vec::new();
+    let mut w = FileWriter::try_new_with_options(&mut bytes, &b.schema(), options).unwrap();
+    w.write(&b).unwrap();
+    w.finish().unwrap();
+    drop(w);
+    // The footer's block for batch 0, and the buffers its message lists.
+    let n = bytes.len();
+    let footer_len = i32::from_le_bytes(bytes[n - 10..n - 6].try_into().unwrap()) as usize;
+    let footer = arrow_ipc::root_as_footer(&bytes[n - 10 - footer_len..n - 10]).unwrap();
+    let block = footer.recordBatches().unwrap().get(0);
+    let (offset, meta, body) = (block.offset(), block.metaDataLength(), block.bodyLength());
+    let at = offset as usize;
+    let message = arrow_ipc::root_as_message(&bytes[at + 8..at + meta as usize]).unwrap();
+    let buffers: Vec<(i64, i64)> = message
+        .header_as_record_batch()
+        .unwrap()
+        .buffers()
+        .unwrap()
+        .iter()
+        .map(|b| (b.offset(), b.length()))
+        .collect();
+    // A buffer read from past the metadata once the body starts at the block's start.
+    let &(target, _) = buffers
+        .iter()
+        .rfind(|&&(o, l)| o >= i64::from(meta) && l >= 8)
+        .expect("a buffer past the metadata");
+    let mut entry = offset.to_le_bytes().to_vec();
+    entry.extend(meta.to_le_bytes());
+    let found = bytes
+        .windows(entry.len())
+        .rposition(|w| w == entry)
+        .expect("the footer's block");
+    bytes[found + 8..found + 12].copy_from_slice(&0i32.to_le_bytes());
+    bytes[found + 16..found + 24].copy_from_slice(&(body + i64::from(meta)).to_le_bytes());
+    let forged = at + target as usize;
+    bytes[forged..forged + 8].copy_from_slice(&(1i64 << 40).to_le_bytes());
+    let path = dir.path().join("forged.arrow");
+    std::fs::write(&path, &bytes).unwrap();
+    // Read from the block's start, an earlier buffer's "length" may be metadata bytes, as
+    // impossible as the one forged: either is refused before arrow-ipc allocates it.
+    let err = Dataset::from_arrow_ipc(&path).unwrap_err().to_string();
+    let refused = format!(
+        "{}: record batch 0: not a readable Arrow IPC file: buffer ",
+        path.display()
+    );
+    assert!(
+        err.starts_with(&refused) && err.contains("more than LZ4 can expand (255x)"),
+        "{err}"
+    );
+}
+
 #[test]
 fn an_owned_f64_vec_becomes_the_column_without_a_copy() {
     let values: Vec<f64> = (0..10_000).map(|i| i as f64 * 0.5).collect();
