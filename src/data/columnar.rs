@@ -629,18 +629,10 @@ mod parquet_file {
         let rows = usize::try_from(meta.metadata().file_metadata().num_rows()).unwrap_or(0);
         let mut builder = Builder::new(Some(path), meta.schema().clone(), options, rows)?;
         // Every column is a leaf (nested types are refused above), so a set of columns is a
-        // projection; each core decodes its own set. pyarrow and polars write a million rows
-        // or more to a row group, so row groups alone would keep one core busy.
-        let leaves = meta.metadata().file_metadata().schema_descr().num_columns();
-        let columns = builder.sinks.len();
-        if leaves != columns {
-            return Err(columnar(
-                path,
-                None,
-                format!("its schema has {leaves} leaf columns for {columns} columns"),
-            ));
-        }
-        let per_set = columns.div_ceil(crate::par::threads()).max(1);
+        // projection; each core decodes its own set (and `Columns::push` checks that a set's
+        // batch holds its columns). pyarrow and polars write a million rows or more to a row
+        // group, so row groups alone would keep one core busy.
+        let per_set = builder.sinks.len().div_ceil(crate::par::threads()).max(1);
         for group in 0..meta.metadata().num_row_groups() {
             let Builder {
                 path: _,

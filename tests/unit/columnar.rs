@@ -6,6 +6,7 @@ use arrow_array::{
     ArrayRef, BooleanArray, Float32Array, Float64Array, Int64Array, ListArray, RecordBatch,
     StringArray, TimestampSecondArray, UInt8Array,
 };
+use arrow_ipc::CompressionType;
 use mlharness::data::{
     ColumnKind, CsvOptions, DataError, DataFormat, Dataset, Numeric, Part, Place,
 };
@@ -16,6 +17,31 @@ use std::sync::Arc;
 
 fn batch(columns: Vec<(&str, ArrayRef)>) -> RecordBatch {
     RecordBatch::try_from_iter(columns).unwrap()
+}
+
+/// `batches` as Arrow IPC bytes, in the stream format or the file format, compressed with
+/// `codec`.
+fn ipc(batches: &[&RecordBatch], codec: Option<CompressionType>, stream: bool) -> Vec<u8> {
+    use arrow_ipc::writer::{FileWriter, IpcWriteOptions, StreamWriter};
+    let options = IpcWriteOptions::default()
+        .try_with_compression(codec)
+        .unwrap();
+    let schema = batches[0].schema();
+    let mut bytes = Vec::new();
+    if stream {
+        let mut w = StreamWriter::try_new_with_options(&mut bytes, &schema, options).unwrap();
+        for b in batches {
+            w.write(b).unwrap();
+        }
+        w.finish().unwrap();
+    } else {
+        let mut w = FileWriter::try_new_with_options(&mut bytes, &schema, options).unwrap();
+        for b in batches {
+            w.write(b).unwrap();
+        }
+        w.finish().unwrap();
+    }
+    bytes
 }
 
 fn write_parquet(path: &Path, batches: &[RecordBatch], rows_per_group: usize) {
@@ -136,20 +162,9 @@ fn arrow_ipc_files_and_streams_read_alike() {
     let dir = tempfile::tempdir().unwrap();
     let b = mixed();
     let file = dir.path().join("mixed.arrow");
-    let mut w =
-        arrow_ipc::writer::FileWriter::try_new(std::fs::File::create(&file).unwrap(), &b.schema())
-            .unwrap();
-    w.write(&b).unwrap();
-    w.write(&b).unwrap();
-    w.finish().unwrap();
+    std::fs::write(&file, ipc(&[&b, &b], None, false)).unwrap();
     let stream = dir.path().join("mixed.arrows");
-    let mut w = arrow_ipc::writer::StreamWriter::try_new(
-        std::fs::File::create(&stream).unwrap(),
-        &b.schema(),
-    )
-    .unwrap();
-    w.write(&b).unwrap();
-    w.finish().unwrap();
+    std::fs::write(&stream, ipc(&[&b], None, true)).unwrap();
     let from_file = Dataset::from_arrow_ipc(&file).unwrap();
     assert_eq!(from_file.n_rows(), 12);
     check_mixed(&Dataset::from_arrow_ipc(&stream).unwrap());
@@ -160,24 +175,13 @@ fn arrow_ipc_files_and_streams_read_alike() {
 /// polars can use ZSTD), in both the file and the stream format.
 #[test]
 fn compressed_arrow_ipc_reads_as_uncompressed() {
-    use arrow_ipc::writer::{FileWriter, IpcWriteOptions, StreamWriter};
-    use arrow_ipc::CompressionType;
     let dir = tempfile::tempdir().unwrap();
     let b = mixed();
     for codec in [CompressionType::LZ4_FRAME, CompressionType::ZSTD] {
-        let options = IpcWriteOptions::default()
-            .try_with_compression(Some(codec))
-            .unwrap();
         let file = dir.path().join(format!("{codec:?}.arrow"));
-        let out = std::fs::File::create(&file).unwrap();
-        let mut w = FileWriter::try_new_with_options(out, &b.schema(), options.clone()).unwrap();
-        w.write(&b).unwrap();
-        w.finish().unwrap();
+        std::fs::write(&file, ipc(&[&b], Some(codec), false)).unwrap();
         let stream = dir.path().join(format!("{codec:?}.arrows"));
-        let out = std::fs::File::create(&stream).unwrap();
-        let mut w = StreamWriter::try_new_with_options(out, &b.schema(), options).unwrap();
-        w.write(&b).unwrap();
-        w.finish().unwrap();
+        std::fs::write(&stream, ipc(&[&b], Some(codec), true)).unwrap();
         check_mixed(&Dataset::from_arrow_ipc(&file).unwrap());
         check_mixed(&Dataset::from_arrow_ipc(&stream).unwrap());
     }
@@ -198,7 +202,6 @@ fn compressed_arrow_ipc_reads_as_uncompressed() {
 /// the stream format too (the file format's case is under fuzz/regressions/).
 #[test]
 fn an_lz4_length_lz4_cannot_reach_is_an_error_naming_the_batch() {
-    use arrow_ipc::writer::{IpcWriteOptions, StreamWriter};
     let dir = tempfile::tempdir().unwrap();
     // 1234 doubles: each batch's buffer declares 9872 bytes uncompressed.
     let values: Vec<f64> = (0..1234).map(f64::from).collect();
@@ -206,15 +209,7 @@ fn an_lz4_length_lz4_cannot_reach_is_an_error_naming_the_batch() {
         "x",
         Arc::new(Float64Array::from(values)) as ArrayRef,
     )]);
-    let options = IpcWriteOptions::default()
-        .try_with_compression(Some(arrow_ipc::CompressionType::LZ4_FRAME))
-        .unwrap();
-    let mut bytes = Vec::new();
-    let mut w = StreamWriter::try_new_with_options(&mut bytes, &b.schema(), options).unwrap();
-    w.write(&b).unwrap();
-    w.write(&b).unwrap();
-    w.finish().unwrap();
-    drop(w);
+    let mut bytes = ipc(&[&b, &b], Some(CompressionType::LZ4_FRAME), true);
     let stream = dir.path().join("forged.arrows");
     std::fs::write(&stream, &bytes).unwrap();
     assert_eq!(Dataset::from_arrow_ipc(&stream).unwrap().n_rows(), 2468);
@@ -242,7 +237,6 @@ fn an_lz4_length_lz4_cannot_reach_is_an_error_naming_the_batch() {
 /// length there is refused as well.
 #[test]
 fn an_lz4_length_is_checked_where_the_footer_puts_the_body() {
-    use arrow_ipc::writer::{FileWriter, IpcWriteOptions};
     let dir = tempfile::tempdir().unwrap();
     let column = |k: f64| {
         Arc::new(Float64Array::from_iter_values(
@@ -250,14 +244,7 @@ fn an_lz4_length_is_checked_where_the_footer_puts_the_body() {
         )) as ArrayRef
     };
     let b = batch(vec![("x", column(1.0)), ("y", column(2.0))]);
-    let options = IpcWriteOptions::default()
-        .try_with_compression(Some(arrow_ipc::CompressionType::LZ4_FRAME))
-        .unwrap();
-    let mut bytes = Vec::new();
-    let mut w = FileWriter::try_new_with_options(&mut bytes, &b.schema(), options).unwrap();
-    w.write(&b).unwrap();
-    w.finish().unwrap();
-    drop(w);
+    let mut bytes = ipc(&[&b], Some(CompressionType::LZ4_FRAME), false);
     // The footer's block for batch 0, and the buffers its message lists.
     let n = bytes.len();
     let footer_len = i32::from_le_bytes(bytes[n - 10..n - 6].try_into().unwrap()) as usize;
