@@ -1,11 +1,13 @@
 //! CSV loading with type inference.
 //!
-//! The file is read in blocks of a few MiB, never whole: csv-core splits each block into
-//! records, and each field goes straight into its column (a number parsed from the bytes, a
-//! category interned as it is read), so memory stays near the decoded columns. A block
-//! without quotes is cut at line ends and its pieces read on all cores. A column inferred
-//! numeric that turns out to hold text is read as text from there on, and its earlier rows
-//! again in a second pass over just that column.
+//! The file is read in blocks of a few MiB, never whole (a regular file by position, each
+//! block's halves on two cores): csv-core splits each block into records, and each field goes
+//! straight into its column (a number parsed from the bytes, a category interned as it is
+//! read), so memory stays near the decoded columns. A block is cut at line ends and its pieces
+//! read on all cores, each looking for quotes in itself; when one has some, the cuts are
+//! checked to fall between records, and the block is read whole when one does not. A column
+//! inferred numeric that turns out to hold text is read as text from there on, and its earlier
+//! rows again in a second pass over just that column.
 
 mod fields;
 mod plain;
@@ -191,30 +193,133 @@ enum Input<'a> {
     File(&'a Path),
 }
 
-/// The file's text, a block at a time: `buf` starts at a record boundary.
+/// The file's text, a block at a time: `text()` starts at a record boundary.
 struct Blocks<'a> {
     path: &'a Path,
-    source: Box<dyn Read + 'a>,
+    source: Source<'a>,
+    /// Storage for the text, kept at its largest length so a refill needs no zeroing: the text
+    /// is its first `len` bytes.
     buf: Vec<u8>,
+    len: usize,
     eof: bool,
-    /// The line `buf` starts on.
+    /// The line `text()` starts on.
     line: u64,
     /// The size of the whole input, when known (to size the columns once).
     size: Option<u64>,
     tuning: Tuning,
 }
 
+/// What is left to read of the input.
+enum Source<'a> {
+    Bytes(&'a [u8]),
+    /// A regular file, read by position: a block's halves are read on two cores at once (the
+    /// copy out of the page cache is most of what a read costs, and would otherwise hold up
+    /// both).
+    File {
+        file: std::fs::File,
+        at: u64,
+    },
+    /// A pipe or a device (`<(zcat data.csv.gz)`), read in turn.
+    Stream(std::fs::File),
+}
+
+impl Source<'_> {
+    /// Fills `buf` from the input; less only at its end.
+    fn fill(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        match self {
+            Source::Bytes(rest) => {
+                let n = buf.len().min(rest.len());
+                buf[..n].copy_from_slice(&rest[..n]);
+                *rest = &rest[n..];
+                Ok(n)
+            }
+            Source::File { file, at } => {
+                let half = if buf.len() >= 1 << 20 {
+                    buf.len() / 2
+                } else {
+                    buf.len()
+                };
+                let (a, b) = buf.split_at_mut(half);
+                let (file, start) = (&*file, *at);
+                let (first, rest) = crate::par::join(
+                    || read_full(a, |a, n| read_at(file, a, start + n as u64)),
+                    || read_full(b, |b, n| read_at(file, b, start + (half + n) as u64)),
+                );
+                let first = first?;
+                // A short first half is the end of the file: what the second found (the file
+                // grew meanwhile) would not follow on from it.
+                let n = if first == half { first + rest? } else { first };
+                *at += n as u64;
+                Ok(n)
+            }
+            Source::Stream(file) => read_full(buf, |b, _| file.read(b)),
+        }
+    }
+}
+
+impl Read for Source<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        match self {
+            Source::Bytes(rest) => rest.read(buf),
+            Source::File { file, at } => {
+                let n = read_at(file, buf, *at)?;
+                *at += n as u64;
+                Ok(n)
+            }
+            Source::Stream(file) => file.read(buf),
+        }
+    }
+}
+
+/// Fills `buf` by `read` (given the rest of `buf` and the bytes read so far), less only where
+/// the input ends.
+fn read_full(
+    buf: &mut [u8],
+    mut read: impl FnMut(&mut [u8], usize) -> std::io::Result<usize>,
+) -> std::io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match read(&mut buf[n..], n) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(n)
+}
+
+#[cfg(unix)]
+fn read_at(file: &std::fs::File, buf: &mut [u8], offset: u64) -> std::io::Result<usize> {
+    std::os::unix::fs::FileExt::read_at(file, buf, offset)
+}
+
+#[cfg(windows)]
+fn read_at(file: &std::fs::File, buf: &mut [u8], offset: u64) -> std::io::Result<usize> {
+    std::os::windows::fs::FileExt::seek_read(file, buf, offset)
+}
+
+/// Elsewhere every file is read as a stream.
+#[cfg(not(any(unix, windows)))]
+fn read_at(_: &std::fs::File, _: &mut [u8], _: u64) -> std::io::Result<usize> {
+    Err(std::io::ErrorKind::Unsupported.into())
+}
+
 impl<'a> Blocks<'a> {
     fn open(input: Input<'a>, path: &'a Path, tuning: Tuning) -> Result<Self, DataError> {
-        let (source, size): (Box<dyn Read + 'a>, _) = match input {
-            Input::Bytes(bytes) => (Box::new(bytes), Some(bytes.len() as u64)),
+        let (source, size) = match input {
+            Input::Bytes(bytes) => (Source::Bytes(bytes), Some(bytes.len() as u64)),
             Input::File(file) => {
                 let f = std::fs::File::open(file).map_err(|source| DataError::Io {
                     path: path.to_path_buf(),
                     source,
                 })?;
-                let size = f.metadata().ok().map(|m| m.len());
-                (Box::new(f), size)
+                match f.metadata() {
+                    Ok(m) if m.is_file() && cfg!(any(unix, windows)) => {
+                        (Source::File { file: f, at: 0 }, Some(m.len()))
+                    }
+                    _ => (Source::Stream(f), None),
+                }
             }
         };
         // A small file is read in smaller blocks (an eighth of it, not under `min_split`), so
@@ -237,53 +342,66 @@ impl<'a> Blocks<'a> {
             path,
             source,
             buf: Vec::new(),
+            len: 0,
             eof: false,
             line: 1,
             size,
             tuning,
         };
-        blocks.advance(0)?;
-        if blocks.buf.starts_with(b"\xEF\xBB\xBF") {
-            blocks.buf.drain(..3);
+        blocks.advance(0, 0)?;
+        if blocks.text().starts_with(b"\xEF\xBB\xBF") {
+            blocks.advance(3, 0)?;
         }
         Ok(blocks)
     }
 
-    /// Drops the first `consumed` bytes and reads on, up to a block held; when nothing was
-    /// consumed (a record longer than what is held), as much again as is held, so such a
-    /// record costs a few reads, not one per block.
-    fn advance(&mut self, consumed: usize) -> Result<(), DataError> {
-        self.line += newlines(&self.buf[..consumed]);
-        self.buf.drain(..consumed);
+    /// The text held, from a record boundary.
+    fn text(&self) -> &[u8] {
+        &self.buf[..self.len]
+    }
+
+    /// Drops the first `consumed` bytes (`lines` line ends among them) and reads on, up to a
+    /// block held; when nothing was consumed (a record longer than what is held), as much
+    /// again as is held, so such a record costs a few reads, not one per block.
+    fn advance(&mut self, consumed: usize, lines: u64) -> Result<(), DataError> {
+        self.line += lines;
+        self.buf.copy_within(consumed..self.len, 0);
+        self.len -= consumed;
         if self.eof {
             return Ok(());
         }
         let want = if consumed == 0 {
-            self.tuning.block.max(self.buf.len())
+            self.tuning.block.max(self.len)
         } else {
-            self.tuning.block.saturating_sub(self.buf.len()).max(1)
-        } as u64;
-        let read = (&mut self.source)
-            .take(want)
-            .read_to_end(&mut self.buf)
+            self.tuning.block.saturating_sub(self.len).max(1)
+        };
+        let end = self.len + want;
+        if self.buf.len() < end {
+            self.buf.resize(end, 0);
+        }
+        let read = self
+            .source
+            .fill(&mut self.buf[self.len..end])
             .map_err(|source| DataError::Io {
                 path: self.path.to_path_buf(),
                 source,
             })?;
-        self.eof = (read as u64) < want;
+        self.len += read;
+        self.eof = read < want;
         Ok(())
     }
 
     /// The line of the record starting at `offset`, past any line ends csv-core took before
     /// it (blank lines, the `\n` of a CRLF).
     fn line_at(&self, offset: usize) -> u64 {
-        let offset = offset.min(self.buf.len());
+        let text = self.text();
+        let offset = offset.min(text.len());
         let first = offset
-            + self.buf[offset..]
+            + text[offset..]
                 .iter()
                 .take_while(|&&b| b == b'\n' || b == b'\r')
                 .count();
-        self.line + newlines(&self.buf[..first])
+        self.line + newlines(&text[..first])
     }
 
     /// The error a fault in `buf` stands for.
@@ -294,7 +412,7 @@ impl<'a> Blocks<'a> {
             Fault::Ragged { record, found } => {
                 let line = self.line_at(record.start);
                 // A quote opened in the row and never closed swallowed the rest of the file.
-                if quotes::unterminated_quote(&self.buf[record], layout.delimiter).is_some() {
+                if quotes::unterminated_quote(&self.text()[record], layout.delimiter).is_some() {
                     DataError::UnterminatedQuote { path, line }
                 } else {
                     DataError::RaggedRow {
@@ -310,7 +428,7 @@ impl<'a> Blocks<'a> {
                 field,
             } => {
                 let line = self.line_at(record_start);
-                let (prefix, source) = (&self.buf[record_start..], &mut self.source);
+                let (prefix, source) = (&self.buf[record_start..self.len], &mut self.source);
                 match quotes::follow_long_field(prefix, source, layout, field) {
                     Ok(LongField::QuoteLeftOpen) => DataError::UnterminatedQuote { path, line },
                     Ok(LongField::Ends(bytes)) => DataError::FieldTooLarge {
@@ -369,7 +487,7 @@ fn newlines(bytes: &[u8]) -> u64 {
 /// Reads the header line, the column names trimmed.
 fn header(blocks: &mut Blocks, layout: &Layout) -> Result<Vec<String>, DataError> {
     loop {
-        match records::first_record(&blocks.buf, blocks.eof, layout) {
+        match records::first_record(blocks.text(), blocks.eof, layout) {
             Ok(Some((fields, used))) => {
                 let mut names = Vec::with_capacity(fields.len());
                 for (j, field) in fields.into_iter().enumerate() {
@@ -380,10 +498,11 @@ fn header(blocks: &mut Blocks, layout: &Layout) -> Result<Vec<String>, DataError
                     })?;
                     names.push(name.trim().to_string());
                 }
-                blocks.advance(used)?;
+                let lines = newlines(&blocks.text()[..used]);
+                blocks.advance(used, lines)?;
                 return Ok(names);
             }
-            Ok(None) => blocks.advance(0)?,
+            Ok(None) => blocks.advance(0, 0)?,
             Err(fault) => return Err(blocks.explain(fault, &[], layout)),
         }
     }
@@ -392,7 +511,8 @@ fn header(blocks: &mut Blocks, layout: &Layout) -> Result<Vec<String>, DataError
 /// Reads the records of a block onto the end of `into` (a part per column), cut at line ends
 /// into a piece per core: the first piece is read straight into `into`, the others into parts
 /// of their own (from `spare`, emptied parts of earlier blocks, filled again rather than paged
-/// in anew) appended after it. After a fault `into` is as it was.
+/// in anew) appended after it. Returns what was read and the line ends in the bytes consumed.
+/// After a fault `into` is as it was.
 fn parse_block(
     blocks: &Blocks,
     layout: &Layout,
@@ -400,23 +520,26 @@ fn parse_block(
     max_rows: usize,
     spare: &mut Vec<Vec<Part>>,
     into: &mut Vec<Part>,
-) -> Result<Parsed, Fault> {
-    let (buf, last) = (&blocks.buf[..], blocks.eof);
+) -> Result<(Parsed, u64), Fault> {
+    let (buf, last) = (blocks.text(), blocks.eof);
     let lens: Vec<usize> = into.iter().map(Part::len).collect();
     let undo = |into: &mut Vec<Part>| {
         for (part, &len) in into.iter_mut().zip(&lens) {
             part.truncate(len);
         }
     };
-    // Whether a quote is anywhere in the block, found once: without one, every piece is read
-    // by the quote-free reader without looking again.
-    let quoted = memchr::memchr(b'"', buf).is_some();
     let whole_block = |into: &mut Vec<Part>| {
-        let parsed = records::parse(buf, last, layout, modes, max_rows, !quoted, into);
-        if parsed.is_err() {
-            undo(into);
+        let quote_free = memchr::memchr(b'"', buf).is_none();
+        match records::parse(buf, last, layout, modes, max_rows, quote_free, into) {
+            Ok(parsed) => {
+                let lines = newlines(&buf[..parsed.consumed]);
+                Ok((parsed, lines))
+            }
+            Err(fault) => {
+                undo(into);
+                Err(fault)
+            }
         }
-        parsed
     };
     // A row limit (the second pass) is kept in one piece.
     let n = if max_rows == usize::MAX {
@@ -439,19 +562,31 @@ fn parse_block(
             (r.clone(), Mutex::new(set))
         })
         .collect();
-    // Without a quote every line end ends a record, so each piece's records are whole. With
-    // one, a cut may fall inside a quoted field: the pieces are read on the guess that it
-    // does not, and the guess holds when each piece before a cut ends on a whole record.
+    // Each piece looks for a quote in itself, on its own core. Without one, every line end in
+    // the piece ends a record, so its records are whole (it starts on a record when the pieces
+    // before it end on one). With one, a cut may fall inside a quoted field: the pieces are
+    // read on the guess that none does, and the guess holds when each piece before a cut
+    // ends on a whole record. A piece's line ends are counted where it is read too: all of
+    // them before a cut, those it consumed in the last piece.
     let results = crate::par::map(&work, |(r, set): &(Range<usize>, Mutex<Vec<Part>>)| {
         let mut set = set.lock().unwrap_or_else(|e| e.into_inner());
-        let whole = if quoted {
-            last && r.end == buf.len()
-        } else {
-            last || r.end < buf.len()
-        };
         let piece = &buf[r.clone()];
-        records::parse(piece, whole, layout, modes, usize::MAX, !quoted, &mut set)
+        let quoted = memchr::memchr(b'"', piece).is_some();
+        let final_piece = r.end == buf.len();
+        let whole = if quoted {
+            last && final_piece
+        } else {
+            last || !final_piece
+        };
+        let parsed = records::parse(piece, whole, layout, modes, usize::MAX, !quoted, &mut set);
+        let parsed = parsed.map(|p| {
+            let counted = if final_piece { p.consumed } else { piece.len() };
+            let lines = newlines(&piece[..counted]);
+            (p, lines)
+        });
+        (quoted, parsed)
     });
+    let quoted = results.iter().any(|(quoted, _)| *quoted);
     let mut sets = work
         .into_iter()
         .map(|(_, set)| set.into_inner().unwrap_or_else(|e| e.into_inner()));
@@ -464,8 +599,8 @@ fn parse_block(
             .iter()
             .zip(&results)
             .take(pieces.len() - 1)
-            .all(|(r, result)| {
-                result.as_ref().is_ok_and(|p| {
+            .all(|(r, (_, result))| {
+                result.as_ref().is_ok_and(|(p, _)| {
                     buf[r.start + p.consumed..r.end]
                         .iter()
                         .all(|&b| b == b'\n' || b == b'\r')
@@ -477,7 +612,7 @@ fn parse_block(
     }
     let mut not_numbers = BTreeSet::new();
     let mut read = Vec::with_capacity(pieces.len());
-    for (piece, result) in pieces.iter().zip(results) {
+    for (piece, (_, result)) in pieces.iter().zip(results) {
         match result {
             Ok(parsed) => read.push(parsed),
             Err(Fault::NotNumbers(columns)) => not_numbers.extend(columns),
@@ -505,14 +640,16 @@ fn parse_block(
         consumed: 0,
         last_record: None,
     };
-    for (piece, p) in pieces.iter().zip(read) {
+    let mut lines = 0;
+    for (piece, (p, piece_lines)) in pieces.iter().zip(read) {
         parsed.rows += p.rows;
         parsed.consumed = piece.start + p.consumed;
+        lines += piece_lines;
         if let Some(r) = p.last_record {
             parsed.last_record = Some(r.start + piece.start..r.end + piece.start);
         }
     }
-    Ok(parsed)
+    Ok((parsed, lines))
 }
 
 /// Appends the pieces' parts, in order, to the columns of `into`, a column per core; returns
@@ -606,9 +743,9 @@ fn read_tuned(
     let mut rows = 0;
     let mut spare = Vec::new();
     loop {
-        let parsed = loop {
+        let (parsed, lines) = loop {
             match parse_block(&blocks, &layout, &modes, usize::MAX, &mut spare, &mut parts) {
-                Ok(parsed) => break parsed,
+                Ok(read) => break read,
                 Err(Fault::NotNumbers(demoted)) => {
                     for j in demoted {
                         modes[j] = Mode::Text;
@@ -624,9 +761,9 @@ fn read_tuned(
             // last record can hold one.
             if let Some(record) = parsed.last_record.clone() {
                 if let Some(at) =
-                    quotes::unterminated_quote(&blocks.buf[record.clone()], layout.delimiter)
+                    quotes::unterminated_quote(&blocks.text()[record.clone()], layout.delimiter)
                 {
-                    let line = blocks.line + newlines(&blocks.buf[..record.start + at]);
+                    let line = blocks.line + newlines(&blocks.text()[..record.start + at]);
                     return Err(DataError::UnterminatedQuote {
                         path: path.to_path_buf(),
                         line,
@@ -645,9 +782,9 @@ fn read_tuned(
             }
         }
         rows += parsed.rows;
-        let done = blocks.eof && parsed.consumed >= blocks.buf.len();
-        blocks.advance(parsed.consumed)?;
-        if done || (blocks.eof && blocks.buf.is_empty()) {
+        let done = blocks.eof && parsed.consumed >= blocks.len;
+        blocks.advance(parsed.consumed, lines)?;
+        if done || (blocks.eof && blocks.len == 0) {
             break;
         }
     }
@@ -729,7 +866,7 @@ fn reread_as_text(
     let mut rows = 0;
     let mut spare = Vec::new();
     while rows < upto {
-        let parsed = parse_block(
+        let (parsed, lines) = parse_block(
             &blocks,
             layout,
             &modes,
@@ -742,7 +879,7 @@ fn reread_as_text(
         if parsed.rows == 0 && blocks.eof {
             break;
         }
-        blocks.advance(parsed.consumed)?;
+        blocks.advance(parsed.consumed, lines)?;
     }
     for ((part, mut b), from) in parts.iter_mut().zip(before).zip(text_from) {
         if let Some(from) = from.filter(|&r| r > 0) {
@@ -967,6 +1104,89 @@ mod tests {
             let cut = load_tuned(&text, block, 0).map(|d| canon(&d)).map_err(|e| e.to_string());
             prop_assert_eq!(whole, cut);
         }
+    }
+
+    /// A file is read by position, a block's halves on two cores: the same answer as its
+    /// bytes in memory, line numbers of faults included.
+    #[test]
+    fn a_file_reads_as_its_bytes_do_in_blocks_read_by_halves() {
+        // Quoted line ends, blank lines and CRLF before row `ragged`, which has a field too many.
+        let text = |ragged: Option<usize>| {
+            let mut text = String::from("id,x,note\r\n");
+            for i in 0..60_000 {
+                let note = match i % 7_001 {
+                    0 => "\"a, \"\"quoted\"\"\nnote\"".to_string(),
+                    _ => format!("n{}", i % 13),
+                };
+                let extra = if ragged == Some(i) { ",extra" } else { "" };
+                text.push_str(&format!("{i},{}.{:03}{extra},{note}\r\n", i % 97, i % 1000));
+                if i % 10_007 == 0 {
+                    text.push_str("\r\n");
+                }
+            }
+            text
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.csv");
+        let read_both = |text: &str, tuning: Tuning| {
+            std::fs::write(&path, text).unwrap();
+            let options = CsvOptions::default();
+            let show =
+                |r: Result<Dataset, DataError>| r.map(|d| canon(&d)).map_err(|e| e.to_string());
+            let from_file = show(read_tuned(Input::File(&path), &path, &options, tuning));
+            let from_bytes = show(read_tuned(
+                Input::Bytes(text.as_bytes()),
+                &path,
+                &options,
+                tuning,
+            ));
+            assert!(
+                from_file == from_bytes,
+                "a file and its bytes read differently"
+            );
+            from_file
+        };
+        let tunings = [
+            TUNING,
+            Tuning {
+                block: (1 << 20) + 12_345,
+                min_split: 1 << 16,
+            },
+        ];
+        for tuning in tunings {
+            let ds = read_both(&text(None), tuning);
+            assert!(
+                ds.as_ref().is_ok_and(|d| d.starts_with("id: ")),
+                "{:?}",
+                ds.err()
+            );
+            let err = read_both(&text(Some(45_000)), tuning).unwrap_err();
+            // The header, the rows before, one more line per quoted note and per blank line.
+            let line = 2 + 45_000 + 45_000 / 7_001 + 1 + 45_000 / 10_007 + 1;
+            assert!(err.contains(&format!(":{line}:")), "line {line}: {err}");
+        }
+    }
+
+    /// A pipe (`<(zcat data.csv.gz)`) cannot be read by position: it is read in turn.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_named_pipe_is_read_in_turn() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("data.csv");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        assert!(made.is_ok_and(|s| s.success()), "mkfifo");
+        let mut text = String::from("x,label\n");
+        for i in 0..300_000 {
+            text.push_str(&format!("{i}.5,l{}\n", i % 3));
+        }
+        let writer = {
+            let (fifo, text) = (fifo.clone(), text.clone());
+            std::thread::spawn(move || std::fs::write(fifo, text))
+        };
+        let ds = Dataset::from_csv(&fifo).unwrap();
+        writer.join().unwrap().unwrap();
+        assert_eq!(canon(&ds), canon(&load(&text).unwrap()));
+        assert_eq!(ds.n_rows(), 300_000);
     }
 
     #[test]
