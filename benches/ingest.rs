@@ -167,12 +167,25 @@ fn decoded_bytes(ds: &Dataset) -> usize {
         .sum()
 }
 
-/// One job in this process; prints the decoded size and the peak RSS, in bytes.
+/// One job in this process; prints the decoded size and the peak RSS, in bytes. A job named
+/// `…-parquet` reads Parquet copies of the same files.
 fn peak_job(job: &str) {
-    let data = numeric_heavy(PEAK_ROWS, 1, 0.0);
+    let (job, parquet) = match job.strip_suffix("-parquet") {
+        Some(job) => (job, true),
+        None => (job, false),
+    };
+    let file = |csv: PathBuf| -> PathBuf {
+        #[cfg(feature = "arrow")]
+        if parquet {
+            return parquet_of(&csv);
+        }
+        assert!(!parquet, "Parquet jobs need the `arrow` feature");
+        csv
+    };
+    let data = file(numeric_heavy(PEAK_ROWS, 1, 0.0));
     let decoded = match job {
         "infer" => {
-            let ds = Dataset::from_csv(&data).unwrap();
+            let ds = Dataset::from_file(&data).unwrap();
             black_box(Schema::infer(&ds));
             decoded_bytes(&ds)
         }
@@ -183,10 +196,10 @@ fn peak_job(job: &str) {
             decoded_bytes(&ds)
         }
         "drift" => {
-            let a = numeric_heavy(100_000, 3, 0.0);
-            let b = numeric_heavy(100_000, 4, 0.02);
+            let a = file(numeric_heavy(100_000, 3, 0.0));
+            let b = file(numeric_heavy(100_000, 4, 0.02));
             black_box(compare_files(&a, &b, None, &DriftOptions::default()).unwrap());
-            decoded_bytes(&Dataset::from_csv(&a).unwrap()) * 2
+            decoded_bytes(&Dataset::from_file(&a).unwrap()) * 2
         }
         other => panic!("unknown peak job {other}"),
     };
@@ -200,21 +213,39 @@ fn peak_job(job: &str) {
 }
 
 fn peaks() {
-    let data = numeric_heavy(PEAK_ROWS, 1, 0.0);
+    // Every file is written here, so that no job's peak includes writing one.
+    let files = [
+        numeric_heavy(PEAK_ROWS, 1, 0.0),
+        numeric_heavy(100_000, 3, 0.0),
+        numeric_heavy(100_000, 4, 0.02),
+    ];
+    #[cfg(feature = "arrow")]
+    for csv in &files {
+        parquet_of(csv);
+    }
+    let data = &files[0];
     let schema_path = dir().join("peak-schema.json");
     if !schema_path.exists() {
-        Schema::infer(&Dataset::from_csv(&data).unwrap())
+        Schema::infer(&Dataset::from_csv(data).unwrap())
             .save(&schema_path)
             .unwrap();
     }
     println!(
         "\npeak memory, each job alone in a fresh process (target ≤ 1.5× the decoded columns):"
     );
-    for (job, what) in [
+    let mut jobs = vec![
         ("validate", "validate 1M × 20 from CSV"),
         ("infer", "schema infer 1M × 20 from CSV"),
         ("drift", "drift 100k × 20 vs 100k × 20 from CSV"),
-    ] {
+    ];
+    if cfg!(feature = "arrow") {
+        jobs.extend([
+            ("validate-parquet", "validate 1M × 20 from Parquet"),
+            ("infer-parquet", "schema infer 1M × 20 from Parquet"),
+            ("drift-parquet", "drift 100k × 20 vs 100k × 20 from Parquet"),
+        ]);
+    }
+    for (job, what) in jobs {
         let out = std::process::Command::new(std::env::current_exe().unwrap())
             .env("MLH_PEAK_JOB", job)
             .output()
@@ -225,12 +256,12 @@ fn peaks() {
             .filter_map(|n| n.parse::<f64>().ok());
         match (nums.next(), nums.next()) {
             (Some(decoded), Some(peak)) if peak > 0.0 => println!(
-                "  {what:<40} peak {:>6.0} MB, columns {:>6.0} MB: {:.2}×",
+                "  {what:<44} peak {:>6.0} MB, columns {:>6.0} MB: {:.2}×",
                 peak / 1e6,
                 decoded / 1e6,
                 peak / decoded
             ),
-            _ => println!("  {what:<40} not measured (no /proc/self/status?)"),
+            _ => println!("  {what:<44} not measured (no /proc/self/status?)"),
         }
     }
 }
