@@ -1237,6 +1237,29 @@ mod tests {
     }
 
     #[test]
+    fn a_piece_wholly_inside_a_quoted_field_is_not_read_as_records() {
+        // A quoted field of many lines: some pieces hold no quote at all, only its middle.
+        let mut text = String::from("id,note\n");
+        for i in 0..50 {
+            text.push_str(&format!("{i},plain {i}\n"));
+        }
+        text.push_str("50,\"");
+        for k in 0..300 {
+            text.push_str(&format!("inside {k}, still\n"));
+        }
+        text.push_str("\"\n");
+        for i in 51..100 {
+            text.push_str(&format!("{i},plain {i}\n"));
+        }
+        let want = canon(&oracle(text.as_bytes()));
+        for (block, min_split) in [(512, 64), (4096, 64), (1 << 20, 0)] {
+            let ds = load_tuned(text.as_bytes(), block, min_split).unwrap();
+            assert_eq!(ds.n_rows(), 100, "block {block}");
+            assert!(canon(&ds) == want, "block {block}: not what csv reads");
+        }
+    }
+
+    #[test]
     fn a_row_with_many_fields_too_many_is_counted_whole_with_or_without_quotes() {
         for text in ["a,b\n1,2\n1,2,3,4,5,6\n", "a,b\n\"1\",2\n1,2,3,4,5,6\n"] {
             match load(text) {
