@@ -207,7 +207,7 @@ impl<'a> Builder<'a> {
 }
 
 /// The columns from `first` on of a builder's schema: a batch of them is appended to their
-/// sinks. Sets of columns are filled side by side, each by a core.
+/// sinks (all of a builder's at once, or a Parquet column on a core of its own).
 #[derive(Clone, Copy)]
 struct Columns<'s> {
     path: Option<&'s Path>,
@@ -640,8 +640,8 @@ mod parquet_file {
                 schema,
                 sinks,
             } = &mut builder;
-            let mut sets: Vec<(Columns, &mut [Sink])> = sinks
-                .chunks_mut(1)
+            let mut columns: Vec<(Columns, &mut Sink)> = sinks
+                .iter_mut()
                 .enumerate()
                 .map(|(first, sink)| {
                     let columns = Columns {
@@ -652,78 +652,43 @@ mod parquet_file {
                     (columns, sink)
                 })
                 .collect();
-            let results = crate::par::map_mut(&mut sets, |(columns, sinks)| {
-                read_set(path, &meta, group, *columns, sinks)
+            let results = crate::par::map_mut(&mut columns, |(column, sink)| {
+                read_column(path, &meta, group, *column, sink)
             });
             results.into_iter().collect::<Result<(), DataError>>()?;
         }
         builder.finish(options)
     }
 
-    /// Decodes the columns of `sinks` in row group `group` into them.
-    fn read_set(
+    /// Decodes the column `column.first` of row group `group` into `sink`; an error names the
+    /// row group and the column.
+    fn read_column(
         path: &Path,
         meta: &ArrowReaderMetadata,
         group: usize,
-        columns: Columns,
-        sinks: &mut [Sink],
+        column: Columns,
+        sink: &mut Sink,
     ) -> Result<(), DataError> {
         let part = Some(Part::RowGroup(group));
         let group_rows = meta.metadata().row_group(group).num_rows().max(1) as usize;
         // A file of its own: clones share one offset, which parquet seeks before each read.
         let own = File::open(path).map_err(|e| io_error(path, e))?;
         let schema = meta.metadata().file_metadata().schema_descr();
-        let set = columns.first..columns.first + sinks.len();
         let mut reader = decode(path, part, || {
             ParquetRecordBatchReaderBuilder::new_with_metadata(own, meta.clone())
                 .with_row_groups(vec![group])
-                .with_projection(ProjectionMask::leaves(schema, set))
+                .with_projection(ProjectionMask::leaves(schema, [column.first]))
                 .with_batch_size(group_rows.min(1 << 20))
                 .build()
         })?
         .map_err(|e| columnar(path, part, e))?;
         while let Some(batch) = decode(path, part, || reader.next())? {
             match batch {
-                Ok(batch) => columns.push(sinks, batch, part)?,
-                Err(e) => return Err(locate(path, meta, group, e)),
+                Ok(batch) => column.push(std::slice::from_mut(sink), batch, part)?,
+                Err(e) => return Err(column.error(part, column.first, e.to_string())),
             }
         }
         Ok(())
-    }
-
-    /// The error of a row group, with the column that cannot be read named: each column is
-    /// read alone until one fails (only on this error path).
-    fn locate(
-        path: &Path,
-        meta: &ArrowReaderMetadata,
-        group: usize,
-        error: arrow_schema::ArrowError,
-    ) -> DataError {
-        let schema = meta.metadata().file_metadata().schema_descr();
-        for leaf in 0..schema.num_columns() {
-            // Not a clone of `file`: other cores may be reading through clones of it.
-            let Ok(f) = File::open(path) else { break };
-            let failed = decode(path, None, || {
-                ParquetRecordBatchReaderBuilder::new_with_metadata(f, meta.clone())
-                    .with_row_groups(vec![group])
-                    .with_projection(ProjectionMask::leaves(schema, [leaf]))
-                    .build()
-                    .map(|mut r| r.any(|b| b.is_err()))
-                    .unwrap_or(true)
-            })
-            .unwrap_or(true);
-            if failed {
-                return DataError::Columnar {
-                    path: path.to_path_buf(),
-                    place: Place {
-                        part: Some(Part::RowGroup(group)),
-                        column: Some(schema.column(leaf).name().to_string()),
-                    },
-                    message: error.to_string(),
-                };
-            }
-        }
-        columnar(path, Some(Part::RowGroup(group)), error)
     }
 }
 
