@@ -13,6 +13,8 @@ mod fields;
 mod plain;
 mod quotes;
 mod records;
+#[cfg(target_arch = "x86_64")]
+mod simd;
 
 use self::fields::Missing;
 use self::quotes::LongField;
@@ -1271,6 +1273,22 @@ mod tests {
                 }) => assert_eq!((line, expected, found), (3, 2, 6), "{text:?}"),
                 other => panic!("{text:?}: {other:?}"),
             }
+        }
+    }
+
+    #[test]
+    fn a_delimiter_that_can_be_in_a_number_ends_a_field_as_in_csv() {
+        // `-5` is an empty field and a 5, not minus five; `1.5` with `.` is a 1 and a 5.
+        for (delimiter, text) in [
+            (b'-', "x-y\n-5\n"),
+            (b'.', "x.y\n.5\n"),
+            (b'1', "x1y\n15\n"),
+        ] {
+            let options = CsvOptions::default().delimiter(delimiter);
+            let ds = Dataset::from_csv_bytes(text.as_bytes(), "odd.csv", &options).unwrap();
+            let x = ds.column("x").unwrap();
+            assert_eq!(x.missing_count(), 1, "{text:?}");
+            assert_eq!(ds.numeric("y").unwrap().values(), [5.0], "{text:?}");
         }
     }
 

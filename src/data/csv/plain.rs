@@ -6,15 +6,22 @@
 //! a line that does not fit its columns is judged by [`record_fault`], as csv-core's records
 //! are, so a file gives one answer whichever reader takes a block.
 
+#[cfg(target_arch = "x86_64")]
+use super::simd::{Separators, Ssse3};
+use std::ops::Range;
+
 use super::records::{
     cut_record_fault, push_field, record_fault, reserve_rows, Fault, Layout, Mode, Parsed, Part,
 };
 
 /// Whether `bytes` can be read here: no quote (`quote_free` when the caller knows it), and a
-/// delimiter that is not a line end.
+/// delimiter that is neither a line end nor a byte of a decimal (a number is read to the first
+/// byte that cannot be in one).
 pub(super) fn applies(bytes: &[u8], quote_free: bool, layout: &Layout) -> bool {
-    !matches!(layout.delimiter, b'"' | b'\n' | b'\r')
-        && (quote_free || memchr::memchr(b'"', bytes).is_none())
+    !matches!(
+        layout.delimiter,
+        b'"' | b'\n' | b'\r' | b'0'..=b'9' | b'.' | b'+' | b'-'
+    ) && (quote_free || memchr::memchr(b'"', bytes).is_none())
 }
 
 #[inline]
@@ -32,13 +39,107 @@ pub(super) fn parse(
     parts: &mut [Part],
     not_numbers: &mut [bool],
 ) -> Result<Parsed, Fault> {
-    // Whole lines end by the last line end; after it, unless the file ends there, is a record
-    // the block's end cut.
-    let whole = if last {
-        bytes.len()
-    } else {
-        memchr::memrchr2(b'\n', b'\r', bytes).map_or(0, |i| i + 1)
-    };
+    #[cfg(target_arch = "x86_64")]
+    if let Some(ssse3) = Ssse3::detect() {
+        // SAFETY: `detect` found SSSE3 on this CPU.
+        return unsafe {
+            parse_ssse3(
+                ssse3,
+                bytes,
+                last,
+                layout,
+                modes,
+                max_rows,
+                parts,
+                not_numbers,
+            )
+        };
+    }
+    parse_portable(bytes, last, layout, modes, max_rows, parts, not_numbers)
+}
+
+/// [`parse`] on any CPU: each field's end found as its value is read.
+fn parse_portable(
+    bytes: &[u8],
+    last: bool,
+    layout: &Layout,
+    modes: &[Mode],
+    max_rows: usize,
+    parts: &mut [Part],
+    not_numbers: &mut [bool],
+) -> Result<Parsed, Fault> {
+    parse_with(
+        bytes,
+        last,
+        layout,
+        max_rows,
+        parts,
+        not_numbers,
+        |line, record_start, start, parts, not_numbers| {
+            line.read(record_start, start, parts, modes, not_numbers)
+        },
+    )
+}
+
+/// [`parse`] with the fields' ends found first, 64 bytes at a time, and decimals read sixteen
+/// bytes at once: compiled for SSSE3, so that the decimal reader's instructions are inlined.
+///
+/// # Safety
+/// The CPU has SSSE3.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "ssse3")]
+#[allow(clippy::too_many_arguments)]
+unsafe fn parse_ssse3(
+    digits: Ssse3,
+    bytes: &[u8],
+    last: bool,
+    layout: &Layout,
+    modes: &[Mode],
+    max_rows: usize,
+    parts: &mut [Part],
+    not_numbers: &mut [bool],
+) -> Result<Parsed, Fault> {
+    let mut separators = Separators::new(&bytes[..whole_lines(bytes, last)], layout.delimiter);
+    parse_with(
+        bytes,
+        last,
+        layout,
+        max_rows,
+        parts,
+        not_numbers,
+        |line, record_start, start, parts, not_numbers| {
+            line.read_known(
+                digits,
+                &mut separators,
+                record_start,
+                start,
+                parts,
+                modes,
+                not_numbers,
+            )
+        },
+    )
+}
+
+/// [`parse`], each record read by `read_record` (given where it starts, blank lines first,
+/// and where its fields start; it returns where the record ends).
+#[inline(always)]
+fn parse_with(
+    bytes: &[u8],
+    last: bool,
+    layout: &Layout,
+    max_rows: usize,
+    parts: &mut [Part],
+    not_numbers: &mut [bool],
+    mut read_record: impl FnMut(
+        &mut Line,
+        usize,
+        usize,
+        &mut [Part],
+        &mut [bool],
+    ) -> Result<usize, Fault>,
+) -> Result<Parsed, Fault> {
+    let whole = whole_lines(bytes, last);
     let text = &bytes[..whole];
     let simple = !layout.missing.has_numeric_token();
     let mut line = Line {
@@ -69,7 +170,7 @@ pub(super) fn parse(
                 .unwrap_or(text.len() - pos);
             reserve_rows(parts, bytes.len(), first + 1, max_rows);
         }
-        let end = line.read(record_start, pos, parts, modes, not_numbers)?;
+        let end = read_record(&mut line, record_start, pos, parts, not_numbers)?;
         // Past the line end that ended the record (csv-core takes the rest as a blank line).
         pos = (end + 1).min(text.len());
         consumed = pos;
@@ -84,6 +185,16 @@ pub(super) fn parse(
         consumed,
         last_record,
     })
+}
+
+/// Where the whole lines of `bytes` end: at its end if `last` (the file ends there), else
+/// past its last line end (what follows is a record the block's end cut).
+fn whole_lines(bytes: &[u8], last: bool) -> usize {
+    if last {
+        bytes.len()
+    } else {
+        memchr::memrchr2(b'\n', b'\r', bytes).map_or(0, |i| i + 1)
+    }
 }
 
 /// A record cut by the block's end, from `at` (blank lines first) to the end of `bytes`:
@@ -134,6 +245,101 @@ struct Line<'t, 'l> {
 }
 
 impl Line<'_, '_> {
+    /// What [`Line::read`] reads, the fields' ends found first, from `separators`: then no
+    /// field's value waits for the end of the one before it. A line whose fields do not fit
+    /// its columns is left to [`Line::read`], which finds its fault.
+    #[cfg(target_arch = "x86_64")]
+    #[inline(always)]
+    #[allow(clippy::too_many_arguments)]
+    fn read_known(
+        &mut self,
+        digits: Ssse3,
+        separators: &mut Separators,
+        record_start: usize,
+        start: usize,
+        parts: &mut [Part],
+        modes: &[Mode],
+        not_numbers: &mut [bool],
+    ) -> Result<usize, Fault> {
+        let (text, delimiter) = (self.text, self.layout.delimiter);
+        let columns = parts.len();
+        separators.seek(start);
+        separators.ends.clear();
+        let mut field_start = start;
+        for j in 0..columns {
+            let end = separators.next();
+            let fits = end - field_start <= self.layout.max_field_bytes
+                && match text.get(end) {
+                    None => j + 1 == columns,
+                    Some(&b) if j + 1 == columns => is_line_end(b),
+                    Some(&b) => b == delimiter,
+                };
+            if !fits {
+                return self.read(record_start, start, parts, modes, not_numbers);
+            }
+            separators.ends.push(end);
+            field_start = end + 1;
+        }
+        let mut field_start = start;
+        for (j, (part, &end)) in parts.iter_mut().zip(&separators.ends).enumerate() {
+            let number = match part {
+                Part::Numbers(values) if self.simple => digits
+                    .number(text, field_start, end, delimiter)
+                    .map(|v| values.push(v)),
+                _ => None,
+            };
+            if number.is_none() {
+                self.push_text(
+                    record_start,
+                    start,
+                    j,
+                    part,
+                    modes[j],
+                    field_start..end,
+                    not_numbers,
+                )?;
+            }
+            field_start = end + 1;
+        }
+        self.flagged.clear();
+        Ok(separators.ends.last().copied().unwrap_or(start))
+    }
+
+    /// Puts field `j` of the line, `text[field]`, into `part` as [`push_field`] does; its
+    /// fault is the line's if the line has one.
+    #[inline]
+    #[allow(clippy::too_many_arguments)]
+    fn push_text(
+        &mut self,
+        record_start: usize,
+        start: usize,
+        j: usize,
+        part: &mut Part,
+        mode: Mode,
+        field: Range<usize>,
+        not_numbers: &mut [bool],
+    ) -> Result<(), Fault> {
+        let text = self.text;
+        let flagged = not_numbers[j];
+        let pushed = push_field(
+            part,
+            mode,
+            &text[field.clone()],
+            self.layout,
+            &mut not_numbers[j],
+        );
+        if let Err(fault) = pushed {
+            // A fault of the record as a whole comes first, as in csv-core's reader.
+            return Err(self
+                .fault(record_start, start, not_numbers)
+                .unwrap_or_else(|| fault.at(record_start, j, &text[field])));
+        }
+        if !flagged && not_numbers[j] {
+            self.flagged.push(j);
+        }
+        Ok(())
+    }
+
     /// Reads the record whose fields start at `start` into `parts`; returns where it ends (a
     /// line end, or the end of the text). Faults name it by `record_start`, before its blank
     /// lines.
@@ -163,23 +369,15 @@ impl Line<'_, '_> {
             if number.is_none() {
                 i = field_end(text, i, delimiter);
                 if i - field_start <= self.layout.max_field_bytes {
-                    let flagged = not_numbers[j];
-                    let pushed = push_field(
+                    self.push_text(
+                        record_start,
+                        start,
+                        j,
                         part,
                         modes[j],
-                        &text[field_start..i],
-                        self.layout,
-                        &mut not_numbers[j],
-                    );
-                    if let Err(fault) = pushed {
-                        // A fault of the record as a whole comes first, as in csv-core's reader.
-                        return Err(self
-                            .fault(record_start, start, not_numbers)
-                            .unwrap_or_else(|| fault.at(record_start, j, &text[field_start..i])));
-                    }
-                    if !flagged && not_numbers[j] {
-                        self.flagged.push(j);
-                    }
+                        field_start..i,
+                        not_numbers,
+                    )?;
                 }
             }
             let at_end = i == text.len() || is_line_end(text[i]);
@@ -269,7 +467,7 @@ const POW10: [f64; 23] = [
 /// `k ≤ 22`, both `m` and `10^k` are exact doubles, so `m / 10^k` is the correctly rounded
 /// value, the same bits as `str::parse` (Clinger's fast path).
 #[inline]
-fn simple_number(text: &[u8], mut i: usize, delimiter: u8) -> Option<(f64, usize)> {
+pub(super) fn simple_number(text: &[u8], mut i: usize, delimiter: u8) -> Option<(f64, usize)> {
     let negative = match text.get(i) {
         Some(b'-') => {
             i += 1;
@@ -291,9 +489,19 @@ fn simple_number(text: &[u8], mut i: usize, delimiter: u8) -> Option<(f64, usize
     if !ends {
         return None;
     }
-    // `m < 2^53` converts exactly as an `i64`, one instruction (a `u64` takes several on x86).
+    Some((value(m, places, negative), end))
+}
+
+/// `m / 10^places`, negated if `negative`: correctly rounded for `m ≤ 2^53` and `places < 23`.
+#[inline(always)]
+pub(super) fn value(m: u64, places: usize, negative: bool) -> f64 {
+    // `m ≤ 2^53` converts exactly as an `i64`, one instruction (a `u64` takes several on x86).
     let v = m as i64 as f64 / POW10[places];
-    Some((if negative { -v } else { v }, end))
+    if negative {
+        -v
+    } else {
+        v
+    }
 }
 
 /// Digits (a point among them) at `i` read eight bytes at a time: `m`, the places after the
@@ -433,30 +641,38 @@ mod tests {
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(512))]
 
-        /// Quote-free bytes read here and by csv-core give the same answer, faults included.
+        /// Quote-free bytes read here (by this CPU's reader and the portable one) and by
+        /// csv-core give the same answer, faults included. Texts run past 64 bytes, where the
+        /// separators' windows meet, and 16, where decimals are read at once.
         #[test]
         fn reads_quote_free_bytes_as_csv_core_does(
             bytes in proptest::collection::vec(
                 prop_oneof![
                     Just(b','), Just(b'\n'), Just(b'\r'), Just(b'1'), Just(b'.'), Just(b'-'),
                     Just(b'e'), Just(b'a'), Just(b' '), Just(0xc3), Just(0xa9), Just(0xff),
+                    Just(b'7'), Just(b'0'),
                 ],
-                0..80,
+                0..160,
             ),
             last in any::<bool>(),
             columns in 1usize..4,
             max_field_bytes in prop_oneof![Just(usize::MAX), 1usize..6],
             max_rows in prop_oneof![Just(usize::MAX), 0usize..4],
             declared in any::<bool>(),
+            delimiter in prop_oneof![3 => Just(b','), 1 => Just(b'e')],
         ) {
             let missing = Missing::new(&["".to_string(), "a".to_string()]);
-            let layout = Layout { delimiter: b',', columns, missing: &missing, max_field_bytes };
+            let layout = Layout { delimiter, columns, missing: &missing, max_field_bytes };
             let first = if declared { Mode::Number } else { Mode::Infer };
             let modes: Vec<Mode> =
                 (0..columns).map(|j| if j == 2 { Mode::Text } else { first }).collect();
+            // A delimiter that can be in a number is left to csv-core.
+            prop_assume!(applies(&bytes, false, &layout));
+            let expected = outcome(parse_records, &bytes, last, &layout, &modes, max_rows);
+            prop_assert_eq!(outcome(parse, &bytes, last, &layout, &modes, max_rows), expected.clone());
             prop_assert_eq!(
-                outcome(parse, &bytes, last, &layout, &modes, max_rows),
-                outcome(parse_records, &bytes, last, &layout, &modes, max_rows)
+                outcome(parse_portable, &bytes, last, &layout, &modes, max_rows),
+                expected
             );
         }
     }
