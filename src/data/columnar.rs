@@ -587,20 +587,17 @@ fn io_error(path: &Path, source: std::io::Error) -> DataError {
 
 /// Calls into Parquet's or Arrow's decoder, which panic on some malformed files (found by
 /// fuzzing: a dictionary page missing, a buffer shorter than it claims). Such a panic becomes
-/// an error that names the file and the part being read, as the decoder's own errors do; only
-/// the decoder's calls are guarded, so a panic in this crate's code is not hidden.
-fn decode<T>(path: &Path, part: Option<Part>, call: impl FnOnce() -> T) -> Result<T, DataError> {
+/// a message for an error that names the file and the part (and column) being read, as the
+/// decoder's own errors do; only the decoder's calls are guarded, so a panic in this crate's
+/// code is not hidden.
+fn decode<T>(call: impl FnOnce() -> T) -> Result<T, String> {
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(call)).map_err(|panic| {
         let reason = panic
             .downcast_ref::<&str>()
             .map(|s| s.to_string())
             .or_else(|| panic.downcast_ref::<String>().cloned())
             .unwrap_or_else(|| "no reason given".to_string());
-        columnar(
-            path,
-            part,
-            format!("the decoder failed on it ({reason}): the file is malformed or truncated"),
-        )
+        format!("the decoder failed on it ({reason}): the file is malformed or truncated")
     })
 }
 
@@ -622,10 +619,9 @@ mod parquet_file {
 
     pub(super) fn read(path: &Path, options: &CsvOptions) -> Result<Dataset, DataError> {
         let file = File::open(path).map_err(|e| io_error(path, e))?;
-        let meta = decode(path, None, || {
-            ArrowReaderMetadata::load(&file, ArrowReaderOptions::default())
-        })?
-        .map_err(|e| columnar(path, None, format!("not a readable Parquet file: {e}")))?;
+        let meta = decode(|| ArrowReaderMetadata::load(&file, ArrowReaderOptions::default()))
+            .map_err(|m| columnar(path, None, m))?
+            .map_err(|e| columnar(path, None, format!("not a readable Parquet file: {e}")))?;
         let rows = usize::try_from(meta.metadata().file_metadata().num_rows()).unwrap_or(0);
         let mut builder = Builder::new(Some(path), meta.schema().clone(), options, rows)?;
         // Every column is a leaf (nested types are refused above), so each column is a
@@ -674,18 +670,20 @@ mod parquet_file {
         // A file of its own: clones share one offset, which parquet seeks before each read.
         let own = File::open(path).map_err(|e| io_error(path, e))?;
         let schema = meta.metadata().file_metadata().schema_descr();
-        let mut reader = decode(path, part, || {
+        let failed = |m: String| column.error(part, column.first, m);
+        let mut reader = decode(|| {
             ParquetRecordBatchReaderBuilder::new_with_metadata(own, meta.clone())
                 .with_row_groups(vec![group])
                 .with_projection(ProjectionMask::leaves(schema, [column.first]))
                 .with_batch_size(group_rows.min(1 << 20))
                 .build()
-        })?
-        .map_err(|e| columnar(path, part, e))?;
-        while let Some(batch) = decode(path, part, || reader.next())? {
+        })
+        .map_err(failed)?
+        .map_err(|e| failed(e.to_string()))?;
+        while let Some(batch) = decode(|| reader.next()).map_err(failed)? {
             match batch {
                 Ok(batch) => column.push(std::slice::from_mut(sink), batch, part)?,
-                Err(e) => return Err(column.error(part, column.first, e.to_string())),
+                Err(e) => return Err(failed(e.to_string())),
             }
         }
         Ok(())
@@ -717,8 +715,9 @@ mod ipc_file {
                 )?;
             }
             file.rewind().map_err(|e| io_error(path, e))?;
-            let reader =
-                decode(path, None, || FileReader::try_new_buffered(file, None))?.map_err(bad)?;
+            let reader = decode(|| FileReader::try_new_buffered(file, None))
+                .map_err(|m| columnar(path, None, m))?
+                .map_err(bad)?;
             collect(path, reader.schema(), reader, options)
         } else {
             let (mut offset, mut batch) = (0, 0);
@@ -729,10 +728,9 @@ mod ipc_file {
                 batch += usize::from(was_batch);
             }
             file.rewind().map_err(|e| io_error(path, e))?;
-            let reader = decode(path, None, || {
-                StreamReader::try_new(BufReader::new(file), None)
-            })?
-            .map_err(bad)?;
+            let reader = decode(|| StreamReader::try_new(BufReader::new(file), None))
+                .map_err(|m| columnar(path, None, m))?
+                .map_err(bad)?;
             collect(path, reader.schema(), reader, options)
         }
     }
@@ -931,7 +929,8 @@ mod ipc_file {
         let mut builder = Builder::new(Some(path), schema, options, 0)?;
         for i in 0.. {
             let part = Some(Part::Batch(i));
-            let Some(batch) = decode(path, part, || batches.next())? else {
+            let Some(batch) = decode(|| batches.next()).map_err(|m| columnar(path, part, m))?
+            else {
                 break;
             };
             let batch = batch.map_err(|e| columnar(path, part, e))?;

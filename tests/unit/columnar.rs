@@ -517,8 +517,8 @@ fn files_that_break_the_decoders_are_errors_naming_the_file() {
         (
             "regressions/parquet/dictionary-page-missing",
             |p| Dataset::from_parquet(p),
-            "row group 0: the decoder failed on it (Decoder for dict should have been set): \
-             the file is malformed or truncated",
+            "row group 0: column `minutes`: the decoder failed on it (Decoder for dict should \
+             have been set): the file is malformed or truncated",
         ),
         (
             "regressions/arrow_ipc/buffer-shorter-than-claimed",
