@@ -626,64 +626,77 @@ mod parquet_file {
         let mut builder = Builder::new(Some(path), meta.schema().clone(), options, rows)?;
         // Every column is a leaf (nested types are refused above), so each column is a
         // projection of its own, decoded by whichever core is free (`Columns::push` checks that
-        // its batch holds it). pyarrow and polars write a million rows or more to a row group,
-        // so row groups alone would keep one core busy; and a column at a time holds one
-        // column's dictionary and pages per core, where a set of columns read side by side
-        // holds all of theirs (for drift on 100k x 20, 66 MB at the peak against 46 MB).
-        for group in 0..meta.metadata().num_row_groups() {
-            let Builder {
-                path: _,
-                schema,
-                sinks,
-            } = &mut builder;
-            let mut columns: Vec<(Columns, &mut Sink)> = sinks
-                .iter_mut()
-                .enumerate()
-                .map(|(first, sink)| {
-                    let columns = Columns {
-                        path: Some(path),
-                        schema,
-                        first,
-                    };
-                    (columns, sink)
-                })
-                .collect();
-            let results = crate::par::map_mut(&mut columns, |(column, sink)| {
-                read_column(path, &meta, group, *column, sink)
-            });
-            results.into_iter().collect::<Result<(), DataError>>()?;
+        // its batch holds it), through every row group in turn. pyarrow and polars write a
+        // million rows or more to a row group, so row groups alone would keep one core busy;
+        // and a column at a time holds one column's dictionary and pages per core, where a set
+        // of columns read side by side holds all of theirs (for drift on 100k x 20, 66 MB at
+        // the peak against 46 MB). A task per column, not per column and row group, opens the
+        // file once and waits for no other: 1M x 20 in 1,000 row groups read in 0.39 s that
+        // way, against 0.22 s in one.
+        let groups = meta.metadata().num_row_groups();
+        let Builder {
+            path: _,
+            schema,
+            sinks,
+        } = &mut builder;
+        let mut columns: Vec<(Columns, &mut Sink)> = sinks
+            .iter_mut()
+            .enumerate()
+            .map(|(first, sink)| {
+                let columns = Columns {
+                    path: Some(path),
+                    schema,
+                    first,
+                };
+                (columns, sink)
+            })
+            .collect();
+        let results = crate::par::map_mut(&mut columns, |(column, sink)| {
+            read_column(path, &meta, groups, *column, sink)
+        });
+        // The error a reader going row group by row group meets first: the earliest row
+        // group's, and in it the first column's.
+        let first = results
+            .into_iter()
+            .filter_map(Result::err)
+            .min_by_key(|(group, _)| *group);
+        if let Some((_, e)) = first {
+            return Err(e);
         }
         builder.finish(options)
     }
 
-    /// Decodes the column `column.first` of row group `group` into `sink`; an error names the
-    /// row group and the column.
+    /// Decodes the column `column.first` of each of the first `groups` row groups into
+    /// `sink`; an error names the row group and the column, and comes with the row group.
     fn read_column(
         path: &Path,
         meta: &ArrowReaderMetadata,
-        group: usize,
+        groups: usize,
         column: Columns,
         sink: &mut Sink,
-    ) -> Result<(), DataError> {
-        let part = Some(Part::RowGroup(group));
-        let group_rows = meta.metadata().row_group(group).num_rows().max(1) as usize;
-        // A file of its own: clones share one offset, which parquet seeks before each read.
-        let own = File::open(path).map_err(|e| io_error(path, e))?;
+    ) -> Result<(), (usize, DataError)> {
+        let own = File::open(path).map_err(|e| (0, io_error(path, e)))?;
         let schema = meta.metadata().file_metadata().schema_descr();
-        let failed = |m: String| column.error(part, column.first, m);
-        let mut reader = decode(|| {
-            ParquetRecordBatchReaderBuilder::new_with_metadata(own, meta.clone())
-                .with_row_groups(vec![group])
-                .with_projection(ProjectionMask::leaves(schema, [column.first]))
-                .with_batch_size(group_rows.min(1 << 20))
-                .build()
-        })
-        .map_err(failed)?
-        .map_err(|e| failed(e.to_string()))?;
-        while let Some(batch) = decode(|| reader.next()).map_err(failed)? {
-            match batch {
-                Ok(batch) => column.push(std::slice::from_mut(sink), batch, part)?,
-                Err(e) => return Err(failed(e.to_string())),
+        for group in 0..groups {
+            let part = Some(Part::RowGroup(group));
+            let failed = |m: String| (group, column.error(part, column.first, m));
+            let group_rows = meta.metadata().row_group(group).num_rows().max(1) as usize;
+            // A handle of its own for each reader, on the one open file.
+            let file = own.try_clone().map_err(|e| (group, io_error(path, e)))?;
+            let mut reader = decode(|| {
+                ParquetRecordBatchReaderBuilder::new_with_metadata(file, meta.clone())
+                    .with_row_groups(vec![group])
+                    .with_projection(ProjectionMask::leaves(schema, [column.first]))
+                    .with_batch_size(group_rows.min(1 << 20))
+                    .build()
+            })
+            .map_err(failed)?
+            .map_err(|e| failed(e.to_string()))?;
+            while let Some(batch) = decode(|| reader.next()).map_err(failed)? {
+                let batch = batch.map_err(|e| failed(e.to_string()))?;
+                column
+                    .push(std::slice::from_mut(sink), batch, part)
+                    .map_err(|e| (group, e))?;
             }
         }
         Ok(())
