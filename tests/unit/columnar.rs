@@ -456,6 +456,46 @@ fn unsupported_types_and_inexact_integers_are_errors_naming_the_column() {
     );
 }
 
+/// Each column is read through every row group by a task of its own; the error reported is
+/// still the one met first row group by row group: the earliest row group's, then the first
+/// column's.
+#[test]
+fn of_several_bad_values_in_a_parquet_file_the_first_in_file_order_is_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let unexact = (1i64 << 53) + 1;
+    let ids = |bad: &[usize]| -> ArrayRef {
+        Arc::new(Int64Array::from(
+            (0..1500)
+                .map(|i| if bad.contains(&i) { unexact } else { i as i64 })
+                .collect::<Vec<_>>(),
+        ))
+    };
+    // Rows 0-499 are row group 0, 500-999 row group 1, 1000-1499 row group 2.
+    for (name, a_bad, b_bad, expected) in [
+        (
+            "later-group-first-column",
+            &[1200][..],
+            &[700][..],
+            "row group 1: column `b`: ",
+        ),
+        (
+            "same-group",
+            &[600][..],
+            &[550][..],
+            "row group 1: column `a`: ",
+        ),
+    ] {
+        let path = dir.path().join(format!("{name}.parquet"));
+        write_parquet(
+            &path,
+            &[batch(vec![("a", ids(a_bad)), ("b", ids(b_bad))])],
+            500,
+        );
+        let err = Dataset::from_parquet(&path).unwrap_err().to_string();
+        assert!(err.contains(expected), "{name}: {err}");
+    }
+}
+
 #[test]
 fn a_damaged_parquet_file_is_an_error_naming_file_row_group_and_column() {
     let dir = tempfile::tempdir().unwrap();
