@@ -111,9 +111,7 @@ impl Ssse3 {
     pub(super) fn detect() -> Option<Self> {
         std::is_x86_feature_detected!("ssse3").then_some(Self(()))
     }
-}
 
-impl Ssse3 {
     /// What [`simple_number`] reads in `text[start..end]` (`text[end]`, if there, a
     /// separator), sixteen bytes at once: the field's end is known, so its value takes no loop
     /// and no branch on its digits, and does not wait for the field before it.
