@@ -675,13 +675,16 @@ mod parquet_file {
         column: Columns,
         sink: &mut Sink,
     ) -> Result<(), (usize, DataError)> {
+        // Opened here, not cloned from the caller's: clones share one offset, which parquet
+        // seeks before each read, and the other columns' tasks read at the same time.
         let own = File::open(path).map_err(|e| (0, io_error(path, e)))?;
         let schema = meta.metadata().file_metadata().schema_descr();
         for group in 0..groups {
             let part = Some(Part::RowGroup(group));
             let failed = |m: String| (group, column.error(part, column.first, m));
             let group_rows = meta.metadata().row_group(group).num_rows().max(1) as usize;
-            // A handle of its own for each reader, on the one open file.
+            // Each row group's reader takes a handle; this task's readers run one at a time,
+            // so they may share its offset.
             let file = own.try_clone().map_err(|e| (group, io_error(path, e)))?;
             let mut reader = decode(|| {
                 ParquetRecordBatchReaderBuilder::new_with_metadata(file, meta.clone())
