@@ -600,11 +600,11 @@ fn validate(args: &ValidateArgs) -> ExitCode {
         Ok(s) => s,
         Err(e) => return unusable("validate", e),
     };
-    let ds = match schema.read(&args.data, args.data_format) {
-        Ok(ds) => ds,
-        Err(e) => return unusable("validate", e),
-    };
-    let report = schema.validate_in(&ds, args.environment.as_deref());
+    let report =
+        match schema.validate_file(&args.data, args.data_format, args.environment.as_deref()) {
+            Ok(report) => report,
+            Err(e) => return unusable("validate", e),
+        };
     match args.format {
         ValidateFormat::Text => say!("{report}"),
         ValidateFormat::Json => say!("{}", report.to_json()),

@@ -163,6 +163,11 @@ impl Numeric {
         &self.values
     }
 
+    /// The values' storage (a mask dropped), to be filled again.
+    pub(crate) fn into_values(self) -> Vec<f64> {
+        self.values
+    }
+
     /// The explicit missing mask, if the column has one.
     pub fn mask(&self) -> Option<&[bool]> {
         self.mask.as_deref()
@@ -244,6 +249,11 @@ impl Categorical {
     /// The distinct values, sorted.
     pub fn levels(&self) -> &[String] {
         &self.levels
+    }
+
+    /// The codes' storage, to be filled again.
+    pub(crate) fn into_codes(self) -> Vec<Option<u32>> {
+        self.codes
     }
 
     /// Per row, the index into [`levels`](Self::levels), or `None` when missing.

@@ -189,8 +189,13 @@ impl<'a> Builder<'a> {
                             .expect("one mask entry per value")
                     }
                     Sink::Text {
-                        interner, codes, ..
-                    } => interner.into_column(codes),
+                        interner,
+                        mut codes,
+                        ..
+                    } => {
+                        codes.shrink_to_fit();
+                        interner.into_column(codes)
+                    }
                 };
                 (field.name().clone(), column)
             })

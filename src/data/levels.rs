@@ -110,7 +110,6 @@ impl Interner {
         for c in codes.iter_mut().flatten() {
             *c = rank[*c as usize];
         }
-        codes.shrink_to_fit();
         Column::from_sorted_levels(sorted, codes)
     }
 }

@@ -26,7 +26,7 @@
 mod column;
 #[cfg(feature = "arrow")]
 mod columnar;
-mod csv;
+pub(crate) mod csv;
 mod error;
 mod format;
 mod levels;
@@ -238,6 +238,11 @@ impl Dataset {
             ds.target = Some(ds.position(&self.names[t])?);
         }
         Ok(ds)
+    }
+
+    /// The columns, in order, for their storage to be used again.
+    pub(crate) fn into_columns(self) -> Vec<Column> {
+        self.columns
     }
 
     /// The file this dataset was loaded from, if any.

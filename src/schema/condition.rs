@@ -190,38 +190,73 @@ impl Predicate {
     }
 }
 
-/// The rows that meet `condition.when` but not `condition.then`, as one violation.
-pub(crate) fn check(condition: &Condition, when: &Column, then: &Column, out: &mut Vec<Violation>) {
-    let (Some(applies), Some(meets)) = (condition.when.rows(when), condition.then.rows(then))
-    else {
-        return;
-    };
-    let rows = when.len();
-    let applied = applies.iter().filter(|&&a| a).count();
-    let mut broken = Tally::default();
-    for (i, (&a, &m)) in applies.iter().zip(&meets).enumerate() {
-        if a && !m {
-            broken.add(i);
+/// The rows that meet `condition.when` but not `condition.then`, tallied block by block and
+/// reported as one violation.
+pub(crate) struct ConditionCheck<'s> {
+    condition: &'s Condition,
+    /// Rows where the condition holds.
+    applied: usize,
+    broken: Tally,
+    /// The `then` value in the first broken row.
+    found: Option<String>,
+}
+
+impl<'s> ConditionCheck<'s> {
+    pub(crate) fn new(condition: &'s Condition) -> Self {
+        ConditionCheck {
+            condition,
+            applied: 0,
+            broken: Tally::default(),
+            found: None,
         }
     }
-    let Some(&first) = broken.rows.first() else {
-        return;
-    };
-    let found = match then {
-        _ if then.is_missing(first) => "missing".to_string(),
-        Column::Numeric(n) => number(n.values()[first]),
-        Column::Categorical(c) => format!("`{}`", c.get(first).unwrap_or_default()),
-    };
-    let detail = format!(
-        "expected {} where {}, found {} = {found} (row {first}); {} of {applied} rows where the condition holds",
-        condition.then, condition.when, condition.then.column, broken.count
-    );
-    out.push(Violation {
-        column: Some(condition.to_string()),
-        kind: ViolationKind::ConditionBroken,
-        count: broken.count,
-        share: broken.count as f64 / rows.max(1) as f64,
-        rows: broken.rows,
-        detail,
-    });
+
+    /// The columns of the condition and of its expectation.
+    pub(crate) fn columns(&self) -> (&'s str, &'s str) {
+        (&self.condition.when.column, &self.condition.then.column)
+    }
+
+    /// Checks a block of rows, the first of them row `offset` of the data.
+    pub(crate) fn push(&mut self, when: &Column, then: &Column, offset: usize) {
+        let condition = self.condition;
+        let (Some(applies), Some(meets)) = (condition.when.rows(when), condition.then.rows(then))
+        else {
+            return;
+        };
+        self.applied += applies.iter().filter(|&&a| a).count();
+        for (i, (&a, &m)) in applies.iter().zip(&meets).enumerate() {
+            if a && !m {
+                self.broken.add(offset + i);
+            }
+        }
+        if self.found.is_none() {
+            if let Some(first) = self.broken.rows.first().map(|&r| r - offset) {
+                self.found = Some(match then {
+                    _ if then.is_missing(first) => "missing".to_string(),
+                    Column::Numeric(n) => number(n.values()[first]),
+                    Column::Categorical(c) => format!("`{}`", c.get(first).unwrap_or_default()),
+                });
+            }
+        }
+    }
+
+    /// The violation, if a row broke the condition, among `rows` rows in all.
+    pub(crate) fn finish(self, rows: usize, out: &mut Vec<Violation>) {
+        let (Some(&first), Some(found)) = (self.broken.rows.first(), self.found) else {
+            return;
+        };
+        let condition = self.condition;
+        let detail = format!(
+            "expected {} where {}, found {} = {found} (row {first}); {} of {} rows where the condition holds",
+            condition.then, condition.when, condition.then.column, self.broken.count, self.applied
+        );
+        out.push(Violation {
+            column: Some(condition.to_string()),
+            kind: ViolationKind::ConditionBroken,
+            count: self.broken.count,
+            share: self.broken.count as f64 / rows.max(1) as f64,
+            rows: self.broken.rows,
+            detail,
+        });
+    }
 }

@@ -384,15 +384,60 @@ impl Schema {
         path: impl AsRef<Path>,
         format: Option<crate::data::DataFormat>,
     ) -> Result<crate::data::Dataset, crate::data::DataError> {
+        crate::data::Dataset::from_file_with(path, format, &self.read_options())
+    }
+
+    /// How a data file is read for this schema: its categorical columns as text.
+    fn read_options(&self) -> CsvOptions {
         // A column the file lacks is reported by validation as `missing_column`.
-        let options = self
-            .columns
+        self.columns
             .iter()
             .filter(|c| c.kind == ColumnKind::Categorical)
             .fold(CsvOptions::default().lenient_kinds(), |o, c| {
                 o.kind(c.name.clone(), ColumnKind::Categorical)
-            });
-        crate::data::Dataset::from_file_with(path, format, &options)
+            })
+    }
+
+    /// Checks a data file against every rule as [`validate_in`](Self::validate_in) checks it
+    /// once [`read`](Self::read), with the same report. A CSV file is checked as it is read, a
+    /// block of rows at a time, so memory stays near one block's columns whatever the file's
+    /// size; other formats are read whole first.
+    ///
+    /// ```
+    /// use mlharness::data::{Column, Dataset};
+    /// use mlharness::schema::{Schema, ViolationKind};
+    /// let dir = tempfile::tempdir()?;
+    /// let path = dir.path().join("scores.csv");
+    /// std::fs::write(&path, "score\n0.5\n7\n0.25\n")?;
+    /// let train = Dataset::from_columns(vec![("score".into(), Column::numeric(vec![0.0, 1.0]))])?;
+    /// let report = Schema::infer(&train).validate_file(&path, None, None)?;
+    /// let out_of_range = report.of_kind(ViolationKind::OutOfRange).next().unwrap();
+    /// assert_eq!(out_of_range.rows, [1]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn validate_file(
+        &self,
+        path: impl AsRef<Path>,
+        format: Option<crate::data::DataFormat>,
+        environment: Option<&str>,
+    ) -> Result<ValidationReport, crate::data::DataError> {
+        let path = path.as_ref();
+        let format = format.unwrap_or_else(|| crate::data::DataFormat::of(path));
+        if format == crate::data::DataFormat::Csv {
+            let mut validator = validate::Validator::new(self, environment, true);
+            let streamed = crate::data::csv::for_each_block(
+                path,
+                &self.read_options(),
+                &mut |block, expected_rows| validator.push(block, expected_rows),
+            )?;
+            if streamed == crate::data::csv::Streamed::Whole {
+                return Ok(validator.finish(Some(path.to_path_buf())));
+            }
+            // A column proved not numeric after blocks of numbers: read whole, so that its
+            // earlier rows are text too and the column is judged once, as of the wrong kind.
+        }
+        let data = self.read(path, Some(format))?;
+        Ok(self.validate_in(&data, environment))
     }
 
     /// The schema as pretty JSON, one field per line so that a review diff shows each change.

@@ -1,3 +1,4 @@
+use super::condition::ConditionCheck;
 use super::repeats::Repeats;
 use super::{ColumnSchema, Schema};
 use crate::check::{checked_report, Outcome};
@@ -5,7 +6,7 @@ use crate::data::{Categorical, Column, ColumnKind, Dataset, Numeric};
 use crate::kind::Kind;
 use crate::table::{number, Table};
 use serde::Serialize;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::path::PathBuf;
 
@@ -263,9 +264,101 @@ impl Schema {
     /// # Ok::<(), mlharness::data::DataError>(())
     /// ```
     pub fn validate_in(&self, data: &Dataset, environment: Option<&str>) -> ValidationReport {
-        let rows = data.n_rows();
+        let mut validator = Validator::new(self, environment, false);
+        validator.push(data, data.n_rows());
+        validator.finish(data.source().map(PathBuf::from))
+    }
+}
+
+/// A schema's rules checked on a dataset's rows as they come, a block at a time: each rule
+/// keeps its tallies from one block to the next, so a file is checked as it is read, in memory
+/// the size of a block, and the report is the one the whole dataset would give.
+///
+/// Every block has the columns of the first, each of the same kind. (A block whose column has
+/// another kind than before is judged as a column of that kind for the rest.)
+pub(crate) struct Validator<'s> {
+    schema: &'s Schema,
+    environment: Option<&'s str>,
+    /// Whether more than one block may come: only then does a `unique` categorical column keep
+    /// its levels from one block to the next.
+    streaming: bool,
+    rows: usize,
+    /// The checks, set up by the first block.
+    checks: Option<Checks<'s>>,
+}
+
+struct Checks<'s> {
+    columns: Vec<ColumnCheck<'s>>,
+    relations: Vec<RelationCheck<'s>>,
+    conditions: Vec<ConditionCheck<'s>>,
+    /// The data's columns the schema does not name.
+    unknown: Vec<String>,
+}
+
+impl<'s> Validator<'s> {
+    /// A validator of one dataset, given whole in one block unless `streaming`.
+    pub(crate) fn new(schema: &'s Schema, environment: Option<&'s str>, streaming: bool) -> Self {
+        Validator {
+            schema,
+            environment,
+            streaming,
+            rows: 0,
+            checks: None,
+        }
+    }
+
+    /// Checks the next block of rows; `expected_rows` is a guess at the rows of the whole
+    /// dataset (it sizes the set of values a `unique` column has seen).
+    pub(crate) fn push(&mut self, block: &Dataset, expected_rows: usize) {
+        let (schema, environment, streaming) = (self.schema, self.environment, self.streaming);
+        let expected_rows = expected_rows.max(block.n_rows());
+        let checks = self.checks.get_or_insert_with(|| Checks {
+            columns: schema
+                .columns
+                .iter()
+                .map(|spec| {
+                    let column = block.column(&spec.name).ok();
+                    ColumnCheck::new(spec, environment, column, expected_rows, streaming)
+                })
+                .collect(),
+            relations: schema.relations.iter().map(RelationCheck::new).collect(),
+            conditions: schema.conditions.iter().map(ConditionCheck::new).collect(),
+            unknown: {
+                let known: HashSet<&str> = schema.columns.iter().map(|c| c.name.as_str()).collect();
+                block
+                    .column_names()
+                    .into_iter()
+                    .filter(|name| !known.contains(name))
+                    .map(str::to_string)
+                    .collect()
+            },
+        });
+        let offset = self.rows;
+        // Columns, relations and conditions are independent: each is checked on its own core.
+        crate::par::map_mut(&mut checks.columns, |check| {
+            let column = block.column(&check.spec().name).ok();
+            check.push(column, offset);
+        });
+        crate::par::map_mut(&mut checks.relations, |check| {
+            let (left, right) = (&check.relation.left, &check.relation.right);
+            if let (Ok(a), Ok(b)) = (block.column(left), block.column(right)) {
+                check.push(a, b, offset, block.n_rows());
+            }
+        });
+        crate::par::map_mut(&mut checks.conditions, |check| {
+            let (when, then) = check.columns();
+            if let (Ok(a), Ok(b)) = (block.column(when), block.column(then)) {
+                check.push(a, b, offset);
+            }
+        });
+        self.rows += block.n_rows();
+    }
+
+    /// The report on every row pushed, read from `source`.
+    pub(crate) fn finish(self, source: Option<PathBuf>) -> ValidationReport {
+        let rows = self.rows;
         let mut violations = Vec::new();
-        if let Some(min) = self.min_rows {
+        if let Some(min) = self.schema.min_rows {
             if rows < min {
                 violations.push(Violation {
                     column: None,
@@ -277,78 +370,44 @@ impl Schema {
                 });
             }
         }
-        let whole = |column: &str, kind, detail: String| Violation {
-            column: Some(column.to_string()),
-            kind,
-            count: rows,
-            share: 1.0,
-            rows: Vec::new(),
-            detail,
-        };
-        // Columns, relations and conditions are independent: each is checked on its own core
-        // (in schema order, so the report is the same on any number of cores).
-        let per_column = crate::par::map(&self.columns, |spec| {
-            let mut out = Vec::new();
-            match (data.column(&spec.name), spec.expected_in(environment)) {
-                (Err(_), true) => out.push(whole(
-                    &spec.name,
-                    ViolationKind::MissingColumn,
-                    format!("expected a {} column, found none", spec.kind),
-                )),
-                (Ok(_), false) => out.push(whole(
-                    &spec.name,
-                    ViolationKind::UnexpectedColumn,
-                    format!(
-                        "expected only in {}, not in `{}`",
-                        spec.environments.as_deref().unwrap_or_default().join(", "),
-                        environment.unwrap_or_default()
-                    ),
-                )),
-                (Err(_), false) => {}
-                (Ok(column), true) => check_column(spec, column, rows, &mut out),
+        // Schema order, whatever order the checks ran in.
+        if let Some(checks) = self.checks {
+            for check in checks.columns {
+                check.finish(rows, &mut violations);
             }
-            out
-        });
-        let per_relation = crate::par::map(&self.relations, |relation| {
-            let mut out = Vec::new();
-            if let (Ok(a), Ok(b)) = (data.column(&relation.left), data.column(&relation.right)) {
-                check_relation(relation, a, b, rows, &mut out);
+            for check in checks.relations {
+                check.finish(rows, &mut violations);
             }
-            out
-        });
-        let per_condition = crate::par::map(&self.conditions, |condition| {
-            let mut out = Vec::new();
-            if let (Ok(a), Ok(b)) = (
-                data.column(&condition.when.column),
-                data.column(&condition.then.column),
-            ) {
-                super::condition::check(condition, a, b, &mut out);
+            for check in checks.conditions {
+                check.finish(rows, &mut violations);
             }
-            out
-        });
-        violations.extend(
-            per_column
-                .into_iter()
-                .chain(per_relation)
-                .chain(per_condition)
-                .flatten(),
-        );
-        let known: HashSet<&str> = self.columns.iter().map(|c| c.name.as_str()).collect();
-        for name in data.column_names() {
-            if !known.contains(name) {
-                violations.push(whole(
+            for name in checks.unknown {
+                violations.push(whole_column(
                     name,
                     ViolationKind::UnexpectedColumn,
+                    rows,
                     "the schema has no such column".into(),
                 ));
             }
         }
         ValidationReport::new(
             rows,
-            data.source().map(PathBuf::from),
-            environment.map(str::to_string),
+            source,
+            self.environment.map(str::to_string),
             violations,
         )
+    }
+}
+
+/// A violation of a column as a whole (absent, unexpected, of the wrong kind): every row.
+fn whole_column(column: String, kind: ViolationKind, rows: usize, detail: String) -> Violation {
+    Violation {
+        column: Some(column),
+        kind,
+        count: rows,
+        share: 1.0,
+        rows: Vec::new(),
+        detail,
     }
 }
 
@@ -395,46 +454,164 @@ impl Tally {
     }
 }
 
-fn check_column(spec: &ColumnSchema, column: &Column, rows: usize, out: &mut Vec<Violation>) {
-    match (spec.kind, column) {
-        (ColumnKind::Numeric, Column::Numeric(n)) => check_numeric(spec, n, rows, out),
-        (ColumnKind::Categorical, Column::Categorical(c)) => check_categorical(spec, c, rows, out),
-        (expected, found) => {
-            let mut tally = Tally::default();
-            let mut examples = Vec::new();
-            if let Column::Categorical(c) = found {
-                for (i, code) in c.codes().iter().enumerate() {
-                    let Some(code) = code else { continue };
-                    let level = &c.levels()[*code as usize];
-                    if level.trim().parse::<f64>().is_err() {
-                        tally.add(i);
-                        if examples.len() < 3 && !examples.contains(level) {
-                            examples.push(level.clone());
-                        }
-                    }
+/// One schema column's checks.
+enum ColumnCheck<'s> {
+    /// Absent where expected, or present where not: judged once, from the first block.
+    Whole(&'s ColumnSchema, ViolationKind, String),
+    /// Absent, and not expected in this environment.
+    Absent(&'s ColumnSchema),
+    Numeric(NumericCheck<'s>),
+    Categorical(CategoricalCheck<'s>),
+    WrongKind(WrongKind<'s>),
+}
+
+impl<'s> ColumnCheck<'s> {
+    fn new(
+        spec: &'s ColumnSchema,
+        environment: Option<&str>,
+        column: Option<&Column>,
+        expected_rows: usize,
+        streaming: bool,
+    ) -> Self {
+        match (column, spec.expected_in(environment)) {
+            (None, true) => ColumnCheck::Whole(
+                spec,
+                ViolationKind::MissingColumn,
+                format!("expected a {} column, found none", spec.kind),
+            ),
+            (Some(_), false) => ColumnCheck::Whole(
+                spec,
+                ViolationKind::UnexpectedColumn,
+                format!(
+                    "expected only in {}, not in `{}`",
+                    spec.environments.as_deref().unwrap_or_default().join(", "),
+                    environment.unwrap_or_default()
+                ),
+            ),
+            (None, false) => ColumnCheck::Absent(spec),
+            (Some(column), true) => Self::of_kind(spec, column.kind(), expected_rows, streaming),
+        }
+    }
+
+    /// The checks of a column of kind `found`.
+    fn of_kind(
+        spec: &'s ColumnSchema,
+        found: ColumnKind,
+        expected_rows: usize,
+        streaming: bool,
+    ) -> Self {
+        match (spec.kind, found) {
+            (ColumnKind::Numeric, ColumnKind::Numeric) => {
+                ColumnCheck::Numeric(NumericCheck::new(spec, expected_rows))
+            }
+            (ColumnKind::Categorical, ColumnKind::Categorical) => {
+                ColumnCheck::Categorical(CategoricalCheck::new(spec, streaming))
+            }
+            _ => ColumnCheck::WrongKind(WrongKind {
+                spec,
+                found,
+                tally: Tally::default(),
+                examples: Vec::new(),
+            }),
+        }
+    }
+
+    fn spec(&self) -> &'s ColumnSchema {
+        match self {
+            ColumnCheck::Whole(spec, ..) | ColumnCheck::Absent(spec) => spec,
+            ColumnCheck::Numeric(c) => c.spec,
+            ColumnCheck::Categorical(c) => c.spec,
+            ColumnCheck::WrongKind(c) => c.spec,
+        }
+    }
+
+    /// Checks the column's next block, its first row row `offset` of the data.
+    fn push(&mut self, column: Option<&Column>, offset: usize) {
+        let Some(column) = column else { return };
+        let found = column.kind();
+        let changed = match self {
+            ColumnCheck::Numeric(_) => found != ColumnKind::Numeric,
+            ColumnCheck::Categorical(_) => found != ColumnKind::Categorical,
+            ColumnCheck::WrongKind(c) => found != c.found,
+            ColumnCheck::Whole(..) | ColumnCheck::Absent(_) => return,
+        };
+        if changed {
+            *self = Self::of_kind(self.spec(), found, 0, true);
+        }
+        match (self, column) {
+            (ColumnCheck::Numeric(check), Column::Numeric(n)) => check.push(n, offset),
+            (ColumnCheck::Categorical(check), Column::Categorical(c)) => check.push(c, offset),
+            (ColumnCheck::WrongKind(check), column) => check.push(column, offset),
+            _ => {}
+        }
+    }
+
+    fn finish(self, rows: usize, out: &mut Vec<Violation>) {
+        match self {
+            ColumnCheck::Whole(spec, kind, detail) => {
+                out.push(whole_column(spec.name.clone(), kind, rows, detail))
+            }
+            ColumnCheck::Absent(_) => {}
+            ColumnCheck::Numeric(check) => check.finish(rows, out),
+            ColumnCheck::Categorical(check) => check.finish(rows, out),
+            ColumnCheck::WrongKind(check) => check.finish(rows, out),
+        }
+    }
+}
+
+/// A column of another kind than the schema's; a categorical one names values that are not
+/// numbers.
+struct WrongKind<'s> {
+    spec: &'s ColumnSchema,
+    found: ColumnKind,
+    tally: Tally,
+    examples: Vec<String>,
+}
+
+impl WrongKind<'_> {
+    fn push(&mut self, column: &Column, offset: usize) {
+        let Column::Categorical(c) = column else {
+            return;
+        };
+        let not_numbers: Vec<bool> = c
+            .levels()
+            .iter()
+            .map(|l| l.trim().parse::<f64>().is_err())
+            .collect();
+        for (i, code) in c.codes().iter().enumerate() {
+            let Some(code) = code else { continue };
+            if not_numbers[*code as usize] {
+                self.tally.add(offset + i);
+                let level = &c.levels()[*code as usize];
+                if self.examples.len() < 3 && !self.examples.contains(level) {
+                    self.examples.push(level.clone());
                 }
             }
-            let like = if examples.is_empty() {
-                String::new()
-            } else {
-                format!(
-                    " (values like {})",
-                    examples
-                        .iter()
-                        .map(|e| format!("`{e}`"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )
-            };
-            out.push(Violation {
-                column: Some(spec.name.clone()),
-                kind: ViolationKind::WrongKind,
-                count: rows,
-                share: 1.0,
-                rows: tally.rows,
-                detail: format!("expected {expected}, found {}{like}", found.kind()),
-            });
         }
+    }
+
+    fn finish(self, rows: usize, out: &mut Vec<Violation>) {
+        let like = if self.examples.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " (values like {})",
+                self.examples
+                    .iter()
+                    .map(|e| format!("`{e}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        };
+        out.push(Violation {
+            rows: self.tally.rows,
+            ..whole_column(
+                self.spec.name.clone(),
+                ViolationKind::WrongKind,
+                rows,
+                format!("expected {}, found {}{like}", self.spec.kind, self.found),
+            )
+        });
     }
 }
 
@@ -480,96 +657,139 @@ impl NumericTallies {
         }
     }
 
-    /// One pass over the column: a finite value in range takes one comparison (and, for a
-    /// `unique` column, one lookup), so validation runs near the speed of a plain pass.
-    fn scan<const UNIQUE: bool>(&mut self, spec: &ColumnSchema, bounds: (f64, f64), n: &Numeric) {
+    /// One pass over a block, its first row row `offset`: a finite value in range takes one
+    /// comparison (and, for a `unique` column, one lookup), so validation runs near the speed
+    /// of a plain pass.
+    fn scan<const UNIQUE: bool>(
+        &mut self,
+        spec: &ColumnSchema,
+        bounds: (f64, f64),
+        repeats: &mut Repeats,
+        n: &Numeric,
+        offset: usize,
+    ) {
         let (lo, hi) = bounds;
         let values = n.values();
-        let mut repeats = Repeats::new(lo, hi, if UNIQUE { values.len() } else { 0 });
         match n.mask() {
             None => {
                 for (i, &v) in values.iter().enumerate() {
                     if UNIQUE && !v.is_nan() && repeats.seen(v) {
-                        self.repeated.add(i);
+                        self.repeated.add(offset + i);
                     }
                     if v >= lo && v <= hi && v.is_finite() {
                         continue;
                     }
-                    self.classify(spec, bounds, i, v, v.is_nan());
+                    self.classify(spec, bounds, offset + i, v, v.is_nan());
                 }
             }
             Some(mask) => {
                 for (i, (&v, &m)) in values.iter().zip(mask).enumerate() {
                     if UNIQUE && !m && repeats.seen(v) {
-                        self.repeated.add(i);
+                        self.repeated.add(offset + i);
                     }
                     if !m && v >= lo && v <= hi && v.is_finite() {
                         continue;
                     }
-                    self.classify(spec, bounds, i, v, m);
+                    self.classify(spec, bounds, offset + i, v, m);
                 }
             }
         }
     }
 }
 
-fn check_numeric(spec: &ColumnSchema, n: &Numeric, rows: usize, out: &mut Vec<Violation>) {
-    let bounds = (
-        spec.min.unwrap_or(f64::NEG_INFINITY),
-        spec.max.unwrap_or(f64::INFINITY),
-    );
-    let mut t = NumericTallies::default();
-    if spec.unique {
-        t.scan::<true>(spec, bounds, n);
-    } else {
-        t.scan::<false>(spec, bounds, n);
+/// A numeric column's checks.
+struct NumericCheck<'s> {
+    spec: &'s ColumnSchema,
+    bounds: (f64, f64),
+    tallies: NumericTallies,
+    /// The values seen, for a `unique` column.
+    repeats: Option<Repeats>,
+    /// The first value seen again, and its row.
+    again: Option<(String, usize)>,
+}
+
+impl<'s> NumericCheck<'s> {
+    fn new(spec: &'s ColumnSchema, expected_rows: usize) -> Self {
+        let bounds = (
+            spec.min.unwrap_or(f64::NEG_INFINITY),
+            spec.max.unwrap_or(f64::INFINITY),
+        );
+        NumericCheck {
+            spec,
+            bounds,
+            tallies: NumericTallies::default(),
+            repeats: spec
+                .unique
+                .then(|| Repeats::new(bounds.0, bounds.1, expected_rows)),
+            again: None,
+        }
     }
-    t.missing.report(
-        spec,
-        ViolationKind::MissingValue,
-        rows,
-        "expected no missing value (not nullable)".into(),
-        out,
-    );
-    t.nan.report(
-        spec,
-        ViolationKind::Nan,
-        rows,
-        "expected a number, found NaN".into(),
-        out,
-    );
-    t.inf.report(
-        spec,
-        ViolationKind::Infinite,
-        rows,
-        "expected a finite number, found ±infinity".into(),
-        out,
-    );
-    let again = t.repeated.rows.first().map(|&r| (number(n.values()[r]), r));
-    t.repeated.report(
-        spec,
-        ViolationKind::NotUnique,
-        rows,
-        unique_detail(again),
-        out,
-    );
-    let bound = |b: Option<f64>| b.map_or("unbounded".to_string(), number);
-    let found = match (t.found_lo, t.found_hi) {
-        (Some(a), Some(b)) if a != b => format!("{} .. {}", number(a), number(b)),
-        (Some(a), _) => number(a),
-        _ => String::new(),
-    };
-    t.range.report(
-        spec,
-        ViolationKind::OutOfRange,
-        rows,
-        format!(
-            "expected [{}, {}], found {found}",
-            bound(spec.min),
-            bound(spec.max)
-        ),
-        out,
-    );
+
+    fn push(&mut self, n: &Numeric, offset: usize) {
+        let (spec, bounds) = (self.spec, self.bounds);
+        match &mut self.repeats {
+            Some(repeats) => self.tallies.scan::<true>(spec, bounds, repeats, n, offset),
+            None => {
+                let mut none = Repeats::new(0.0, 0.0, 0);
+                self.tallies
+                    .scan::<false>(spec, bounds, &mut none, n, offset)
+            }
+        }
+        if self.again.is_none() {
+            if let Some(&r) = self.tallies.repeated.rows.first() {
+                self.again = Some((number(n.values()[r - offset]), r));
+            }
+        }
+    }
+
+    fn finish(self, rows: usize, out: &mut Vec<Violation>) {
+        let (spec, t) = (self.spec, self.tallies);
+        t.missing.report(
+            spec,
+            ViolationKind::MissingValue,
+            rows,
+            "expected no missing value (not nullable)".into(),
+            out,
+        );
+        t.nan.report(
+            spec,
+            ViolationKind::Nan,
+            rows,
+            "expected a number, found NaN".into(),
+            out,
+        );
+        t.inf.report(
+            spec,
+            ViolationKind::Infinite,
+            rows,
+            "expected a finite number, found ±infinity".into(),
+            out,
+        );
+        t.repeated.report(
+            spec,
+            ViolationKind::NotUnique,
+            rows,
+            unique_detail(self.again),
+            out,
+        );
+        let bound = |b: Option<f64>| b.map_or("unbounded".to_string(), number);
+        let found = match (t.found_lo, t.found_hi) {
+            (Some(a), Some(b)) if a != b => format!("{} .. {}", number(a), number(b)),
+            (Some(a), _) => number(a),
+            _ => String::new(),
+        };
+        t.range.report(
+            spec,
+            ViolationKind::OutOfRange,
+            rows,
+            format!(
+                "expected [{}, {}], found {found}",
+                bound(spec.min),
+                bound(spec.max)
+            ),
+            out,
+        );
+    }
 }
 
 /// What a repeated value of a `unique` column breaks, numeric or categorical alike, with the
@@ -583,224 +803,405 @@ fn unique_detail(again: Option<(String, usize)>) -> String {
     }
 }
 
-fn check_categorical(spec: &ColumnSchema, c: &Categorical, rows: usize, out: &mut Vec<Violation>) {
-    // Every rule on a category's text is decided once per level, not per row (categories are
-    // interned), as one flag byte, so the pass over the rows reads one byte per rule set. A
-    // column of distinct IDs has as many levels as rows: the levels are judged on all cores.
-    let cats: Option<HashSet<&str>> = spec
-        .categories
-        .as_ref()
-        .map(|cats| cats.iter().map(String::as_str).collect());
-    let pattern = spec
-        .pattern
-        .as_deref()
-        .and_then(|p| regex::Regex::new(&format!("^(?:{p})$")).ok());
-    let has_length = spec.min_length.is_some() || spec.max_length.is_some();
-    const UNSEEN: u8 = 1;
-    const PATTERN: u8 = 2;
-    const LENGTH: u8 = 4;
-    let flag = |l: &String| {
+/// Flags of a category level: the rules its text breaks.
+const UNSEEN: u8 = 1;
+const PATTERN: u8 = 2;
+const LENGTH: u8 = 4;
+
+/// A categorical column's checks.
+struct CategoricalCheck<'s> {
+    spec: &'s ColumnSchema,
+    cats: Option<HashSet<&'s str>>,
+    pattern: Option<regex::Regex>,
+    has_length: bool,
+    missing: Tally,
+    unseen: Tally,
+    mismatched: Tally,
+    wrong_length: Tally,
+    repeated: Tally,
+    /// Rows of each unseen level.
+    unseen_counts: HashMap<String, usize>,
+    pattern_examples: Vec<String>,
+    length_examples: Vec<String>,
+    /// The first value seen again, and its row.
+    again: Option<String>,
+    /// The levels of earlier blocks, for a `unique` column read in several blocks.
+    seen: Option<HashSet<String>>,
+}
+
+impl<'s> CategoricalCheck<'s> {
+    fn new(spec: &'s ColumnSchema, streaming: bool) -> Self {
+        CategoricalCheck {
+            spec,
+            cats: spec
+                .categories
+                .as_ref()
+                .map(|cats| cats.iter().map(String::as_str).collect()),
+            pattern: spec
+                .pattern
+                .as_deref()
+                .and_then(|p| regex::Regex::new(&format!("^(?:{p})$")).ok()),
+            has_length: spec.min_length.is_some() || spec.max_length.is_some(),
+            missing: Tally::default(),
+            unseen: Tally::default(),
+            mismatched: Tally::default(),
+            wrong_length: Tally::default(),
+            repeated: Tally::default(),
+            unseen_counts: HashMap::new(),
+            pattern_examples: Vec::new(),
+            length_examples: Vec::new(),
+            again: None,
+            seen: (streaming && spec.unique).then(HashSet::new),
+        }
+    }
+
+    /// The rules `level` breaks, as flags.
+    fn flags(&self, level: &str) -> u8 {
+        let spec = self.spec;
         let mut flags = 0;
-        if cats.as_ref().is_some_and(|cats| !cats.contains(l.as_str())) {
+        if self.cats.as_ref().is_some_and(|cats| !cats.contains(level)) {
             flags |= UNSEEN;
         }
-        if pattern.as_ref().is_some_and(|re| !re.is_match(l)) {
+        if self.pattern.as_ref().is_some_and(|re| !re.is_match(level)) {
             flags |= PATTERN;
         }
-        if has_length {
-            let n = l.chars().count();
+        if self.has_length {
+            let n = level.chars().count();
             if spec.min_length.is_some_and(|m| n < m) || spec.max_length.is_some_and(|m| n > m) {
                 flags |= LENGTH;
             }
         }
         flags
-    };
-    let off: Vec<u8> = if cats.is_some() || pattern.is_some() || has_length {
-        let chunks: Vec<&[String]> = c.levels().chunks(LEVELS_PER_TASK).collect();
-        crate::par::map(&chunks, |chunk| chunk.iter().map(flag).collect::<Vec<u8>>()).concat()
-    } else {
-        Vec::new()
-    };
-    let (mut missing, mut unseen) = (Tally::default(), Tally::default());
-    let (mut mismatched, mut wrong_length, mut repeated) =
-        (Tally::default(), Tally::default(), Tally::default());
-    let mut unseen_counts = vec![0usize; if cats.is_some() { c.levels().len() } else { 0 }];
-    let mut occurred = vec![false; if spec.unique { c.levels().len() } else { 0 }];
-    let (mut pattern_examples, mut length_examples) = (Vec::new(), Vec::new());
-    for (i, code) in c.codes().iter().enumerate() {
-        match code {
-            None if !spec.nullable => missing.add(i),
-            None => {}
-            Some(code) => {
-                let k = *code as usize;
-                let flags = off.get(k).copied().unwrap_or(0);
-                if flags & UNSEEN != 0 {
-                    unseen.add(i);
-                    unseen_counts[k] += 1;
-                }
-                if flags & PATTERN != 0 {
-                    mismatched.add(i);
-                    if pattern_examples.len() < 3 && !pattern_examples.contains(&k) {
-                        pattern_examples.push(k);
+    }
+
+    fn push(&mut self, c: &Categorical, offset: usize) {
+        // Every rule on a category's text is decided once per level, not per row (categories
+        // are interned), as one flag byte, so the pass over the rows reads one byte per rule
+        // set. A column of distinct IDs has as many levels as rows: the levels are judged on
+        // all cores.
+        let spec = self.spec;
+        let levels = c.levels();
+        let off: Vec<u8> = if self.cats.is_some() || self.pattern.is_some() || self.has_length {
+            let chunks: Vec<&[String]> = levels.chunks(LEVELS_PER_TASK).collect();
+            crate::par::map(&chunks, |chunk| {
+                chunk.iter().map(|l| self.flags(l)).collect::<Vec<u8>>()
+            })
+            .concat()
+        } else {
+            Vec::new()
+        };
+        let mut unseen_counts = vec![0usize; if self.cats.is_some() { levels.len() } else { 0 }];
+        // Per level, whether it occurred: in an earlier block, or in this one so far.
+        let mut occurred: Vec<bool> = match (&self.seen, spec.unique) {
+            (Some(seen), _) => levels.iter().map(|l| seen.contains(l)).collect(),
+            (None, true) => vec![false; levels.len()],
+            (None, false) => Vec::new(),
+        };
+        for (i, code) in c.codes().iter().enumerate() {
+            let row = offset + i;
+            match code {
+                None if !spec.nullable => self.missing.add(row),
+                None => {}
+                Some(code) => {
+                    let k = *code as usize;
+                    let flags = off.get(k).copied().unwrap_or(0);
+                    if flags & UNSEEN != 0 {
+                        self.unseen.add(row);
+                        unseen_counts[k] += 1;
+                    }
+                    if flags & PATTERN != 0 {
+                        self.mismatched.add(row);
+                        note_example(&mut self.pattern_examples, &levels[k]);
+                    }
+                    if flags & LENGTH != 0 {
+                        self.wrong_length.add(row);
+                        note_example(&mut self.length_examples, &levels[k]);
+                    }
+                    if spec.unique {
+                        if occurred[k] {
+                            self.repeated.add(row);
+                            if self.again.is_none() {
+                                self.again = Some(levels[k].clone());
+                            }
+                        }
+                        occurred[k] = true;
                     }
                 }
-                if flags & LENGTH != 0 {
-                    wrong_length.add(i);
-                    if length_examples.len() < 3 && !length_examples.contains(&k) {
-                        length_examples.push(k);
-                    }
-                }
-                if spec.unique {
-                    if occurred[k] {
-                        repeated.add(i);
-                    }
-                    occurred[k] = true;
+            }
+        }
+        for (level, &n) in levels.iter().zip(&unseen_counts) {
+            if n > 0 {
+                *self.unseen_counts.entry(level.clone()).or_default() += n;
+            }
+        }
+        if let Some(seen) = &mut self.seen {
+            for (level, _) in levels.iter().zip(&occurred).filter(|(_, &o)| o) {
+                if !seen.contains(level) {
+                    seen.insert(level.clone());
                 }
             }
         }
     }
-    let quoted = |codes: &[usize]| {
-        codes
-            .iter()
-            .map(|&k| format!("`{}`", c.levels()[k]))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    if let Some(p) = &spec.pattern {
-        mismatched.report(
-            spec,
-            ViolationKind::PatternMismatch,
-            rows,
-            format!(
-                "expected values matching `{p}`, found {}",
-                quoted(&pattern_examples)
-            ),
-            out,
-        );
-    }
-    if has_length {
-        let bound = |b: Option<usize>| b.map_or("any".to_string(), |n| n.to_string());
-        wrong_length.report(
-            spec,
-            ViolationKind::LengthOutOfRange,
-            rows,
-            format!(
-                "expected {} to {} characters, found {}",
-                bound(spec.min_length),
-                bound(spec.max_length),
-                quoted(&length_examples)
-            ),
-            out,
-        );
-    }
-    let again = repeated
-        .rows
-        .first()
-        .map(|&r| (format!("`{}`", c.get(r).unwrap_or_default()), r));
-    repeated.report(
-        spec,
-        ViolationKind::NotUnique,
-        rows,
-        unique_detail(again),
-        out,
-    );
-    missing.report(
-        spec,
-        ViolationKind::MissingValue,
-        rows,
-        "expected no missing value (not nullable)".into(),
-        out,
-    );
-    if unseen.count > 0 {
-        let mut found: Vec<(usize, &String)> = unseen_counts
-            .iter()
-            .zip(c.levels())
-            .filter(|(n, _)| **n > 0)
-            .map(|(n, l)| (*n, l))
-            .collect();
-        found.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
-        let shown: Vec<String> = found
-            .iter()
-            .take(3)
-            .map(|(n, l)| format!("`{l}` ×{n}"))
-            .collect();
-        let more = if found.len() > 3 {
-            format!(" and {} more", found.len() - 3)
-        } else {
-            String::new()
+
+    fn finish(self, rows: usize, out: &mut Vec<Violation>) {
+        let spec = self.spec;
+        let quoted = |levels: &[String]| {
+            levels
+                .iter()
+                .map(|l| format!("`{l}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
         };
-        let n_allowed = spec.categories.as_ref().map_or(0, Vec::len);
-        unseen.report(
+        if let Some(p) = &spec.pattern {
+            self.mismatched.report(
+                spec,
+                ViolationKind::PatternMismatch,
+                rows,
+                format!(
+                    "expected values matching `{p}`, found {}",
+                    quoted(&self.pattern_examples)
+                ),
+                out,
+            );
+        }
+        if self.has_length {
+            let bound = |b: Option<usize>| b.map_or("any".to_string(), |n| n.to_string());
+            self.wrong_length.report(
+                spec,
+                ViolationKind::LengthOutOfRange,
+                rows,
+                format!(
+                    "expected {} to {} characters, found {}",
+                    bound(spec.min_length),
+                    bound(spec.max_length),
+                    quoted(&self.length_examples)
+                ),
+                out,
+            );
+        }
+        let again = self
+            .repeated
+            .rows
+            .first()
+            .zip(self.again)
+            .map(|(&r, level)| (format!("`{level}`"), r));
+        self.repeated.report(
             spec,
-            ViolationKind::UnseenCategory,
+            ViolationKind::NotUnique,
             rows,
-            format!(
+            unique_detail(again),
+            out,
+        );
+        self.missing.report(
+            spec,
+            ViolationKind::MissingValue,
+            rows,
+            "expected no missing value (not nullable)".into(),
+            out,
+        );
+        if self.unseen.count > 0 {
+            let mut found: Vec<(usize, &String)> =
+                self.unseen_counts.iter().map(|(l, n)| (*n, l)).collect();
+            found.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
+            let shown: Vec<String> = found
+                .iter()
+                .take(3)
+                .map(|(n, l)| format!("`{l}` ×{n}"))
+                .collect();
+            let more = if found.len() > 3 {
+                format!(" and {} more", found.len() - 3)
+            } else {
+                String::new()
+            };
+            let n_allowed = spec.categories.as_ref().map_or(0, Vec::len);
+            let detail = format!(
                 "expected one of {n_allowed} categories, found {}{more}",
                 shown.join(", ")
-            ),
-            out,
-        );
+            );
+            self.unseen
+                .report(spec, ViolationKind::UnseenCategory, rows, detail, out);
+        }
     }
 }
 
-/// The rows of `a` and `b` that break `relation`: a comparison where both have a value, or
-/// `requires` where `a` has one and `b` has none.
-fn check_relation(
-    relation: &super::Relation,
-    a: &Column,
-    b: &Column,
-    rows: usize,
-    out: &mut Vec<Violation>,
-) {
-    let mut broken = Tally::default();
-    let mut example = None;
-    match (relation.op, a, b) {
-        (super::RelationOp::Requires, _, _) => {
-            for i in 0..rows {
-                if !a.is_missing(i) && b.is_missing(i) {
-                    broken.add(i);
+/// Keeps `level` as an example, if it is new and fewer than three are kept.
+fn note_example(examples: &mut Vec<String>, level: &str) {
+    if examples.len() < 3 && !examples.iter().any(|e| e == level) {
+        examples.push(level.to_string());
+    }
+}
+
+/// The rows that break a relation: a comparison where both columns have a value, or
+/// `requires` where the left has one and the right has none.
+struct RelationCheck<'s> {
+    relation: &'s super::Relation,
+    broken: Tally,
+    /// The values in the first broken row of a comparison.
+    example: Option<(f64, f64)>,
+}
+
+impl<'s> RelationCheck<'s> {
+    fn new(relation: &'s super::Relation) -> Self {
+        RelationCheck {
+            relation,
+            broken: Tally::default(),
+            example: None,
+        }
+    }
+
+    fn push(&mut self, a: &Column, b: &Column, offset: usize, rows: usize) {
+        match (self.relation.op, a, b) {
+            (super::RelationOp::Requires, _, _) => {
+                for i in 0..rows {
+                    if !a.is_missing(i) && b.is_missing(i) {
+                        self.broken.add(offset + i);
+                    }
                 }
             }
-        }
-        (op, Column::Numeric(x), Column::Numeric(y)) => {
-            // A row that holds is done with one comparison; only the others ask whether a
-            // value is missing (a NaN never holds, so every missing NaN comes this way).
-            for (i, (&a, &b)) in x.values().iter().zip(y.values()).enumerate() {
-                if op.holds(a, b) || x.is_missing(i) || y.is_missing(i) {
-                    continue;
+            (op, Column::Numeric(x), Column::Numeric(y)) => {
+                // A row that holds is done with one comparison; only the others ask whether a
+                // value is missing (a NaN never holds, so every missing NaN comes this way).
+                for (i, (&a, &b)) in x.values().iter().zip(y.values()).enumerate() {
+                    if op.holds(a, b) || x.is_missing(i) || y.is_missing(i) {
+                        continue;
+                    }
+                    self.broken.add(offset + i);
+                    self.example.get_or_insert((a, b));
                 }
-                broken.add(i);
-                example.get_or_insert((a, b));
             }
+            // A comparison of a categorical column is refused when the schema loads; a dataset
+            // whose column has the wrong kind is reported as `wrong_kind` already.
+            _ => {}
         }
-        // A comparison of a categorical column is refused when the schema loads; a dataset
-        // whose column has the wrong kind is reported as `wrong_kind` already.
-        _ => return,
     }
-    if broken.count == 0 {
-        return;
+
+    fn finish(self, rows: usize, out: &mut Vec<Violation>) {
+        let (relation, broken) = (self.relation, self.broken);
+        if broken.count == 0 {
+            return;
+        }
+        let share = broken.count as f64 / rows.max(1) as f64;
+        let detail = match self.example {
+            Some((x, y)) => format!(
+                "expected {relation}, found {} = {} and {} = {} (row {})",
+                relation.left,
+                number(x),
+                relation.right,
+                number(y),
+                broken.rows[0]
+            ),
+            None => format!(
+                "expected `{}` wherever `{}` has a value",
+                relation.right, relation.left
+            ),
+        };
+        out.push(Violation {
+            column: Some(relation.to_string()),
+            kind: ViolationKind::RelationBroken,
+            count: broken.count,
+            share,
+            rows: broken.rows,
+            detail,
+        });
     }
-    let share = broken.count as f64 / rows.max(1) as f64;
-    let detail = match example {
-        Some((x, y)) => format!(
-            "expected {relation}, found {} = {} and {} = {} (row {})",
-            relation.left,
-            number(x),
-            relation.right,
-            number(y),
-            broken.rows[0]
-        ),
-        None => format!(
-            "expected `{}` wherever `{}` has a value",
-            relation.right, relation.left
-        ),
-    };
-    out.push(Violation {
-        column: Some(relation.to_string()),
-        kind: ViolationKind::RelationBroken,
-        count: broken.count,
-        share,
-        rows: broken.rows,
-        detail,
-    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// A CSV cell of each test column: numbers with repeats, gaps, NaN and infinities; short
+    /// categories; and numbers that may turn to text at some row.
+    fn cell(column: usize) -> BoxedStrategy<String> {
+        let pick = |options: &'static [&'static str]| {
+            proptest::sample::select(options).prop_map(str::to_string)
+        };
+        match column {
+            0 => pick(&["0", "1", "2", "3", "0.5", "-3", "1000", "", "nan", "inf"]).boxed(),
+            1 => pick(&["0", "1", "2", "5", ""]).boxed(),
+            _ => pick(&["a", "b", "cc", "ddd", "", "a"]).boxed(),
+        }
+    }
+
+    /// A schema with every kind of rule on the test columns, each rule drawn on or off.
+    fn schema() -> impl Strategy<Value = Schema> {
+        (proptest::collection::vec(any::<bool>(), 12), 0usize..40).prop_map(|(on, min_rows)| {
+            let flag = |k: usize| on[k];
+            let mut columns = vec![
+                format!(
+                    r#"{{"name": "x", "kind": "numeric", "nullable": {}, "unique": {}, "min": 0, "max": {}, "allow_nan": {}, "tolerance": {}}}"#,
+                    flag(0),
+                    flag(1),
+                    if flag(2) { 3 } else { 1000 },
+                    flag(3),
+                    if flag(4) { 0.1 } else { 0.0 }
+                ),
+                format!(
+                    r#"{{"name": "y", "kind": "numeric", "nullable": {}, "unique": {}}}"#,
+                    flag(5),
+                    flag(1)
+                ),
+                format!(
+                    r#"{{"name": "c", "kind": "categorical", "nullable": {}, "unique": {}, "pattern": "[a-c]+", "max_length": 2{}}}"#,
+                    flag(6),
+                    flag(7),
+                    if flag(8) { r#", "categories": ["a", "b"]"# } else { "" }
+                ),
+                format!(
+                    r#"{{"name": "late", "kind": "{}", "nullable": true}}"#,
+                    if flag(9) { "numeric" } else { "categorical" }
+                ),
+            ];
+            if flag(10) {
+                columns.push(r#"{"name": "gone", "kind": "numeric", "nullable": true}"#.into());
+            }
+            let json = format!(
+                r#"{{"mlharness_schema": 3, "min_rows": {min_rows}, "columns": [{}],
+                "relations": [{{"left": "x", "op": "<=", "right": "y"}}, {{"left": "c", "op": "requires", "right": "y"}}],
+                "conditions": [{{"if": {{"column": "c", "in": ["a"]}}, "then": {{"column": "x", "max": 1}}}},
+                               {{"if": {{"column": "x", "min": 2}}, "then": {{"column": "c", "present": {}}}}}]}}"#,
+                columns.join(", "),
+                flag(11)
+            );
+            Schema::from_json(&json, "schema.json").expect("a valid schema")
+        })
+    }
+
+    /// A CSV text of the test columns (and one the schema does not know); column `late` holds
+    /// text from row `text_at` on, if that is a row.
+    fn csv() -> impl Strategy<Value = String> {
+        let row = (cell(0), cell(1), cell(2), 0u32..1000);
+        (proptest::collection::vec(row, 0..60), 0usize..80).prop_map(|(rows, text_at)| {
+            let mut text = String::from("x,y,c,late,extra\n");
+            for (i, (x, y, c, late)) in rows.into_iter().enumerate() {
+                let late = if i >= text_at {
+                    format!("t{late}")
+                } else {
+                    late.to_string()
+                };
+                text.push_str(&format!("{x},{y},{c},{late},{i}\n"));
+            }
+            text
+        })
+    }
+
+    proptest! {
+        /// A file checked as it streams, in blocks of a few rows, gets the report of the file
+        /// read whole and then checked.
+        #[test]
+        fn a_streamed_file_gets_the_report_of_the_whole(
+            schema in schema(),
+            text in csv(),
+            block in prop_oneof![Just(16usize), Just(40), Just(128), Just(1 << 20)],
+        ) {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("data.csv");
+            std::fs::write(&path, &text).unwrap();
+            crate::data::csv::stream_in_blocks(block, 32);
+            let streamed = schema.validate_file(&path, None, None).unwrap();
+            let whole = schema.validate_in(&schema.read(&path, None).unwrap(), None);
+            prop_assert_eq!(&streamed, &whole, "{}\n{}", streamed, whole);
+        }
+    }
 }

@@ -20,7 +20,7 @@ use self::fields::Missing;
 use self::quotes::LongField;
 use self::records::{Fault, Layout, Mode, Parsed, Part};
 use super::levels::InternError;
-use super::{ColumnKind, DataError, Dataset};
+use super::{Column, ColumnKind, DataError, Dataset};
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::io::Read;
 use std::ops::Range;
@@ -725,10 +725,132 @@ fn read_tuned(
         missing: &missing,
         max_field_bytes: options.max_field_bytes,
     };
+    let Scanned {
+        header,
+        mut parts,
+        text_from,
+        ..
+    } = scan(input, path, options, tuning, &mut layout, None)?;
+    reread_as_text(input, path, &layout, tuning, &mut parts, &text_from)?;
+    let ds = into_dataset(&header, parts, Part::into_column)?;
+    match &options.target {
+        Some(t) => ds.with_target(t),
+        None => Ok(ds),
+    }
+}
+
+/// The columns of `header`, from their parts (turned into columns by `into_column`).
+fn into_dataset(
+    header: &[String],
+    parts: Vec<Part>,
+    into_column: fn(Part) -> Column,
+) -> Result<Dataset, DataError> {
+    let columns = header
+        .iter()
+        .zip(parts)
+        .map(|(name, part)| (name.clone(), into_column(part)))
+        .collect();
+    Dataset::from_columns(columns)
+}
+
+/// How a stream of blocks ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Streamed {
+    /// Every row was handed out.
+    Whole,
+    /// A column read as numbers so far proved to hold text, after earlier blocks were handed
+    /// out as numbers: the file must be read whole for that column's earlier rows to be text.
+    KindChanged,
+}
+
+/// Blocks handed out while streaming: as large as when reading whole (measured: from 2 MiB
+/// to 8 MiB they take the same time; smaller ones cost more in hand-overs than they save).
+const STREAM_TUNING: Tuning = TUNING;
+
+#[cfg(test)]
+thread_local! {
+    /// How tests stream a file on this thread: in tiny blocks, so that a few rows cross several.
+    static STREAM_BLOCKS: std::cell::Cell<Option<Tuning>> = const { std::cell::Cell::new(None) };
+}
+
+/// Streams files on this thread in blocks of `block` bytes, cut into pieces from `min_split`.
+#[cfg(test)]
+pub(crate) fn stream_in_blocks(block: usize, min_split: usize) {
+    STREAM_BLOCKS.with(|t| t.set(Some(Tuning { block, min_split })));
+}
+
+/// Reads a CSV file a block of rows at a time, each handed to `each` as a dataset of the
+/// file's columns (the first block even when the file has no rows), with a guess at the rows
+/// of the whole file. Memory stays near one block's columns, whatever the file's size: each
+/// block's columns are filled again by the next.
+pub(crate) fn for_each_block(
+    path: &Path,
+    options: &CsvOptions,
+    each: &mut dyn FnMut(&Dataset, usize),
+) -> Result<Streamed, DataError> {
+    let tuning = STREAM_TUNING;
+    #[cfg(test)]
+    let tuning = STREAM_BLOCKS.with(std::cell::Cell::get).unwrap_or(tuning);
+    let missing = Missing::new(&options.missing);
+    let mut layout = Layout {
+        delimiter: options.delimiter,
+        columns: 0,
+        missing: &missing,
+        max_field_bytes: options.max_field_bytes,
+    };
+    let mut hand_out = |header: &[String], parts: &mut Vec<Part>, guess: usize| {
+        let block = into_dataset(header, std::mem::take(parts), Part::into_block_column)?;
+        each(&block, guess);
+        *parts = block.into_columns().into_iter().map(Part::refill).collect();
+        Ok(())
+    };
+    let input = Input::File(path);
+    let scanned = scan(
+        input,
+        path,
+        options,
+        tuning,
+        &mut layout,
+        Some(&mut hand_out),
+    )?;
+    Ok(if scanned.kind_changed {
+        Streamed::KindChanged
+    } else {
+        Streamed::Whole
+    })
+}
+
+/// What [`scan`] read.
+struct Scanned {
+    header: Vec<String>,
+    /// Each column's values, unless they were handed out block by block.
+    parts: Vec<Part>,
+    /// Per column, the row from which a column inferred numeric was read as text (its earlier
+    /// rows come from a second pass).
+    text_from: Vec<Option<usize>>,
+    /// Whether the scan stopped because a column handed out as numbers proved to hold text.
+    kind_changed: bool,
+}
+
+/// Hands out a block's parts (the header's columns), given a guess at the rows of the file;
+/// leaves them empty.
+type HandOut<'f> = &'f mut dyn FnMut(&[String], &mut Vec<Part>, usize) -> Result<(), DataError>;
+
+/// Reads the header and the records after it: into whole columns, or, given `hand_out`, a
+/// block at a time into columns that are handed out and emptied.
+fn scan(
+    input: Input<'_>,
+    path: &Path,
+    options: &CsvOptions,
+    tuning: Tuning,
+    layout: &mut Layout,
+    mut hand_out: Option<HandOut>,
+) -> Result<Scanned, DataError> {
     let mut blocks = Blocks::open(input, path, tuning)?;
-    let header = header(&mut blocks, &layout)?;
+    let header = header(&mut blocks, layout)?;
     check_header(&header, path, options)?;
     layout.columns = header.len();
+    let layout = &*layout;
 
     let mut modes: Vec<Mode> = header
         .iter()
@@ -738,16 +860,23 @@ fn read_tuned(
             None => Mode::Infer,
         })
         .collect();
-    // Each column's values so far, and the row from which a column inferred numeric was read
-    // as text (its earlier rows come from a second pass).
     let mut parts: Vec<Part> = modes.iter().map(|&mode| Part::empty(mode)).collect();
     let mut text_from: Vec<Option<usize>> = vec![None; modes.len()];
     let mut rows = 0;
     let mut spare = Vec::new();
+    let mut guess = 0;
     loop {
         let (parsed, lines) = loop {
-            match parse_block(&blocks, &layout, &modes, usize::MAX, &mut spare, &mut parts) {
+            match parse_block(&blocks, layout, &modes, usize::MAX, &mut spare, &mut parts) {
                 Ok(read) => break read,
+                Err(Fault::NotNumbers(_)) if hand_out.is_some() && rows > 0 => {
+                    return Ok(Scanned {
+                        header,
+                        parts,
+                        text_from,
+                        kind_changed: true,
+                    });
+                }
                 Err(Fault::NotNumbers(demoted)) => {
                     for j in demoted {
                         modes[j] = Mode::Text;
@@ -755,7 +884,7 @@ fn read_tuned(
                         text_from[j] = Some(rows);
                     }
                 }
-                Err(fault) => return Err(blocks.explain(fault, &header, &layout)),
+                Err(fault) => return Err(blocks.explain(fault, &header, layout)),
             }
         };
         if blocks.eof {
@@ -774,10 +903,13 @@ fn read_tuned(
             }
         }
         if rows == 0 && parsed.rows > 0 {
-            // Size the columns once from the first block's bytes per row.
+            // Guess the file's rows from the first block's bytes per row.
             if let Some(size) = blocks.size {
                 let per_row = parsed.consumed.max(1) as u64 / parsed.rows as u64;
-                let guess = (size / per_row.max(1)) as usize;
+                guess = (size / per_row.max(1)) as usize;
+            }
+            // Whole columns are sized once, from the guess.
+            if hand_out.is_none() {
                 for part in &mut parts {
                     part.reserve((guess + guess / 16).saturating_sub(part.len()));
                 }
@@ -786,21 +918,24 @@ fn read_tuned(
         rows += parsed.rows;
         let done = blocks.eof && parsed.consumed >= blocks.len;
         blocks.advance(parsed.consumed, lines)?;
-        if done || (blocks.eof && blocks.len == 0) {
+        let done = done || (blocks.eof && blocks.len == 0);
+        if let Some(hand_out) = &mut hand_out {
+            // A block of no rows is handed out only when it is the file's only one: its
+            // columns' kinds are still news.
+            if parsed.rows > 0 || (done && rows == 0) {
+                hand_out(&header, &mut parts, guess.max(rows))?;
+            }
+        }
+        if done {
             break;
         }
     }
-    reread_as_text(input, path, &layout, tuning, &mut parts, &text_from)?;
-
-    let mut out = Vec::with_capacity(header.len());
-    for (name, part) in header.iter().zip(parts) {
-        out.push((name.clone(), part.into_column()));
-    }
-    let ds = Dataset::from_columns(out)?;
-    match &options.target {
-        Some(t) => ds.with_target(t),
-        None => Ok(ds),
-    }
+    Ok(Scanned {
+        header,
+        parts,
+        text_from,
+        kind_changed: false,
+    })
 }
 
 /// The header's names must be there, distinct, and include every column the options name.
@@ -1207,6 +1342,83 @@ mod tests {
             assert_eq!(zip.levels().len(), 501);
             assert_eq!(ds.numeric("n").unwrap().values()[499], 499.0);
         }
+    }
+
+    /// The blocks `for_each_block` hands out for `text`, streamed `block` bytes at a time.
+    fn stream(text: &str, block: usize) -> (Result<Streamed, DataError>, Vec<Dataset>) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("d.csv");
+        std::fs::write(&path, text).unwrap();
+        stream_in_blocks(block, 64);
+        let mut blocks = Vec::new();
+        let streamed = for_each_block(&path, &CsvOptions::default(), &mut |b, _| {
+            blocks.push(b.clone())
+        });
+        (streamed, blocks)
+    }
+
+    #[test]
+    fn a_stream_hands_out_every_row_once_in_order_in_blocks() {
+        let mut text = String::from("n,c\n");
+        for i in 0..300 {
+            text.push_str(&format!("{i},level{}\n", i % 7));
+        }
+        let whole = load(&text).unwrap();
+        let (streamed, blocks) = stream(&text, 256);
+        assert_eq!(streamed.unwrap(), Streamed::Whole);
+        assert!(blocks.len() > 10, "{} blocks", blocks.len());
+        let n: Vec<f64> = blocks
+            .iter()
+            .flat_map(|b| b.numeric("n").unwrap().values().to_vec())
+            .collect();
+        assert_eq!(n, whole.numeric("n").unwrap().values());
+        let c: Vec<Option<&str>> = blocks
+            .iter()
+            .flat_map(|b| {
+                let c = b.categorical("c").unwrap();
+                (0..c.codes().len()).map(|i| c.get(i))
+            })
+            .collect();
+        let expected = whole.categorical("c").unwrap();
+        assert_eq!(c, (0..300).map(|i| expected.get(i)).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn a_file_of_no_rows_is_handed_out_as_one_empty_block() {
+        let (streamed, blocks) = stream("n,c\n", 256);
+        assert_eq!(streamed.unwrap(), Streamed::Whole);
+        assert_eq!(blocks.len(), 1);
+        assert_eq!(blocks[0].n_rows(), 0);
+        assert_eq!(blocks[0].column_names(), ["n", "c"]);
+    }
+
+    #[test]
+    fn a_column_that_turns_to_text_after_blocks_were_handed_out_stops_the_stream() {
+        let mut text = String::from("zip,n\n");
+        for i in 0..200 {
+            text.push_str(&format!("{:05},{i}\n", i * 7));
+        }
+        text.push_str("N/A,200\n");
+        let (streamed, blocks) = stream(&text, 256);
+        assert_eq!(streamed.unwrap(), Streamed::KindChanged);
+        assert!(!blocks.is_empty());
+        // Text in the first block is found before anything is handed out.
+        let (streamed, blocks) = stream("zip,n\nN/A,1\n00007,2\n", 256);
+        assert_eq!(streamed.unwrap(), Streamed::Whole);
+        assert_eq!(blocks[0].categorical("zip").unwrap().get(1), Some("00007"));
+    }
+
+    #[test]
+    fn a_fault_after_blocks_were_handed_out_is_the_error_reading_whole_gives() {
+        let mut text = String::from("n,m\n");
+        for i in 0..200 {
+            text.push_str(&format!("{i},{i}\n"));
+        }
+        text.push_str("1,2,3\n");
+        let (streamed, blocks) = stream(&text, 256);
+        assert!(!blocks.is_empty());
+        let error = streamed.unwrap_err().to_string();
+        assert!(error.contains(":202:"), "{error}");
     }
 
     #[test]

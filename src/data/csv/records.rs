@@ -123,15 +123,44 @@ impl Part {
         }
     }
 
-    /// The finished column: levels sorted, as [`Column::categorical`] makes them.
-    pub(super) fn into_column(self) -> Column {
+    /// The finished column: levels sorted, as [`Column::categorical`] makes them; its storage
+    /// no larger than its values need.
+    pub(super) fn into_column(mut self) -> Column {
+        match &mut self {
+            Part::Numbers(v) => v.shrink_to_fit(),
+            Part::Text { codes, .. } => codes.shrink_to_fit(),
+            Part::Skipped => {}
+        }
+        self.into_block_column()
+    }
+
+    /// [`into_column`](Self::into_column), its storage kept at its size: a block's column is
+    /// handed back to [`Part::refill`] once it has been seen.
+    pub(super) fn into_block_column(self) -> Column {
         match self {
-            Part::Numbers(mut v) => {
-                v.shrink_to_fit();
-                Column::numeric(v)
-            }
+            Part::Numbers(v) => Column::numeric(v),
             Part::Text { interner, codes } => interner.into_column(codes),
             Part::Skipped => Column::numeric(Vec::new()),
+        }
+    }
+
+    /// An empty part that fills `column`'s storage again (memory already paged in, and sized
+    /// for a block), read as a column of its kind is.
+    pub(super) fn refill(column: Column) -> Self {
+        match column {
+            Column::Numeric(n) => {
+                let mut values = n.into_values();
+                values.clear();
+                Part::Numbers(values)
+            }
+            Column::Categorical(c) => {
+                let mut codes = c.into_codes();
+                codes.clear();
+                Part::Text {
+                    interner: Interner::default(),
+                    codes,
+                }
+            }
         }
     }
 }
