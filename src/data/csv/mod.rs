@@ -513,8 +513,8 @@ fn header(blocks: &mut Blocks, layout: &Layout) -> Result<Vec<String>, DataError
 /// Reads the records of a block onto the end of `into` (a part per column), cut at line ends
 /// into a piece per core: the first piece is read straight into `into`, the others into parts
 /// of their own (from `spare`, emptied parts of earlier blocks, filled again rather than paged
-/// in anew) appended after it. Returns what was read and the line ends in the bytes consumed.
-/// After a fault `into` is as it was.
+/// in anew) appended after it, or, given `apart`, put there in order. Returns what was read
+/// and the line ends in the bytes consumed. After a fault `into` is as it was.
 fn parse_block(
     blocks: &Blocks,
     layout: &Layout,
@@ -522,6 +522,7 @@ fn parse_block(
     max_rows: usize,
     spare: &mut Vec<Vec<Part>>,
     into: &mut Vec<Part>,
+    apart: Option<&mut Vec<Vec<Part>>>,
 ) -> Result<(Parsed, u64), Fault> {
     let (buf, last) = (blocks.text(), blocks.eof);
     let lens: Vec<usize> = into.iter().map(Part::len).collect();
@@ -630,12 +631,15 @@ fn parse_block(
         undo(into);
         return Err(Fault::NotNumbers(not_numbers.into_iter().collect()));
     }
-    match merge(into, rest, &pieces[1..]) {
-        Ok(emptied) => spare.extend(emptied),
-        Err(fault) => {
-            undo(into);
-            return Err(fault);
-        }
+    match apart {
+        Some(apart) => apart.extend(rest),
+        None => match merge(into, rest, &pieces[1..]) {
+            Ok(emptied) => spare.extend(emptied),
+            Err(fault) => {
+                undo(into);
+                return Err(fault);
+            }
+        },
     }
     let mut parsed = Parsed {
         rows: 0,
@@ -865,9 +869,21 @@ fn scan(
     let mut rows = 0;
     let mut spare = Vec::new();
     let mut guess = 0;
+    // Handed out, the pieces of a block need not be put together: the parts of each piece
+    // after the first.
+    let mut apart = Vec::new();
     loop {
         let (parsed, lines) = loop {
-            match parse_block(&blocks, layout, &modes, usize::MAX, &mut spare, &mut parts) {
+            let pieces = hand_out.is_some().then_some(&mut apart);
+            match parse_block(
+                &blocks,
+                layout,
+                &modes,
+                usize::MAX,
+                &mut spare,
+                &mut parts,
+                pieces,
+            ) {
                 Ok(read) => break read,
                 Err(Fault::NotNumbers(_)) if hand_out.is_some() && rows > 0 => {
                     return Ok(Scanned {
@@ -922,8 +938,15 @@ fn scan(
         if let Some(hand_out) = &mut hand_out {
             // A block of no rows is handed out only when it is the file's only one: its
             // columns' kinds are still news.
-            if parsed.rows > 0 || (done && rows == 0) {
+            let news = parsed.rows > 0 || (done && rows == 0);
+            if news {
                 hand_out(&header, &mut parts, guess.max(rows))?;
+            }
+            for mut piece in apart.drain(..) {
+                if news {
+                    hand_out(&header, &mut piece, guess.max(rows))?;
+                }
+                spare.push(piece);
             }
         }
         if done {
@@ -1010,6 +1033,7 @@ fn reread_as_text(
             upto - rows,
             &mut spare,
             &mut before,
+            None,
         )
         .map_err(|fault| blocks.explain(fault, &names, layout))?;
         rows += parsed.rows;
