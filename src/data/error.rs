@@ -132,6 +132,17 @@ pub enum DataError {
         /// Why.
         message: String,
     },
+    /// A column read as numbers turned to text in a pipe: its earlier rows would have to be
+    /// read again, as text, and a pipe cannot be read twice.
+    #[error("{}: column `{column}` holds text after {rows} rows read as numbers, and its earlier rows cannot be read again as text from a pipe: declare the column categorical (`CsvOptions::kind`, or its kind in the schema), or read a regular file", path.display())]
+    TextAfterNumbersInPipe {
+        /// The pipe.
+        path: PathBuf,
+        /// The column.
+        column: String,
+        /// Rows read before the block where the text was found.
+        rows: usize,
+    },
     /// Any other CSV syntax or encoding problem.
     #[error("{}:{line}: {message}", path.display())]
     Csv {

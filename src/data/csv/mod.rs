@@ -357,6 +357,11 @@ impl<'a> Blocks<'a> {
         Ok(blocks)
     }
 
+    /// Whether the input is read in turn (a pipe), and so cannot be read again.
+    fn is_stream(&self) -> bool {
+        matches!(self.source, Source::Stream(_))
+    }
+
     /// The text held, from a record boundary.
     fn text(&self) -> &[u8] {
         &self.buf[..self.len]
@@ -824,6 +829,20 @@ pub(crate) fn for_each_block(
     })
 }
 
+/// The error of a pipe whose `demoted` columns turned to text after `rows` rows of numbers:
+/// those rows cannot be read again.
+fn text_in_pipe(path: &Path, header: &[String], demoted: &[usize], rows: usize) -> DataError {
+    DataError::TextAfterNumbersInPipe {
+        path: path.to_path_buf(),
+        column: demoted
+            .first()
+            .and_then(|&j| header.get(j))
+            .cloned()
+            .unwrap_or_default(),
+        rows,
+    }
+}
+
 /// What [`scan`] read.
 struct Scanned {
     header: Vec<String>,
@@ -885,7 +904,10 @@ fn scan(
                 pieces,
             ) {
                 Ok(read) => break read,
-                Err(Fault::NotNumbers(_)) if hand_out.is_some() && rows > 0 => {
+                Err(Fault::NotNumbers(demoted)) if hand_out.is_some() && rows > 0 => {
+                    if blocks.is_stream() {
+                        return Err(text_in_pipe(path, &header, &demoted, rows));
+                    }
                     return Ok(Scanned {
                         header,
                         parts,
@@ -894,6 +916,9 @@ fn scan(
                     });
                 }
                 Err(Fault::NotNumbers(demoted)) => {
+                    if rows > 0 && blocks.is_stream() {
+                        return Err(text_in_pipe(path, &header, &demoted, rows));
+                    }
                     for j in demoted {
                         modes[j] = Mode::Text;
                         parts[j] = Part::empty(Mode::Text);
@@ -1348,6 +1373,59 @@ mod tests {
         writer.join().unwrap().unwrap();
         assert_eq!(canon(&ds), canon(&load(&text).unwrap()));
         assert_eq!(ds.n_rows(), 300_000);
+    }
+
+    /// Writes `text` into a new named pipe, on a thread of its own; the pipe and the thread.
+    #[cfg(target_os = "linux")]
+    fn pipe_of(
+        dir: &Path,
+        text: &str,
+    ) -> (
+        std::path::PathBuf,
+        std::thread::JoinHandle<std::io::Result<()>>,
+    ) {
+        let fifo = dir.join("data.csv");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        assert!(made.is_ok_and(|s| s.success()), "mkfifo");
+        let (path, text) = (fifo.clone(), text.to_string());
+        // A reader that stops early closes the pipe: the writer's error is not the test's.
+        (fifo, std::thread::spawn(move || std::fs::write(path, text)))
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn text_after_numbers_in_a_pipe_is_an_error_naming_the_column_not_a_second_read() {
+        let mut text = String::from("x,label\n");
+        for i in 0..800_000 {
+            text.push_str(&format!("{i}.5,l{}\n", i % 3));
+        }
+        text.push_str("oops,l1\n");
+        let expected = "column `x` holds text after";
+        // Read whole: the text comes blocks after the first.
+        let dir = tempfile::tempdir().unwrap();
+        let (fifo, writer) = pipe_of(dir.path(), &text);
+        let error = Dataset::from_csv(&fifo).unwrap_err();
+        let _ = writer.join();
+        assert!(
+            matches!(error, DataError::TextAfterNumbersInPipe { .. }),
+            "{error}"
+        );
+        assert!(error.to_string().contains(expected), "{error}");
+        // Checked as it streams.
+        let dir = tempfile::tempdir().unwrap();
+        let (fifo, writer) = pipe_of(dir.path(), &text);
+        stream_in_blocks(1 << 16, 1 << 14);
+        let train = load("x,label\n1.5,l1\n").unwrap();
+        let error = crate::schema::Schema::infer(&train)
+            .validate_file(&fifo, None, None)
+            .unwrap_err();
+        let _ = writer.join();
+        assert!(error.to_string().contains(expected), "{error}");
+        // From a regular file the same text is read again, as text.
+        let file = dir.path().join("data-file.csv");
+        std::fs::write(&file, &text).unwrap();
+        let ds = Dataset::from_csv(&file).unwrap();
+        assert_eq!(ds.categorical("x").unwrap().get(800_000), Some("oops"));
     }
 
     #[test]
