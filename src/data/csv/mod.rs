@@ -1428,13 +1428,19 @@ mod tests {
         assert_eq!(ds.categorical("x").unwrap().get(800_000), Some("oops"));
     }
 
-    #[test]
-    fn a_column_that_turns_to_text_blocks_later_keeps_its_earlier_text() {
+    /// `rows` rows of zip codes that read as numbers, then one that does not.
+    fn zips_then_text(rows: usize) -> String {
         let mut text = String::from("zip,n\n");
-        for i in 0..500 {
+        for i in 0..rows {
             text.push_str(&format!("{:05},{i}\n", i * 7));
         }
-        text.push_str("N/A,500\n");
+        text.push_str(&format!("N/A,{rows}\n"));
+        text
+    }
+
+    #[test]
+    fn a_column_that_turns_to_text_blocks_later_keeps_its_earlier_text() {
+        let text = zips_then_text(500);
         for block in [16, 4096, 1 << 20] {
             let ds = load_tuned(text.as_bytes(), block, 64).unwrap();
             let zip = ds.categorical("zip").unwrap();
@@ -1496,11 +1502,7 @@ mod tests {
 
     #[test]
     fn a_column_that_turns_to_text_after_blocks_were_handed_out_stops_the_stream() {
-        let mut text = String::from("zip,n\n");
-        for i in 0..200 {
-            text.push_str(&format!("{:05},{i}\n", i * 7));
-        }
-        text.push_str("N/A,200\n");
+        let text = zips_then_text(200);
         let (streamed, blocks) = stream(&text, 256);
         assert_eq!(streamed.unwrap(), Streamed::KindChanged);
         assert!(!blocks.is_empty());
