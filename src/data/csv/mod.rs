@@ -904,10 +904,11 @@ fn scan(
                 pieces,
             ) {
                 Ok(read) => break read,
-                Err(Fault::NotNumbers(demoted)) if hand_out.is_some() && rows > 0 => {
-                    if blocks.is_stream() {
-                        return Err(text_in_pipe(path, &header, &demoted, rows));
-                    }
+                // Earlier rows of the column, read as numbers, would have to be read again.
+                Err(Fault::NotNumbers(demoted)) if rows > 0 && blocks.is_stream() => {
+                    return Err(text_in_pipe(path, &header, &demoted, rows));
+                }
+                Err(Fault::NotNumbers(_)) if hand_out.is_some() && rows > 0 => {
                     return Ok(Scanned {
                         header,
                         parts,
@@ -916,9 +917,6 @@ fn scan(
                     });
                 }
                 Err(Fault::NotNumbers(demoted)) => {
-                    if rows > 0 && blocks.is_stream() {
-                        return Err(text_in_pipe(path, &header, &demoted, rows));
-                    }
                     for j in demoted {
                         modes[j] = Mode::Text;
                         parts[j] = Part::empty(Mode::Text);
