@@ -12,8 +12,51 @@ use std::collections::HashMap;
 pub(crate) struct Interner {
     /// The levels by code, while there are few.
     short: Vec<Box<[u8]>>,
+    /// The key of each level in `short`, compared in place of its bytes.
+    keys: Vec<Key>,
     /// The levels and their codes, once there are many (`short` is then empty).
     codes: HashMap<Box<[u8]>, u32, foldhash::fast::RandomState>,
+}
+
+/// A level of up to [`Key::MAX`] bytes as its length and two words that hold every byte of
+/// it: two such levels are equal exactly when their keys are. A field is compared with a few
+/// levels (or missing tokens) by a few integer compares, not a `memcmp` per level (most levels
+/// of a column have the same length, so a length alone rarely tells them apart).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Key {
+    len: usize,
+    head: u64,
+    tail: u64,
+}
+
+impl Key {
+    pub(crate) const MAX: usize = 16;
+
+    /// The key of `bytes`; past [`Key::MAX`] bytes only the length (compared with the bytes
+    /// after it).
+    #[inline]
+    pub(crate) fn of(bytes: &[u8]) -> Key {
+        let len = bytes.len();
+        let word = |at: usize| u64::from_le_bytes(bytes[at..at + 8].try_into().unwrap_or([0; 8]));
+        let half = |at: usize| {
+            u64::from(u32::from_le_bytes(
+                bytes[at..at + 4].try_into().unwrap_or([0; 4]),
+            ))
+        };
+        // The first and the last word overlap when shorter than two: together they cover it.
+        let (head, tail) = match len {
+            8..=Self::MAX => (word(0), word(len - 8)),
+            4..=7 => (half(0), half(len - 4)),
+            1..=3 => (
+                u64::from(bytes[0])
+                    | u64::from(bytes[len / 2]) << 8
+                    | u64::from(bytes[len - 1]) << 16,
+                0,
+            ),
+            _ => (0, 0),
+        };
+        Key { len, head, tail }
+    }
 }
 
 /// Why a text field has no code.
@@ -37,9 +80,13 @@ impl Interner {
     #[inline]
     pub(crate) fn code(&mut self, field: &[u8]) -> Result<u32, InternError> {
         if self.codes.is_empty() {
-            // Lengths first: most levels differ there, and a length is cheaper than a memcmp.
-            let same = |l: &[u8]| l.len() == field.len() && l == field;
-            if let Some(code) = self.short.iter().position(|l| same(l)) {
+            let key = Key::of(field);
+            let found = if field.len() <= Key::MAX {
+                self.keys.iter().position(|&k| k == key)
+            } else {
+                self.short.iter().position(|l| **l == *field)
+            };
+            if let Some(code) = found {
                 return Ok(code as u32);
             }
         } else if let Some(&code) = self.codes.get(field) {
@@ -49,8 +96,10 @@ impl Interner {
         let code = u32::try_from(self.len()).map_err(|_| InternError::TooManyLevels)?;
         if self.codes.is_empty() && self.short.len() < Self::SHORT {
             self.short.push(field.into());
+            self.keys.push(Key::of(field));
         } else {
             if !self.short.is_empty() {
+                self.keys.clear();
                 self.codes = self.short.drain(..).zip(0..).collect();
             }
             self.codes.insert(field.into(), code);
@@ -61,6 +110,7 @@ impl Interner {
     /// The levels, indexed by code; empties this interner (keeping its capacity).
     fn take_levels(&mut self) -> Vec<Box<[u8]>> {
         if self.codes.is_empty() {
+            self.keys.clear();
             return self.short.drain(..).collect();
         }
         let mut levels = vec![Box::default(); self.codes.len()];
@@ -117,6 +167,35 @@ impl Interner {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Over a small alphabet, and `b` most often `a` with one byte changed (or none), so
+        /// that equal and nearly equal levels are common.
+        #[test]
+        fn keys_are_equal_exactly_when_the_levels_are(
+            a in proptest::collection::vec(b'a'..b'd', 0..=18),
+            other in proptest::collection::vec(b'a'..b'd', 0..=18),
+            change in proptest::option::of((any::<proptest::sample::Index>(), b'a'..b'd')),
+            independent in proptest::bool::weighted(0.2),
+        ) {
+            let b = match change {
+                _ if independent => other,
+                Some((at, byte)) if !a.is_empty() => {
+                    let mut b = a.clone();
+                    b[at.index(a.len())] = byte;
+                    b
+                }
+                _ => a.clone(),
+            };
+            let mut interner = Interner::default();
+            let (code_a, code_b) = (interner.code(&a).unwrap(), interner.code(&b).unwrap());
+            prop_assert_eq!(code_a == code_b, a == b);
+            if a.len() <= Key::MAX && b.len() <= Key::MAX {
+                prop_assert_eq!(Key::of(&a) == Key::of(&b), a == b);
+            }
+        }
+    }
 
     #[test]
     fn codes_stay_the_same_when_the_levels_move_to_the_map() {

@@ -1,5 +1,7 @@
 //! What one field holds: trimmed text, a missing token, a number, or a category level.
 
+use crate::data::levels::Key;
+
 /// Whitespace as `str::trim` sees it: the ASCII bytes fast, and Unicode white space (a
 /// no-break space pasted from a spreadsheet) when an edge byte is not ASCII.
 #[inline]
@@ -29,6 +31,8 @@ pub(super) fn trim(field: &[u8]) -> &[u8] {
 #[derive(Debug)]
 pub(super) struct Missing {
     tokens: Vec<Vec<u8>>,
+    /// The key of each token, compared in place of its bytes.
+    keys: Vec<Key>,
     /// Some token reads as a number (`-999`): then a number is not read before the tokens.
     numeric_token: bool,
 }
@@ -41,6 +45,7 @@ impl Missing {
             .collect();
         let numeric_token = tokens.iter().any(|t| number(t).is_some());
         Missing {
+            keys: tokens.iter().map(|t| Key::of(t)).collect(),
             tokens,
             numeric_token,
         }
@@ -53,7 +58,12 @@ impl Missing {
 
     #[inline]
     pub(super) fn is_missing(&self, trimmed: &[u8]) -> bool {
-        self.tokens.iter().any(|t| t.as_slice() == trimmed)
+        if trimmed.len() <= Key::MAX {
+            let key = Key::of(trimmed);
+            self.keys.contains(&key)
+        } else {
+            self.tokens.iter().any(|t| t.as_slice() == trimmed)
+        }
     }
 
     /// A trimmed field of a numeric column: `Some(NaN)` when missing, `Some(x)` for a

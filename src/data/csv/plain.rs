@@ -265,20 +265,20 @@ impl Line<'_, '_> {
         let columns = parts.len();
         separators.seek(start);
         separators.ends.clear();
-        let mut field_start = start;
-        for j in 0..columns {
+        // The line fits when each field but the last ends on a delimiter and the last on the
+        // line's end: one test a field. A line within the field limit has every field within
+        // it, so the fields' sizes are judged only past it.
+        let mut fits = true;
+        for _ in 1..columns {
             let end = separators.next();
-            let fits = end - field_start <= self.layout.max_field_bytes
-                && match text.get(end) {
-                    None => j + 1 == columns,
-                    Some(&b) if j + 1 == columns => is_line_end(b),
-                    Some(&b) => b == delimiter,
-                };
-            if !fits {
-                return self.read(record_start, start, parts, modes, not_numbers);
-            }
+            fits &= text.get(end) == Some(&delimiter);
             separators.ends.push(end);
-            field_start = end + 1;
+        }
+        let end = separators.next();
+        fits &= text.get(end).is_none_or(|&b| is_line_end(b));
+        separators.ends.push(end);
+        if !fits || end - start > self.layout.max_field_bytes {
+            return self.read(record_start, start, parts, modes, not_numbers);
         }
         let mut field_start = start;
         for (j, (part, &end)) in parts.iter_mut().zip(&separators.ends).enumerate() {
