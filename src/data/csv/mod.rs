@@ -383,7 +383,11 @@ impl<'a> Blocks<'a> {
             self.tuning.block.saturating_sub(self.len).max(1)
         };
         let end = self.len + want;
-        if self.buf.len() < end {
+        if self.buf.is_empty() {
+            // Zeroed by the allocator, a block is fresh pages that the reads fault in on both
+            // cores, not a `memset` on one before them.
+            self.buf = vec![0; end];
+        } else if self.buf.len() < end {
             self.buf.resize(end, 0);
         }
         let read = self
