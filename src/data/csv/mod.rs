@@ -532,7 +532,7 @@ fn parse_block(
     spare: &mut Vec<Vec<Part>>,
     into: &mut Vec<Part>,
     apart: Option<&mut Vec<Vec<Part>>>,
-) -> Result<(Parsed, u64), Fault> {
+) -> Result<Parsed, Fault> {
     let (buf, last) = (blocks.text(), blocks.eof);
     let lens: Vec<usize> = into.iter().map(Part::len).collect();
     let undo = |into: &mut Vec<Part>| {
@@ -543,10 +543,7 @@ fn parse_block(
     let whole_block = |into: &mut Vec<Part>| {
         let quote_free = memchr::memchr(b'"', buf).is_none();
         match records::parse(buf, last, layout, modes, max_rows, quote_free, into) {
-            Ok(parsed) => {
-                let lines = newlines(&buf[..parsed.consumed]);
-                Ok((parsed, lines))
-            }
+            Ok(parsed) => Ok(parsed),
             Err(fault) => {
                 undo(into);
                 Err(fault)
@@ -591,10 +588,12 @@ fn parse_block(
             last || !final_piece
         };
         let parsed = records::parse(piece, whole, layout, modes, usize::MAX, !quoted, &mut set);
-        let parsed = parsed.map(|p| {
-            let counted = if final_piece { p.consumed } else { piece.len() };
-            let lines = newlines(&piece[..counted]);
-            (p, lines)
+        let parsed = parsed.map(|mut p| {
+            if !final_piece {
+                // Blank lines after the last record, before the cut (if the cut holds).
+                p.lines += newlines(&piece[p.consumed..]);
+            }
+            p
         });
         (quoted, parsed)
     });
@@ -612,7 +611,7 @@ fn parse_block(
             .zip(&results)
             .take(pieces.len() - 1)
             .all(|(r, (_, result))| {
-                result.as_ref().is_ok_and(|(p, _)| {
+                result.as_ref().is_ok_and(|p| {
                     buf[r.start + p.consumed..r.end]
                         .iter()
                         .all(|&b| b == b'\n' || b == b'\r')
@@ -653,18 +652,18 @@ fn parse_block(
     let mut parsed = Parsed {
         rows: 0,
         consumed: 0,
+        lines: 0,
         last_record: None,
     };
-    let mut lines = 0;
-    for (piece, (p, piece_lines)) in pieces.iter().zip(read) {
+    for (piece, p) in pieces.iter().zip(read) {
         parsed.rows += p.rows;
         parsed.consumed = piece.start + p.consumed;
-        lines += piece_lines;
+        parsed.lines += p.lines;
         if let Some(r) = p.last_record {
             parsed.last_record = Some(r.start + piece.start..r.end + piece.start);
         }
     }
-    Ok((parsed, lines))
+    Ok(parsed)
 }
 
 /// Appends the pieces' parts, in order, to the columns of `into`, a column per core; returns
@@ -896,7 +895,7 @@ fn scan(
     // after the first.
     let mut apart = Vec::new();
     loop {
-        let (parsed, lines) = loop {
+        let parsed = loop {
             let pieces = hand_out.is_some().then_some(&mut apart);
             match parse_block(
                 &blocks,
@@ -960,7 +959,7 @@ fn scan(
         }
         rows += parsed.rows;
         let done = blocks.eof && parsed.consumed >= blocks.len;
-        blocks.advance(parsed.consumed, lines)?;
+        blocks.advance(parsed.consumed, parsed.lines)?;
         let done = done || (blocks.eof && blocks.len == 0);
         if let Some(hand_out) = &mut hand_out {
             // A block of no rows is handed out only when it is the file's only one: its
@@ -1053,7 +1052,7 @@ fn reread_as_text(
     let mut rows = 0;
     let mut spare = Vec::new();
     while rows < upto {
-        let (parsed, lines) = parse_block(
+        let parsed = parse_block(
             &blocks,
             layout,
             &modes,
@@ -1067,7 +1066,7 @@ fn reread_as_text(
         if parsed.rows == 0 && blocks.eof {
             break;
         }
-        blocks.advance(parsed.consumed, lines)?;
+        blocks.advance(parsed.consumed, parsed.lines)?;
     }
     for ((part, mut b), from) in parts.iter_mut().zip(before).zip(text_from) {
         if let Some(from) = from.filter(|&r| r > 0) {

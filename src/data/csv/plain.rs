@@ -149,17 +149,22 @@ fn parse_with(
         flagged: Vec::new(),
     };
     let (mut pos, mut rows, mut consumed) = (0, 0, 0);
+    // Line ends (`\n`) are counted as the records are read, not in a pass of their own: all
+    // of them so far, and those in what is consumed.
+    let (mut lines, mut consumed_lines) = (0, 0);
     let mut last_record = None;
     while rows < max_rows {
         // A record starts where the last ended, blank lines and all (as csv-core counts).
         let record_start = pos;
         while pos < text.len() && is_line_end(text[pos]) {
+            lines += u64::from(text[pos] == b'\n');
             pos += 1;
         }
         if pos == text.len() {
             // Blank lines before the cut are left with it, as csv-core leaves them.
             if last {
                 consumed = bytes.len();
+                consumed_lines = lines;
             }
             break;
         }
@@ -173,7 +178,9 @@ fn parse_with(
         let end = read_record(&mut line, record_start, pos, parts, not_numbers)?;
         // Past the line end that ended the record (csv-core takes the rest as a blank line).
         pos = (end + 1).min(text.len());
+        lines += u64::from(text.get(end) == Some(&b'\n'));
         consumed = pos;
+        consumed_lines = lines;
         last_record = Some(record_start..pos);
         rows += 1;
     }
@@ -183,6 +190,7 @@ fn parse_with(
     Ok(Parsed {
         rows,
         consumed,
+        lines: consumed_lines,
         last_record,
     })
 }

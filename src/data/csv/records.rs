@@ -197,6 +197,8 @@ pub(super) struct Parsed {
     pub(super) rows: usize,
     /// Bytes of whole records (and blank lines); the rest is a record the block's end cut.
     pub(super) consumed: usize,
+    /// Line ends (`\n`) in the bytes consumed.
+    pub(super) lines: u64,
     /// Where the block's last whole record starts.
     pub(super) last_record: Option<Range<usize>>,
 }
@@ -312,6 +314,7 @@ pub(super) fn parse_records(
     Ok(Parsed {
         rows,
         consumed: records.start,
+        lines: super::newlines(&bytes[..records.start]),
         last_record,
     })
 }
