@@ -658,13 +658,13 @@ impl NumericTallies {
     }
 
     /// One pass over a block, its first row row `offset`: a finite value in range takes one
-    /// comparison (and, for a `unique` column, one lookup), so validation runs near the speed
-    /// of a plain pass.
-    fn scan<const UNIQUE: bool>(
+    /// comparison (and, for a `unique` column, one lookup in the values it has seen,
+    /// `repeats`), so validation runs near the speed of a plain pass.
+    fn scan(
         &mut self,
         spec: &ColumnSchema,
         bounds: (f64, f64),
-        repeats: &mut Repeats,
+        mut repeats: Option<&mut Repeats>,
         n: &Numeric,
         offset: usize,
     ) {
@@ -672,7 +672,7 @@ impl NumericTallies {
         let values = n.values();
         // `&`, not `&&`: no branch, so a chunk's values are compared together.
         let fine = |v: f64| (v >= lo) & (v <= hi) & (v.abs() < f64::INFINITY);
-        if !UNIQUE && n.mask().is_none() {
+        if repeats.is_none() && n.mask().is_none() {
             // Most values are fine: a chunk is judged whole, without a branch per value (so
             // the compiler can compare several at once), and only a chunk that holds a value
             // to tally is gone through value by value.
@@ -692,7 +692,8 @@ impl NumericTallies {
         match n.mask() {
             None => {
                 for (i, &v) in values.iter().enumerate() {
-                    if UNIQUE && !v.is_nan() && repeats.seen(v) {
+                    let seen = |r: &mut Repeats| r.seen(v);
+                    if !v.is_nan() && repeats.as_deref_mut().is_some_and(seen) {
                         self.repeated.add(offset + i);
                     }
                     if v >= lo && v <= hi && v.is_finite() {
@@ -703,7 +704,8 @@ impl NumericTallies {
             }
             Some(mask) => {
                 for (i, (&v, &m)) in values.iter().zip(mask).enumerate() {
-                    if UNIQUE && !m && repeats.seen(v) {
+                    let seen = |r: &mut Repeats| r.seen(v);
+                    if !m && repeats.as_deref_mut().is_some_and(seen) {
                         self.repeated.add(offset + i);
                     }
                     if !m && v >= lo && v <= hi && v.is_finite() {
@@ -746,14 +748,8 @@ impl<'s> NumericCheck<'s> {
 
     fn push(&mut self, n: &Numeric, offset: usize) {
         let (spec, bounds) = (self.spec, self.bounds);
-        match &mut self.repeats {
-            Some(repeats) => self.tallies.scan::<true>(spec, bounds, repeats, n, offset),
-            None => {
-                let mut none = Repeats::new(0.0, 0.0, 0);
-                self.tallies
-                    .scan::<false>(spec, bounds, &mut none, n, offset)
-            }
-        }
+        let repeats = self.repeats.as_mut();
+        self.tallies.scan(spec, bounds, repeats, n, offset);
         if self.again.is_none() {
             if let Some(&r) = self.tallies.repeated.rows.first() {
                 self.again = Some((number(n.values()[r - offset]), r));
