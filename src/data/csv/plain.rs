@@ -272,19 +272,22 @@ impl Line<'_, '_> {
         let (text, delimiter) = (self.text, self.layout.delimiter);
         let columns = parts.len();
         separators.seek(start);
-        separators.ends.clear();
+        let mut ends = std::mem::take(&mut separators.ends);
+        ends.resize(columns, 0);
         // The line fits when each field but the last ends on a delimiter and the last on the
         // line's end: one test a field. A line within the field limit has every field within
         // it, so the fields' sizes are judged only past it.
         let mut fits = true;
-        for _ in 1..columns {
+        let (last, before) = ends.split_last_mut().expect("a column or more");
+        for slot in before {
             let end = separators.next();
             fits &= text.get(end) == Some(&delimiter);
-            separators.ends.push(end);
+            *slot = end;
         }
         let end = separators.next();
         fits &= text.get(end).is_none_or(|&b| is_line_end(b));
-        separators.ends.push(end);
+        *last = end;
+        separators.ends = ends;
         if !fits || end - start > self.layout.max_field_bytes {
             return self.read(record_start, start, parts, modes, not_numbers);
         }
