@@ -32,8 +32,8 @@ pub(crate) struct Key {
 impl Key {
     pub(crate) const MAX: usize = 16;
 
-    /// The key of `bytes`; past [`Key::MAX`] bytes only the length (compared with the bytes
-    /// after it).
+    /// The key of `bytes`; past [`Key::MAX`] bytes only its length, and such text is compared
+    /// by its bytes.
     #[inline]
     pub(crate) fn of(bytes: &[u8]) -> Key {
         let len = bytes.len();
@@ -80,8 +80,8 @@ impl Interner {
     #[inline]
     pub(crate) fn code(&mut self, field: &[u8]) -> Result<u32, InternError> {
         if self.codes.is_empty() {
-            let key = Key::of(field);
             let found = if field.len() <= Key::MAX {
+                let key = Key::of(field);
                 self.keys.iter().position(|&k| k == key)
             } else {
                 self.short.iter().position(|l| **l == *field)

@@ -278,7 +278,10 @@ impl Line<'_, '_> {
         // line's end: one test a field. A line within the field limit has every field within
         // it, so the fields' sizes are judged only past it.
         let mut fits = true;
-        let (last, before) = ends.split_last_mut().expect("a column or more");
+        let Some((last, before)) = ends.split_last_mut() else {
+            // No column: nothing a line can fit (a header has a column or more).
+            return self.read(record_start, start, parts, modes, not_numbers);
+        };
         for slot in before {
             let end = separators.next();
             fits &= text.get(end) == Some(&delimiter);
