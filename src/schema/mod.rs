@@ -38,7 +38,7 @@ mod validate;
 
 pub use self::condition::{Condition, Predicate};
 pub use self::infer::InferOptions;
-pub use self::validate::{ValidationReport, Violation, ViolationKind};
+pub use self::validate::{BatchError, ValidationReport, Validator, Violation, ViolationKind};
 
 use crate::data::{ColumnKind, CsvOptions};
 use serde::{Deserialize, Serialize};
@@ -428,10 +428,10 @@ impl Schema {
             let streamed = crate::data::csv::for_each_block(
                 path,
                 &self.read_options(),
-                &mut |block, expected_rows| validator.push(block, expected_rows),
+                &mut |block, expected_rows| validator.push_block(block, expected_rows),
             )?;
             if streamed == crate::data::csv::Streamed::Whole {
-                return Ok(validator.finish(Some(path.to_path_buf())));
+                return Ok(validator.finish_from(Some(path.to_path_buf())));
             }
             // A column proved not numeric after blocks of numbers: read whole, so that its
             // earlier rows are text too and the column is judged once, as of the wrong kind.

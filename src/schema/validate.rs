@@ -265,26 +265,99 @@ impl Schema {
     /// ```
     pub fn validate_in(&self, data: &Dataset, environment: Option<&str>) -> ValidationReport {
         let mut validator = Validator::new(self, environment, false);
-        validator.push(data, data.n_rows());
-        validator.finish(data.source().map(PathBuf::from))
+        validator.push_block(data, data.n_rows());
+        validator.finish_from(data.source().map(PathBuf::from))
+    }
+
+    /// A [`Validator`] of rows that come in batches (from a database cursor, a stream of Arrow
+    /// record batches, files of one day each), in `environment` (`None`: every column
+    /// expected). The report is the one the batches put together would get, and only the
+    /// rules' tallies are kept between batches.
+    ///
+    /// ```
+    /// use mlharness::data::{Column, Dataset};
+    /// use mlharness::schema::Schema;
+    /// let batch = |ages: Vec<f64>| Dataset::from_columns(vec![("age".into(), Column::numeric(ages))]);
+    /// let schema = Schema::infer(&batch(vec![18.0, 90.0])?);
+    /// let mut validator = schema.validator(None);
+    /// validator.push(&batch(vec![20.0, 30.0])?)?;
+    /// validator.push(&batch(vec![40.0, 150.0])?)?;
+    /// let report = validator.finish();
+    /// assert!(!report.outcome().passed());
+    /// // Rows are counted across batches: 150 is row 3.
+    /// assert_eq!(report.violations()[0].rows, [3]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn validator<'s>(&'s self, environment: Option<&'s str>) -> Validator<'s> {
+        Validator::new(self, environment, true)
     }
 }
 
-/// A schema's rules checked on a dataset's rows as they come, a block at a time: each rule
-/// keeps its tallies from one block to the next, so a file is checked as it is read, in memory
-/// the size of a block, and the report is the one the whole dataset would give.
+/// A schema's rules checked on a dataset's rows as they come, a batch at a time: each rule
+/// keeps its tallies from one batch to the next (counts, first rows, the range found, the
+/// values of a `unique` column), so rows are checked in memory the size of a batch, and the
+/// report is the one the whole dataset would give. Made by [`Schema::validator`]; `validate`
+/// streams a CSV file through one.
 ///
-/// Every block has the columns of the first, each of the same kind. (A block whose column has
-/// another kind than before is judged as a column of that kind for the rest.)
-pub(crate) struct Validator<'s> {
+/// Every batch has the columns of the first ([`Validator::push`] refuses one that has not). A
+/// column whose kind is not the schema's in some batch (text in a numeric column) is reported
+/// as of the wrong kind, as a whole column is, with the rows of its text; its other rules are
+/// not reported.
+pub struct Validator<'s> {
     schema: &'s Schema,
     environment: Option<&'s str>,
-    /// Whether more than one block may come: only then does a `unique` categorical column keep
-    /// its levels from one block to the next.
+    /// Whether more than one batch may come: only then does a `unique` categorical column keep
+    /// its levels from one batch to the next.
     streaming: bool,
     rows: usize,
-    /// The checks, set up by the first block.
+    /// The batches pushed, and the first one's column names, sorted.
+    batches: usize,
+    first_columns: Vec<String>,
+    /// The checks, set up by the first batch.
     checks: Option<Checks<'s>>,
+}
+
+impl std::fmt::Debug for Validator<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Validator")
+            .field("environment", &self.environment)
+            .field("batches", &self.batches)
+            .field("rows", &self.rows)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A batch given to a [`Validator`] whose columns are not those of the first batch.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "batch {batch} (rows from {first_row}) {}: every batch needs the first batch's columns",
+    column_change(missing, extra)
+)]
+pub struct BatchError {
+    /// The batch, numbered from 1.
+    pub batch: usize,
+    /// Its first row, 0-based, counting the rows of the batches before it.
+    pub first_row: usize,
+    /// Columns of the first batch it lacks.
+    pub missing: Vec<String>,
+    /// Columns it has that the first batch had not.
+    pub extra: Vec<String>,
+}
+
+/// "lacks `a`, `b` and has `c`".
+fn column_change(missing: &[String], extra: &[String]) -> String {
+    let names = |names: &[String]| {
+        names
+            .iter()
+            .map(|n| format!("`{n}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    match (missing.is_empty(), extra.is_empty()) {
+        (false, false) => format!("lacks {} and has {}", names(missing), names(extra)),
+        (false, true) => format!("lacks {}", names(missing)),
+        _ => format!("has {}", names(extra)),
+    }
 }
 
 struct Checks<'s> {
@@ -303,13 +376,61 @@ impl<'s> Validator<'s> {
             environment,
             streaming,
             rows: 0,
+            batches: 0,
+            first_columns: Vec::new(),
             checks: None,
         }
     }
 
+    /// Checks the next batch of rows, which must have the columns of the first (in any order).
+    ///
+    /// ```
+    /// use mlharness::data::{Column, Dataset};
+    /// use mlharness::schema::Schema;
+    /// let x = Dataset::from_columns(vec![("x".into(), Column::numeric(vec![1.0]))])?;
+    /// let y = Dataset::from_columns(vec![("y".into(), Column::numeric(vec![1.0]))])?;
+    /// let schema = Schema::infer(&x);
+    /// let mut validator = schema.validator(None);
+    /// validator.push(&x)?;
+    /// let err = validator.push(&y).unwrap_err();
+    /// assert_eq!(err.to_string(), "batch 2 (rows from 1) lacks `x` and has `y`: every batch needs the first batch's columns");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn push(&mut self, batch: &Dataset) -> Result<(), BatchError> {
+        let mut names: Vec<String> = batch.column_names().into_iter().map(String::from).collect();
+        names.sort_unstable();
+        if self.batches == 0 {
+            self.first_columns = names;
+        } else if names != self.first_columns {
+            let first = &self.first_columns;
+            return Err(BatchError {
+                batch: self.batches + 1,
+                first_row: self.rows,
+                missing: first
+                    .iter()
+                    .filter(|n| names.binary_search(n).is_err())
+                    .cloned()
+                    .collect(),
+                extra: names
+                    .iter()
+                    .filter(|n| first.binary_search(n).is_err())
+                    .cloned()
+                    .collect(),
+            });
+        }
+        self.batches += 1;
+        self.push_block(batch, batch.n_rows());
+        Ok(())
+    }
+
+    /// The report on every row pushed.
+    pub fn finish(self) -> ValidationReport {
+        self.finish_from(None)
+    }
+
     /// Checks the next block of rows; `expected_rows` is a guess at the rows of the whole
     /// dataset (it sizes the set of values a `unique` column has seen).
-    pub(crate) fn push(&mut self, block: &Dataset, expected_rows: usize) {
+    pub(crate) fn push_block(&mut self, block: &Dataset, expected_rows: usize) {
         let (schema, environment, streaming) = (self.schema, self.environment, self.streaming);
         let expected_rows = expected_rows.max(block.n_rows());
         let checks = self.checks.get_or_insert_with(|| Checks {
@@ -355,7 +476,7 @@ impl<'s> Validator<'s> {
     }
 
     /// The report on every row pushed, read from `source`.
-    pub(crate) fn finish(self, source: Option<PathBuf>) -> ValidationReport {
+    pub(crate) fn finish_from(self, source: Option<PathBuf>) -> ValidationReport {
         let rows = self.rows;
         let mut violations = Vec::new();
         if let Some(min) = self.schema.min_rows {
@@ -532,7 +653,9 @@ impl<'s> ColumnCheck<'s> {
         let changed = match self {
             ColumnCheck::Numeric(_) => found != ColumnKind::Numeric,
             ColumnCheck::Categorical(_) => found != ColumnKind::Categorical,
-            ColumnCheck::WrongKind(c) => found != c.found,
+            // Once of the wrong kind, always: a later batch of the right kind does not undo
+            // the text found before it.
+            ColumnCheck::WrongKind(_) => false,
             ColumnCheck::Whole(..) | ColumnCheck::Absent(_) => return,
         };
         if changed {
@@ -1243,5 +1366,117 @@ mod tests {
             let whole = schema.validate_in(&schema.read(&path, None).unwrap(), None);
             prop_assert_eq!(&streamed, &whole, "{}\n{}", streamed, whole);
         }
+
+        /// Rows pushed to a validator in batches (empty ones too) get the report of the rows
+        /// checked together.
+        #[test]
+        fn batches_get_the_report_of_the_whole(
+            schema in schema(),
+            text in csv(),
+            cuts in proptest::collection::vec(any::<proptest::sample::Index>(), 0..6),
+        ) {
+            let data = Dataset::from_csv_bytes(text.as_bytes(), "data.csv", &schema.read_options()).unwrap();
+            let n = data.n_rows();
+            let mut at: Vec<usize> = cuts.iter().map(|c| c.index(n + 1)).collect();
+            at.extend([0, n]);
+            at.sort_unstable();
+            let mut validator = schema.validator(None);
+            for w in at.windows(2) {
+                let rows: Vec<usize> = (w[0]..w[1]).collect();
+                validator.push(&data.take(&rows).unwrap()).unwrap();
+            }
+            let batched = serde_json::to_value(validator.finish()).unwrap();
+            let mut whole = serde_json::to_value(schema.validate(&data)).unwrap();
+            whole.as_object_mut().unwrap().remove("source");
+            prop_assert_eq!(&batched, &whole);
+        }
+    }
+
+    fn batch(columns: Vec<(&str, Column)>) -> Dataset {
+        Dataset::from_columns(
+            columns
+                .into_iter()
+                .map(|(n, c)| (n.to_string(), c))
+                .collect(),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn a_batch_without_the_first_batchs_columns_is_refused_and_not_counted() {
+        let xy = |x: f64| {
+            batch(vec![
+                ("x", Column::numeric(vec![x])),
+                ("y", Column::numeric(vec![x])),
+            ])
+        };
+        let schema = Schema::infer(&xy(1.0));
+        let mut validator = schema.validator(None);
+        validator.push(&xy(1.0)).unwrap();
+        let only_x = batch(vec![("x", Column::numeric(vec![500.0]))]);
+        assert_eq!(
+            validator.push(&only_x).unwrap_err().to_string(),
+            "batch 2 (rows from 1) lacks `y`: every batch needs the first batch's columns"
+        );
+        let xyz = batch(vec![
+            ("z", Column::numeric(vec![1.0])),
+            ("y", Column::numeric(vec![1.0])),
+            ("x", Column::numeric(vec![1.0])),
+        ]);
+        let err = validator.push(&xyz).unwrap_err();
+        assert_eq!(
+            (err.batch, err.missing.len(), err.extra.clone()),
+            (2, 0, vec!["z".to_string()])
+        );
+        // The columns in another order are the same columns.
+        let yx = batch(vec![
+            ("y", Column::numeric(vec![1.0])),
+            ("x", Column::numeric(vec![2.0])),
+        ]);
+        validator.push(&yx).unwrap();
+        let report = validator.finish();
+        // The refused batches' rows (x = 500 among them) are not in the report.
+        assert_eq!(report.rows, 2);
+        assert!(!report.valid);
+        assert_eq!(report.violations[0].rows, [1]);
+    }
+
+    #[test]
+    fn a_column_that_turns_to_text_in_a_later_batch_is_of_the_wrong_kind_from_there() {
+        let schema = Schema::infer(&batch(vec![("x", Column::numeric(vec![1.0, 2.0]))]));
+        let mut validator = schema.validator(None);
+        validator
+            .push(&batch(vec![("x", Column::numeric(vec![1.0, 2.0]))]))
+            .unwrap();
+        validator
+            .push(&batch(vec![(
+                "x",
+                Column::categorical([Some("one"), Some("two")]),
+            )]))
+            .unwrap();
+        validator
+            .push(&batch(vec![("x", Column::numeric(vec![3.0]))]))
+            .unwrap();
+        let report = validator.finish();
+        let wrong: Vec<_> = report.of_kind(ViolationKind::WrongKind).collect();
+        assert_eq!(wrong.len(), 1, "{report}");
+        // The whole column, as the rows together would be reported; the text's rows named.
+        assert_eq!((wrong[0].count, wrong[0].rows.clone()), (5, vec![2, 3]));
+    }
+
+    #[test]
+    fn a_batch_of_the_right_kind_after_text_leaves_the_column_of_the_wrong_kind() {
+        let schema = Schema::infer(&batch(vec![("x", Column::numeric(vec![1.0, 2.0]))]));
+        let mut validator = schema.validator(None);
+        validator
+            .push(&batch(vec![("x", Column::categorical([Some("one")]))]))
+            .unwrap();
+        validator
+            .push(&batch(vec![("x", Column::numeric(vec![1.0, 2.0]))]))
+            .unwrap();
+        let report = validator.finish();
+        let wrong: Vec<_> = report.of_kind(ViolationKind::WrongKind).collect();
+        assert_eq!(wrong.len(), 1, "{report}");
+        assert_eq!(wrong[0].rows, [0]);
     }
 }
