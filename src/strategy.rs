@@ -39,9 +39,11 @@ const UNBOUNDED: f64 = 1e6;
 
 /// Datasets with rows in `rows`, every value valid under `schema` (every column the schema
 /// lists, in its order; a nullable column is missing in about 10% of rows). Each cell is drawn
-/// on its own: rules between rows or columns (`unique`, `relations`, `conditions`) and the text
-/// rules of a domain too large to list (`pattern`, lengths) are not generated for, so such data
-/// may break them.
+/// on its own, then a `unique` column's repeats are moved to values not yet taken (a listed
+/// category left over; the nearest other number within the bounds; for free text, a numbered
+/// suffix), so it needs as many allowed values as rows. Rules between columns (`relations`,
+/// `conditions`) and the text rules of a domain too large to list (`pattern`, lengths) are not
+/// generated for, so such data may break them.
 pub fn dataset(schema: &Schema, rows: impl Into<SizeRange>) -> BoxedStrategy<Dataset> {
     build(schema, rows.into(), false)
 }
@@ -71,10 +73,15 @@ pub fn dataset_with_edges(schema: &Schema, rows: impl Into<SizeRange>) -> BoxedS
     build(schema, rows.into(), true)
 }
 
+/// The range a numeric column's valid values are drawn from.
+fn numeric_bounds(spec: &ColumnSchema) -> (f64, f64) {
+    let lo = spec.min.unwrap_or(-UNBOUNDED);
+    (lo, spec.max.unwrap_or(UNBOUNDED).max(lo))
+}
+
 /// Values of one numeric column: `(value, missing)` per cell.
 pub fn numeric_cells(spec: &ColumnSchema, edges: bool) -> BoxedStrategy<(f64, bool)> {
-    let lo = spec.min.unwrap_or(-UNBOUNDED);
-    let hi = spec.max.unwrap_or(UNBOUNDED).max(lo);
+    let (lo, hi) = numeric_bounds(spec);
     let valid = if lo < hi {
         (lo..=hi).boxed()
     } else {
@@ -137,17 +144,32 @@ fn build(schema: &Schema, rows: SizeRange, edges: bool) -> BoxedStrategy<Dataset
                 .map(|spec| {
                     let name = spec.name.clone();
                     match spec.kind {
-                        ColumnKind::Numeric => vec(numeric_cells(spec, edges), n)
-                            .prop_map(move |cells| {
-                                let (values, mask) = cells.into_iter().unzip();
-                                let column = Column::numeric_masked(values, mask)
-                                    .expect("values and mask have one entry per cell");
-                                (name.clone(), column)
-                            })
-                            .boxed(),
-                        ColumnKind::Categorical => vec(categorical_cells(spec, edges), n)
-                            .prop_map(move |cells| (name.clone(), Column::categorical(cells)))
-                            .boxed(),
+                        ColumnKind::Numeric => {
+                            let unique = spec.unique.then(|| numeric_bounds(spec));
+                            vec(numeric_cells(spec, edges), n)
+                                .prop_map(move |cells| {
+                                    let (mut values, mask): (Vec<f64>, Vec<bool>) =
+                                        cells.into_iter().unzip();
+                                    if let Some((lo, hi)) = unique {
+                                        distinct_numbers(&mut values, &mask, lo, hi);
+                                    }
+                                    let column = Column::numeric_masked(values, mask)
+                                        .expect("values and mask have one entry per cell");
+                                    (name.clone(), column)
+                                })
+                                .boxed()
+                        }
+                        ColumnKind::Categorical => {
+                            let unique = spec.unique.then(|| spec.categories.clone());
+                            vec(categorical_cells(spec, edges), n)
+                                .prop_map(move |mut cells| {
+                                    if let Some(categories) = &unique {
+                                        distinct_levels(&mut cells, categories.as_deref());
+                                    }
+                                    (name.clone(), Column::categorical(cells))
+                                })
+                                .boxed()
+                        }
                     }
                 })
                 .collect::<Vec<_>>()
@@ -156,4 +178,111 @@ fn build(schema: &Schema, rows: SizeRange, edges: bool) -> BoxedStrategy<Dataset
             Dataset::from_columns(columns).expect("generated columns are distinct and equally long")
         })
         .boxed()
+}
+
+/// Moves each repeat among the present finite values to the nearest number not yet taken
+/// within `[lo, hi]`, upwards first; a value is left repeated only when none is left.
+fn distinct_numbers(values: &mut [f64], missing: &[bool], lo: f64, hi: f64) {
+    // `-0.0` and `0.0` are one value.
+    let key = |v: f64| (v + 0.0).to_bits();
+    let mut taken = std::collections::HashSet::new();
+    for (v, &missing) in values.iter_mut().zip(missing) {
+        if missing || !v.is_finite() || taken.insert(key(*v)) {
+            continue;
+        }
+        // The taken values are at most as many as the rows: so are the steps either way.
+        let free = |step: fn(f64) -> f64, within: &dyn Fn(f64) -> bool| {
+            let mut x = *v;
+            (0..=taken.len()).find_map(|_| {
+                x = step(x);
+                (within(x) && !taken.contains(&key(x))).then_some(x)
+            })
+        };
+        if let Some(x) = free(next_up, &|x| x <= hi).or_else(|| free(next_down, &|x| x >= lo)) {
+            *v = x;
+            taken.insert(key(x));
+        }
+    }
+}
+
+/// The least double above `x` (finite `x`).
+fn next_up(x: f64) -> f64 {
+    match x {
+        0.0 => f64::from_bits(1),
+        x if x > 0.0 => f64::from_bits(x.to_bits() + 1),
+        x => f64::from_bits(x.to_bits() - 1),
+    }
+}
+
+/// The greatest double below `x` (finite `x`).
+fn next_down(x: f64) -> f64 {
+    -next_up(-x)
+}
+
+/// Replaces each repeated level with a listed category not yet taken, or, when any text is
+/// allowed (`categories` is `None`), with the level and the first number that makes it new; a
+/// level is left repeated only when no listed category is left.
+fn distinct_levels(cells: &mut [Option<String>], categories: Option<&[String]>) {
+    let mut taken = std::collections::HashSet::new();
+    for cell in cells.iter_mut().flatten() {
+        if taken.insert(cell.clone()) {
+            continue;
+        }
+        let free = match categories {
+            Some(categories) => categories.iter().find(|c| !taken.contains(*c)).cloned(),
+            None => (1..)
+                .map(|k| format!("{cell}{k}"))
+                .find(|c| !taken.contains(c)),
+        };
+        if let Some(free) = free {
+            taken.insert(free.clone());
+            *cell = free;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn repeats_move_to_the_nearest_free_number_within_the_bounds() {
+        let mut values = vec![0.5, 0.5, 0.5, -0.0, 0.0, f64::NAN, 1.0, 1.0];
+        let missing = [false, false, false, false, false, true, false, false];
+        distinct_numbers(&mut values, &missing, 0.0, 1.0);
+        let present: Vec<f64> = values.iter().copied().filter(|v| !v.is_nan()).collect();
+        assert!(
+            present.iter().all(|&v| (0.0..=1.0).contains(&v)),
+            "{values:?}"
+        );
+        let mut keys: Vec<u64> = present.iter().map(|v| (v + 0.0).to_bits()).collect();
+        keys.sort_unstable();
+        keys.dedup();
+        assert_eq!(keys.len(), present.len(), "{values:?}");
+        // Upwards first; at the upper bound, downwards.
+        assert_eq!(values[1], next_up(0.5));
+        assert_eq!(values[7], next_down(1.0));
+    }
+
+    #[test]
+    fn repeated_levels_take_free_categories_or_a_numbered_name() {
+        let cats = ["a".to_string(), "b".to_string(), "c".to_string()];
+        let mut cells = vec![
+            Some("a".to_string()),
+            None,
+            Some("a".into()),
+            Some("b".into()),
+        ];
+        distinct_levels(&mut cells, Some(&cats));
+        assert_eq!(
+            cells,
+            [Some("a".into()), None, Some("b".into()), Some("c".into())]
+        );
+        let mut free = vec![Some("x".to_string()), Some("x".into()), Some("x1".into())];
+        distinct_levels(&mut free, None);
+        assert_eq!(
+            free,
+            [Some("x".into()), Some("x1".into()), Some("x11".into())]
+        );
+    }
 }

@@ -3,6 +3,7 @@
 
 use crate::edge::{base, schema};
 use mlharness::data::Dataset;
+use mlharness::schema::Schema;
 use mlharness::strategy;
 use proptest::prelude::*;
 
@@ -27,7 +28,32 @@ fn standardize(train: &Dataset, data: &Dataset) -> Vec<f64> {
         .collect()
 }
 
+/// `unique` columns whose draws repeat often: a narrow numeric range (shrinking pulls every
+/// value to its minimum), forty listed categories (as many as the rows at most), free text.
+fn unique_schema() -> Schema {
+    let categories: Vec<String> = (0..40).map(|k| format!("\"c{k}\"")).collect();
+    Schema::from_json(
+        &format!(
+            r#"{{"mlharness_schema": 2, "columns": [
+                {{"name": "id", "kind": "numeric", "nullable": false, "unique": true, "min": 0, "max": 0.001}},
+                {{"name": "wide", "kind": "numeric", "nullable": true, "unique": true}},
+                {{"name": "code", "kind": "categorical", "nullable": true, "unique": true, "categories": [{}]}},
+                {{"name": "tag", "kind": "categorical", "nullable": false, "unique": true}}
+            ]}}"#,
+            categories.join(", ")
+        ),
+        "unique.json",
+    )
+    .unwrap()
+}
+
 proptest! {
+    #[test]
+    fn generated_data_keeps_unique_columns_unique(ds in strategy::dataset(&unique_schema(), 0..40)) {
+        let report = unique_schema().validate(&ds);
+        prop_assert!(report.outcome().passed(), "{}", report);
+    }
+
     #[test]
     fn generated_data_is_valid_under_the_schema(ds in strategy::dataset(&schema(), 0..40)) {
         let report = schema().validate(&ds);
@@ -73,6 +99,7 @@ mod transform_properties_catch {
     //! transforms; passes on a sound one.
     use crate::edge::schema;
     use mlharness::data::Dataset;
+    use mlharness::schema::Schema;
     use mlharness::transform::properties::{check, ApplyFn, Property, TransformFns};
     use ndarray::Array2;
     use std::sync::atomic::{AtomicU64, Ordering};
