@@ -99,7 +99,6 @@ mod transform_properties_catch {
     //! transforms; passes on a sound one.
     use crate::edge::schema;
     use mlharness::data::Dataset;
-    use mlharness::schema::Schema;
     use mlharness::transform::properties::{check, ApplyFn, Property, TransformFns};
     use ndarray::Array2;
     use std::sync::atomic::{AtomicU64, Ordering};
