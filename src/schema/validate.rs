@@ -346,18 +346,20 @@ pub struct BatchError {
 
 /// "lacks `a`, `b` and has `c`".
 fn column_change(missing: &[String], extra: &[String]) -> String {
-    let names = |names: &[String]| {
-        names
-            .iter()
-            .map(|n| format!("`{n}`"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
     match (missing.is_empty(), extra.is_empty()) {
-        (false, false) => format!("lacks {} and has {}", names(missing), names(extra)),
-        (false, true) => format!("lacks {}", names(missing)),
-        _ => format!("has {}", names(extra)),
+        (false, false) => format!("lacks {} and has {}", quoted(missing), quoted(extra)),
+        (false, true) => format!("lacks {}", quoted(missing)),
+        _ => format!("has {}", quoted(extra)),
     }
+}
+
+/// "`a`, `b`": names or values as a failure message quotes them.
+fn quoted(names: &[String]) -> String {
+    names
+        .iter()
+        .map(|n| format!("`{n}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 struct Checks<'s> {
@@ -717,14 +719,7 @@ impl WrongKind<'_> {
         let like = if self.examples.is_empty() {
             String::new()
         } else {
-            format!(
-                " (values like {})",
-                self.examples
-                    .iter()
-                    .map(|e| format!("`{e}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )
+            format!(" (values like {})", quoted(&self.examples))
         };
         out.push(Violation {
             rows: self.tally.rows,
@@ -1083,13 +1078,6 @@ impl<'s> CategoricalCheck<'s> {
 
     fn finish(self, rows: usize, out: &mut Vec<Violation>) {
         let spec = self.spec;
-        let quoted = |levels: &[String]| {
-            levels
-                .iter()
-                .map(|l| format!("`{l}`"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
         if let Some(p) = &spec.pattern {
             self.mismatched.report(
                 spec,
