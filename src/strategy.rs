@@ -33,6 +33,7 @@ use crate::edge::{EXTREME, UNSEEN_CATEGORY};
 use crate::schema::{ColumnSchema, Schema};
 use proptest::collection::{vec, SizeRange};
 use proptest::prelude::*;
+use std::collections::{HashMap, HashSet};
 
 /// Bound used for a numeric column the schema leaves unbounded.
 const UNBOUNDED: f64 = 1e6;
@@ -185,20 +186,26 @@ fn build(schema: &Schema, rows: SizeRange, edges: bool) -> BoxedStrategy<Dataset
 fn distinct_numbers(values: &mut [f64], missing: &[bool], lo: f64, hi: f64) {
     // `-0.0` and `0.0` are one value.
     let key = |v: f64| (v + 0.0).to_bits();
-    let mut taken = std::collections::HashSet::new();
+    let mut taken = HashSet::new();
+    // How far the searches up and down from a repeated value went: every number between is
+    // taken, so its next repeat goes on from there (rows all equal cost a step each, not one
+    // per row before them).
+    let mut reached: HashMap<u64, (f64, f64)> = HashMap::new();
     for (v, &missing) in values.iter_mut().zip(missing) {
         if missing || !v.is_finite() || taken.insert(key(*v)) {
             continue;
         }
-        // The taken values are at most as many as the rows: so are the steps either way.
-        let free = |step: fn(f64) -> f64, within: &dyn Fn(f64) -> bool| {
-            let mut x = *v;
-            (0..=taken.len()).find_map(|_| {
-                x = step(x);
-                (within(x) && !taken.contains(&key(x))).then_some(x)
-            })
-        };
-        if let Some(x) = free(next_up, &|x| x <= hi).or_else(|| free(next_down, &|x| x >= lo)) {
+        let (up, down) = reached.entry(key(*v)).or_insert((*v, *v));
+        let mut free = None;
+        while free.is_none() && *up < hi {
+            *up = next_up(*up);
+            free = (!taken.contains(&key(*up))).then_some(*up);
+        }
+        while free.is_none() && *down > lo {
+            *down = next_down(*down);
+            free = (!taken.contains(&key(*down))).then_some(*down);
+        }
+        if let Some(x) = free {
             *v = x;
             taken.insert(key(x));
         }
@@ -223,16 +230,34 @@ fn next_down(x: f64) -> f64 {
 /// allowed (`categories` is `None`), with the level and the first number that makes it new; a
 /// level is left repeated only when no listed category is left.
 fn distinct_levels(cells: &mut [Option<String>], categories: Option<&[String]>) {
-    let mut taken = std::collections::HashSet::new();
+    let mut taken = HashSet::new();
+    // The listed categories before this one are all taken; the numbers each level has tried.
+    let mut next_category = 0;
+    let mut suffix: HashMap<String, usize> = HashMap::new();
     for cell in cells.iter_mut().flatten() {
         if taken.insert(cell.clone()) {
             continue;
         }
         let free = match categories {
-            Some(categories) => categories.iter().find(|c| !taken.contains(*c)).cloned(),
-            None => (1..)
-                .map(|k| format!("{cell}{k}"))
-                .find(|c| !taken.contains(c)),
+            Some(categories) => {
+                while categories
+                    .get(next_category)
+                    .is_some_and(|c| taken.contains(c))
+                {
+                    next_category += 1;
+                }
+                categories.get(next_category).cloned()
+            }
+            None => {
+                let k = suffix.entry(cell.clone()).or_insert(0);
+                loop {
+                    *k += 1;
+                    let named = format!("{cell}{k}");
+                    if !taken.contains(&named) {
+                        break Some(named);
+                    }
+                }
+            }
         };
         if let Some(free) = free {
             taken.insert(free.clone());
@@ -262,6 +287,21 @@ mod tests {
         // Upwards first; at the upper bound, downwards.
         assert_eq!(values[1], next_up(0.5));
         assert_eq!(values[7], next_down(1.0));
+    }
+
+    #[test]
+    fn many_equal_rows_each_get_their_own_value() {
+        // What shrinking leaves: every row at the minimum.
+        let mut values = vec![0.0; 20_000];
+        distinct_numbers(&mut values, &vec![false; 20_000], 0.0, 1.0);
+        let mut keys: Vec<u64> = values.iter().map(|v| v.to_bits()).collect();
+        keys.sort_unstable();
+        keys.dedup();
+        assert_eq!(keys.len(), 20_000);
+        let mut cells = vec![Some("x".to_string()); 20_000];
+        distinct_levels(&mut cells, None);
+        let distinct: HashSet<_> = cells.iter().collect();
+        assert_eq!(distinct.len(), 20_000);
     }
 
     #[test]

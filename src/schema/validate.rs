@@ -425,7 +425,7 @@ impl<'s> Validator<'s> {
         Ok(())
     }
 
-    /// The report on every row pushed.
+    /// The report on every row pushed, as [`Schema::validator`]'s example shows.
     pub fn finish(self) -> ValidationReport {
         self.finish_from(None)
     }

@@ -1,6 +1,6 @@
 //! A checked-in schema of version 3 (rules between columns, conditions) in a user's project:
 //! `mlharness schema infer` / `validate` on the project's files, and a test of the project that
-//! validates its data, judged by the gate.
+//! validates its data, whole and in batches, judged by the gate.
 
 use crate::{turn, Project};
 
@@ -30,6 +30,20 @@ fn the_data_meets_its_schema() {
     let schema = Schema::load(format!("{dir}/schema.json")).unwrap();
     let data = Dataset::from_csv(format!("{dir}/data.csv")).unwrap();
     schema.validate(&data).assert_passed();
+}
+
+/// The same rows in three batches, as rows from a cursor come.
+#[test]
+fn the_data_meets_its_schema_in_batches() {
+    let dir = env!("CARGO_MANIFEST_DIR");
+    let schema = Schema::load(format!("{dir}/schema.json")).unwrap();
+    let data = Dataset::from_csv(format!("{dir}/data.csv")).unwrap();
+    let n = data.n_rows();
+    let mut validator = schema.validator(None);
+    for rows in [0..n / 3, n / 3..n / 2, n / 2..n] {
+        validator.push(&data.take(&rows.collect::<Vec<_>>()).unwrap()).unwrap();
+    }
+    validator.finish().assert_passed();
 }
 "#;
 
@@ -69,8 +83,20 @@ fn a_version_3_schema_is_checked_by_the_command_and_by_the_projects_tests() {
     }
     let run = p.mlharness(&["run", "--no-coverage"]);
     assert_eq!(run.code, 1, "{run}");
+    for test in [
+        "the_data_meets_its_schema",
+        "the_data_meets_its_schema_in_batches",
+    ] {
+        let failed = run
+            .stdout
+            .lines()
+            .any(|l| l.contains("FAIL") && l.ends_with(&format!("::data {test}")));
+        assert!(failed, "the gate names `{test}` as failed: {run}");
+    }
+    // In batches, the same two violations in the same rows as the whole file.
     assert!(
-        run.stdout.contains("the_data_meets_its_schema"),
-        "the gate names the test: {run}"
+        run.stdout
+            .contains("FAILED schema validation: 2 violations in 62 rows"),
+        "{run}"
     );
 }

@@ -542,13 +542,8 @@ fn parse_block(
     };
     let whole_block = |into: &mut Vec<Part>| {
         let quote_free = memchr::memchr(b'"', buf).is_none();
-        match records::parse(buf, last, layout, modes, max_rows, quote_free, into) {
-            Ok(parsed) => Ok(parsed),
-            Err(fault) => {
-                undo(into);
-                Err(fault)
-            }
-        }
+        records::parse(buf, last, layout, modes, max_rows, quote_free, into)
+            .inspect_err(|_| undo(into))
     };
     // A row limit (the second pass) is kept in one piece.
     let n = if max_rows == usize::MAX {
