@@ -13,6 +13,24 @@ pub(crate) fn map<T, R>(items: &[T], f: impl Fn(&T) -> R) -> Vec<R> {
     items.iter().map(f).collect()
 }
 
+/// `f` over every item, each given away (and dropped when `f` is done with it); the results
+/// in order.
+#[cfg(feature = "parallel")]
+pub(crate) fn map_into<T: Send, R: Send>(
+    items: Vec<T>,
+    f: impl Fn(T) -> R + Sync + Send,
+) -> Vec<R> {
+    use rayon::prelude::*;
+    items.into_par_iter().map(f).collect()
+}
+
+/// `f` over every item, each given away (and dropped when `f` is done with it); the results
+/// in order.
+#[cfg(not(feature = "parallel"))]
+pub(crate) fn map_into<T, R>(items: Vec<T>, f: impl Fn(T) -> R) -> Vec<R> {
+    items.into_iter().map(f).collect()
+}
+
 /// `f` over every item, each changed in place; the results in order.
 #[cfg(feature = "parallel")]
 pub(crate) fn map_mut<T: Send, R: Send>(

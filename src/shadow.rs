@@ -224,7 +224,7 @@ impl<C: Model, H: Model> Shadow<C, H> {
         }
         let drift = self
             .drift
-            .compare(&champion.dataset()?, &challenger.dataset()?)?;
+            .compare_owned(champion.dataset()?, challenger.dataset()?)?;
         Ok(ShadowReport {
             requests: log.len(),
             rows: log.iter().map(|r| r.rows).sum(),

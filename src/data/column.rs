@@ -168,6 +168,11 @@ impl Numeric {
         self.values
     }
 
+    /// The values and the mask, taken apart.
+    pub(crate) fn into_parts(self) -> (Vec<f64>, Option<Vec<bool>>) {
+        (self.values, self.mask)
+    }
+
     /// The explicit missing mask, if the column has one.
     pub fn mask(&self) -> Option<&[bool]> {
         self.mask.as_deref()

@@ -296,7 +296,7 @@ impl Dataset {
             .ok_or(DataError::NoTarget)
     }
 
-    fn position(&self, name: &str) -> Result<usize, DataError> {
+    pub(crate) fn position(&self, name: &str) -> Result<usize, DataError> {
         self.index
             .get(name)
             .copied()
@@ -304,6 +304,11 @@ impl Dataset {
                 column: name.to_string(),
                 available: self.names.join(", "),
             })
+    }
+
+    /// The kind of the column at `position` (from [`Dataset::position`]).
+    pub(crate) fn kind_at(&self, position: usize) -> ColumnKind {
+        self.columns[position].kind()
     }
 
     /// The column with this name.

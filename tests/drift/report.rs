@@ -432,6 +432,53 @@ fn infinite_values_are_left_out_of_the_distribution_and_said_so() {
     );
 }
 
+#[test]
+fn a_report_from_files_is_the_report_on_the_data_they_hold() {
+    // `compare_files` sorts the columns it read in their own buffers; `compare` copies them.
+    // Missing values, infinities and -0.0 included, both give one report.
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, seed: u64, shift: f64| {
+        let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+        let mut text = String::from("x,plan\n");
+        for _ in 0..6000 {
+            let x = match rng.gen_range(0..20) {
+                0 => String::new(),
+                1 => "inf".into(),
+                2 => "-0.0".into(),
+                _ => (rng.gen::<f64>() + shift).to_string(),
+            };
+            let plan = ["basic", "pro", ""][rng.gen_range(0..3)];
+            text.push_str(&format!("{x},{plan}\n"));
+        }
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        path
+    };
+    let (a, b) = (write("a.csv", 1, 0.0), write("b.csv", 2, 0.1));
+    let options = DriftOptions::default();
+    let from_files = mlharness::drift::compare_files(&a, &b, None, &options).unwrap();
+    let read = |p| Dataset::from_csv(p).unwrap();
+    let in_memory = options.compare(&read(&a), &read(&b)).unwrap();
+    assert_eq!(from_files.to_json(), in_memory.to_json());
+    let row = from_files.distribution("x").unwrap();
+    assert!(row.drift, "{from_files}");
+    assert!(
+        row.note.as_deref().unwrap().contains("non-finite values"),
+        "{from_files}"
+    );
+}
+
+#[test]
+fn a_column_listed_twice_is_compared_once() {
+    let (reference, current) = halves(5);
+    let report = DriftOptions::default()
+        .columns(&["total_day_minutes", "state", "total_day_minutes"])
+        .compare(&reference, &current)
+        .unwrap();
+    let compared: Vec<&str> = report.columns.iter().map(|r| r.column.as_str()).collect();
+    assert_eq!(compared, ["total_day_minutes", "state"], "{report}");
+}
+
 fn ids(names: &[String]) -> Dataset {
     Dataset::from_columns(vec![(
         "customer".into(),
