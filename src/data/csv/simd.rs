@@ -240,6 +240,41 @@ mod tests {
         }
     }
 
+    proptest! {
+        /// Separators are taken in order from any place sought ahead (a line's start, past
+        /// the end of the line before), across windows: as a byte-by-byte scan finds them.
+        #[test]
+        fn separators_are_found_as_a_byte_scan_finds_them(
+            text in proptest::collection::vec(
+                prop_oneof![Just(b';'), Just(b'\n'), Just(b'\r'), Just(b'1'), any::<u8>()],
+                0..600,
+            ),
+            ops in proptest::collection::vec(prop_oneof![
+                4 => Just(None),
+                1 => (0.0f64..=1.0).prop_map(Some),
+            ], 0..400),
+        ) {
+            let mut separators = Separators::new(&text, b';');
+            let mut pos = 0;
+            for op in ops {
+                match op {
+                    Some(share) => {
+                        pos = pos.max((share * text.len() as f64) as usize);
+                        separators.seek(pos);
+                    }
+                    None => {
+                        let expected = text[pos..]
+                            .iter()
+                            .position(|b| matches!(b, b';' | b'\n' | b'\r'))
+                            .map_or(text.len(), |k| pos + k);
+                        prop_assert_eq!(separators.next(), expected);
+                        pos = (expected + 1).min(text.len());
+                    }
+                }
+            }
+        }
+    }
+
     #[test]
     fn sixteen_bytes_read_at_once_and_values_past_2_53_are_left_over() {
         let Some(ssse3) = Ssse3::detect() else { return };
