@@ -614,6 +614,8 @@ fn columnar(path: &Path, part: Option<Part>, message: impl std::fmt::Display) ->
     }
 }
 
+pub(crate) use parquet_file::for_each_chunk as for_each_parquet_chunk;
+
 mod parquet_file {
     use super::*;
     use parquet::arrow::arrow_reader::{
@@ -622,12 +624,22 @@ mod parquet_file {
     use parquet::arrow::ProjectionMask;
     use std::fs::File;
 
-    pub(super) fn read(path: &Path, options: &CsvOptions) -> Result<Dataset, DataError> {
+    /// The file's metadata, or an error naming the file.
+    fn metadata(path: &Path) -> Result<ArrowReaderMetadata, DataError> {
         let file = File::open(path).map_err(|e| io_error(path, e))?;
-        let meta = decode(|| ArrowReaderMetadata::load(&file, ArrowReaderOptions::default()))
+        decode(|| ArrowReaderMetadata::load(&file, ArrowReaderOptions::default()))
             .map_err(|m| columnar(path, None, m))?
-            .map_err(|e| columnar(path, None, format!("not a readable Parquet file: {e}")))?;
-        let rows = usize::try_from(meta.metadata().file_metadata().num_rows()).unwrap_or(0);
+            .map_err(|e| columnar(path, None, format!("not a readable Parquet file: {e}")))
+    }
+
+    /// The rows the file says it holds.
+    fn rows(meta: &ArrowReaderMetadata) -> usize {
+        usize::try_from(meta.metadata().file_metadata().num_rows()).unwrap_or(0)
+    }
+
+    pub(super) fn read(path: &Path, options: &CsvOptions) -> Result<Dataset, DataError> {
+        let meta = metadata(path)?;
+        let rows = rows(&meta);
         let mut builder = Builder::new(Some(path), meta.schema().clone(), options, rows)?;
         // Every column is a leaf (nested types are refused above), so each column is a
         // projection of its own, decoded by whichever core is free (`Columns::push` checks that
@@ -683,31 +695,131 @@ mod parquet_file {
         // Opened here, not cloned from the caller's: clones share one offset, which parquet
         // seeks before each read, and the other columns' tasks read at the same time.
         let own = File::open(path).map_err(|e| (0, io_error(path, e)))?;
-        let schema = meta.metadata().file_metadata().schema_descr();
         for group in 0..groups {
-            let part = Some(Part::RowGroup(group));
-            let failed = |m: String| (group, column.error(part, column.first, m));
             let group_rows = meta.metadata().row_group(group).num_rows().max(1) as usize;
             // Each row group's reader takes a handle; this task's readers run one at a time,
             // so they may share its offset.
             let file = own.try_clone().map_err(|e| (group, io_error(path, e)))?;
-            let mut reader = decode(|| {
+            let mut reader = ColumnReader::new(file, meta, group, column, group_rows.min(1 << 20))
+                .map_err(|e| (group, e))?;
+            while reader.next_into(sink)? > 0 {}
+        }
+        Ok(())
+    }
+
+    /// One column of one row group, decoded a batch at a time.
+    struct ColumnReader<'c> {
+        reader: parquet::arrow::arrow_reader::ParquetRecordBatchReader,
+        group: usize,
+        column: Columns<'c>,
+    }
+
+    impl<'c> ColumnReader<'c> {
+        fn new(
+            file: File,
+            meta: &ArrowReaderMetadata,
+            group: usize,
+            column: Columns<'c>,
+            batch_rows: usize,
+        ) -> Result<Self, DataError> {
+            let part = Some(Part::RowGroup(group));
+            let failed = |m: String| column.error(part, column.first, m);
+            let schema = meta.metadata().file_metadata().schema_descr();
+            let reader = decode(|| {
                 ParquetRecordBatchReaderBuilder::new_with_metadata(file, meta.clone())
                     .with_row_groups(vec![group])
                     .with_projection(ProjectionMask::leaves(schema, [column.first]))
-                    .with_batch_size(group_rows.min(1 << 20))
+                    .with_batch_size(batch_rows)
                     .build()
             })
             .map_err(failed)?
             .map_err(|e| failed(e.to_string()))?;
-            while let Some(batch) = decode(|| reader.next()).map_err(failed)? {
-                let batch = batch.map_err(|e| failed(e.to_string()))?;
-                column
-                    .push(std::slice::from_mut(sink), batch, part)
-                    .map_err(|e| (group, e))?;
+            Ok(ColumnReader {
+                reader,
+                group,
+                column,
+            })
+        }
+
+        /// Appends the next batch to `sink`: its rows, 0 at the row group's end. An error
+        /// names the row group and the column, and comes with the row group.
+        fn next_into(&mut self, sink: &mut Sink) -> Result<usize, (usize, DataError)> {
+            let (group, column) = (self.group, self.column);
+            let part = Some(Part::RowGroup(group));
+            let failed = |m: String| (group, column.error(part, column.first, m));
+            let Some(batch) = decode(|| self.reader.next()).map_err(failed)? else {
+                return Ok(0);
+            };
+            let batch = batch.map_err(|e| failed(e.to_string()))?;
+            let rows = batch.num_rows();
+            column
+                .push(std::slice::from_mut(sink), batch, part)
+                .map_err(|e| (group, e))?;
+            Ok(rows)
+        }
+    }
+
+    /// The file read `rows` rows at a time, each row group in chunks of at most that many,
+    /// each chunk handed to `each` as a dataset (with the file's columns, even when the file
+    /// has no rows) with the rows the whole file holds. A chunk's columns are decoded side by
+    /// side, a column to a core; only a chunk and each column's decoder are held at a time.
+    pub(crate) fn for_each_chunk(
+        path: &Path,
+        options: &CsvOptions,
+        rows: usize,
+        each: &mut dyn FnMut(Dataset, usize) -> Result<(), DataError>,
+    ) -> Result<(), DataError> {
+        let meta = metadata(path)?;
+        let total = self::rows(&meta);
+        let schema = meta.schema().clone();
+        let chunk = |rows| Builder::new(Some(path), schema.clone(), options, rows);
+        // The columns' kinds are checked before a row is read.
+        let mut empty = Some(chunk(0)?);
+        for group in 0..meta.metadata().num_row_groups() {
+            let group_rows = meta.metadata().row_group(group).num_rows().max(0) as usize;
+            let columns = (0..schema.fields().len()).map(|first| Columns {
+                path: Some(path),
+                schema: &schema,
+                first,
+            });
+            let mut readers = columns
+                .map(|column| {
+                    let file = File::open(path).map_err(|e| io_error(path, e))?;
+                    ColumnReader::new(file, &meta, group, column, rows.max(1))
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            loop {
+                let mut builder = chunk(rows.min(group_rows))?;
+                let mut work: Vec<(&mut ColumnReader, &mut Sink)> =
+                    readers.iter_mut().zip(&mut builder.sinks).collect();
+                let read = crate::par::map_mut(&mut work, |(reader, sink)| reader.next_into(sink));
+                let mut counts = Vec::with_capacity(read.len());
+                for result in read {
+                    counts.push(result.map_err(|(_, e)| e)?);
+                }
+                if counts.iter().all(|&n| n == 0) {
+                    break;
+                }
+                if counts.iter().any(|&n| n != counts[0]) {
+                    return Err(columnar(
+                        path,
+                        Some(Part::RowGroup(group)),
+                        format!(
+                            "the columns of the row group hold different numbers of rows \
+                             ({} to {}): the file is damaged",
+                            counts.iter().min().unwrap_or(&0),
+                            counts.iter().max().unwrap_or(&0)
+                        ),
+                    ));
+                }
+                empty = None;
+                each(builder.finish(options)?, total)?;
             }
         }
-        Ok(())
+        match empty {
+            Some(builder) => each(builder.finish(options)?, total),
+            None => Ok(()),
+        }
     }
 }
 

@@ -44,6 +44,10 @@ use crate::data::{ColumnKind, CsvOptions};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
+/// Rows of a Parquet file validated at a time: 64k rows of 20 columns hold 10 MB.
+#[cfg(feature = "arrow")]
+const PARQUET_CHUNK_ROWS: usize = 1 << 16;
+
 /// The newest version of the schema file format. A schema is written with the oldest version
 /// that holds what it uses, so older readers still read it: version 1 for kinds, ranges,
 /// categories and missing values; 2 adds `unique`, `pattern`, `min_length`/`max_length` and
@@ -400,8 +404,9 @@ impl Schema {
 
     /// Checks a data file against every rule as [`validate_in`](Self::validate_in) checks it
     /// once [`read`](Self::read), with the same report. A CSV file is checked as it is read, a
-    /// block of rows at a time, so memory stays near one block's columns whatever the file's
-    /// size; other formats are read whole first.
+    /// block of rows at a time, and a Parquet file 64k rows at a time (feature `arrow`), so
+    /// memory stays near one block's columns whatever the file's size; an Arrow IPC file is
+    /// read whole first.
     ///
     /// ```
     /// use mlharness::data::{Column, Dataset};
@@ -435,6 +440,22 @@ impl Schema {
             }
             // A column proved not numeric after blocks of numbers: read whole, so that its
             // earlier rows are text too and the column is judged once, as of the wrong kind.
+        }
+        #[cfg(feature = "arrow")]
+        if format == crate::data::DataFormat::Parquet {
+            // A chunk of rows at a time: the file's types hold for all its rows, so no chunk
+            // can change a column's kind.
+            let mut validator = validate::Validator::new(self, environment, true);
+            crate::data::for_each_parquet_chunk(
+                path,
+                &self.read_options(),
+                PARQUET_CHUNK_ROWS,
+                &mut |chunk, rows| {
+                    validator.push_block(&chunk, rows);
+                    Ok(())
+                },
+            )?;
+            return Ok(validator.finish_from(Some(path.to_path_buf())));
         }
         let data = self.read(path, Some(format))?;
         Ok(self.validate_in(&data, environment))

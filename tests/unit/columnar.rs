@@ -10,6 +10,7 @@ use arrow_ipc::CompressionType;
 use mlharness::data::{
     ColumnKind, CsvOptions, DataError, DataFormat, Dataset, Numeric, Part, Place,
 };
+use mlharness::schema::Schema;
 use parquet::arrow::ArrowWriter;
 use parquet::file::properties::WriterProperties;
 use std::path::{Path, PathBuf};
@@ -456,6 +457,94 @@ fn unsupported_types_and_inexact_integers_are_errors_naming_the_column() {
     );
 }
 
+/// `validate` reads a Parquet file 64k rows at a time, row group by row group; its report is
+/// the one the data read whole gets: faults in every chunk (a value out of range, a missing
+/// value, an unknown level, a repeat of an earlier chunk's id), each row named where it is in
+/// the file.
+#[test]
+fn a_parquet_file_validated_a_chunk_at_a_time_gets_the_report_of_its_data_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let rows = 150_000;
+    let x: ArrayRef = Arc::new(Float64Array::from(
+        (0..rows)
+            .map(|i| match i {
+                5 | 70_000 => Some(2.0),
+                140_000 => None,
+                _ => Some((i % 1000) as f64 / 1000.0),
+            })
+            .collect::<Vec<_>>(),
+    ));
+    let plan: ArrayRef = Arc::new(StringArray::from(
+        (0..rows)
+            .map(|i| match i {
+                100_000 => Some("c"),
+                149_999 => None,
+                _ => Some(["a", "b"][i % 2]),
+            })
+            .collect::<Vec<_>>(),
+    ));
+    let id: ArrayRef = Arc::new(Int64Array::from(
+        (0..rows as i64)
+            .map(|i| if i == 130_000 { 10 } else { i })
+            .collect::<Vec<_>>(),
+    ));
+    let data = batch(vec![("x", x), ("plan", plan), ("id", id)]);
+    let schema = Schema::from_json(
+        r#"{"mlharness_schema": 2, "columns": [
+            {"name": "x", "kind": "numeric", "nullable": false, "min": 0.0, "max": 1.0},
+            {"name": "plan", "kind": "categorical", "nullable": false,
+             "categories": ["a", "b"]},
+            {"name": "id", "kind": "numeric", "nullable": false, "unique": true},
+            {"name": "absent", "kind": "numeric", "nullable": true}
+        ]}"#,
+        "schema.json",
+    )
+    .unwrap();
+    // One row group (the chunks cut it) and row groups of 40,000 (a chunk ends at each).
+    for group in [rows, 40_000] {
+        let path = dir.path().join(format!("data-{group}.parquet"));
+        write_parquet(&path, std::slice::from_ref(&data), group);
+        let streamed = schema.validate_file(&path, None, None).unwrap();
+        let whole = schema.validate(&Dataset::from_parquet(&path).unwrap());
+        assert_eq!(
+            streamed.violations(),
+            whole.violations(),
+            "row groups of {group}"
+        );
+        assert_eq!(streamed.rows(), rows);
+        let kinds: Vec<String> = streamed
+            .violations()
+            .iter()
+            .map(|v| {
+                format!(
+                    "{}: {:?} {:?}",
+                    v.column.as_deref().unwrap_or("-"),
+                    v.kind,
+                    v.rows
+                )
+            })
+            .collect();
+        assert_eq!(kinds.len(), 6, "{kinds:#?}");
+        assert!(kinds.iter().any(|k| k.contains("[5, 70000]")), "{kinds:#?}");
+        assert!(
+            kinds
+                .iter()
+                .any(|k| k.starts_with("id: ") && k.contains("130000")),
+            "{kinds:#?}"
+        );
+    }
+    // No rows: the file's columns are still checked against the schema.
+    let empty = dir.path().join("empty.parquet");
+    write_parquet(&empty, &[data.slice(0, 0)], 1000);
+    let report = schema.validate_file(&empty, None, None).unwrap();
+    let whole = schema.validate(&Dataset::from_parquet(&empty).unwrap());
+    assert_eq!(report.violations(), whole.violations());
+    assert!(report
+        .violations()
+        .iter()
+        .any(|v| v.column.as_deref() == Some("absent")));
+}
+
 /// Each column is read through every row group by a task of its own; the error reported is
 /// still the one met first row group by row group: the earliest row group's, then the first
 /// column's.
@@ -493,6 +582,19 @@ fn of_several_bad_values_in_a_parquet_file_the_first_in_file_order_is_reported()
         );
         let err = Dataset::from_parquet(&path).unwrap_err().to_string();
         assert!(err.contains(expected), "{name}: {err}");
+        // `validate` reads the file in chunks, and meets the same error first.
+        let schema = Schema::from_json(
+            r#"{"mlharness_schema": 1, "columns": [
+                {"name": "a", "kind": "numeric", "nullable": false},
+                {"name": "b", "kind": "numeric", "nullable": false}]}"#,
+            "schema.json",
+        )
+        .unwrap();
+        let err = schema
+            .validate_file(&path, None, None)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains(expected), "validate, {name}: {err}");
     }
 }
 
@@ -531,6 +633,15 @@ fn a_damaged_parquet_file_is_an_error_naming_file_row_group_and_column() {
     assert!(
         shown.starts_with(&format!("{}: row group 1: column `b`: ", path.display())),
         "{shown}"
+    );
+    let schema = Schema::infer(&Dataset::from_columns(vec![]).unwrap());
+    let shown = schema
+        .validate_file(&path, None, None)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        shown.starts_with(&format!("{}: row group 1: column `b`: ", path.display())),
+        "validate: {shown}"
     );
 
     // Not Parquet at all: a CSV file under a .parquet name.
