@@ -614,6 +614,7 @@ fn columnar(path: &Path, part: Option<Part>, message: impl std::fmt::Display) ->
     }
 }
 
+pub(crate) use ipc_file::for_each_batch as for_each_ipc_batch;
 pub(crate) use parquet_file::for_each_chunk as for_each_parquet_chunk;
 
 mod parquet_file {
@@ -828,7 +829,11 @@ mod ipc_file {
     use arrow_ipc::reader::{FileReader, StreamReader};
     use std::io::{BufReader, Read, Seek, SeekFrom};
 
-    pub(super) fn read(path: &Path, options: &CsvOptions) -> Result<Dataset, DataError> {
+    /// The file's record batches, each to be read in turn.
+    type Batches = Box<dyn Iterator<Item = Result<RecordBatch, arrow_schema::ArrowError>>>;
+
+    /// The file's schema and its batches, once every message is found to lie inside the file.
+    fn open(path: &Path) -> Result<(SchemaRef, Batches), DataError> {
         let mut file = std::fs::File::open(path).map_err(|e| io_error(path, e))?;
         let size = file.metadata().map_err(|e| io_error(path, e))?.len();
         let mut magic = [0u8; 6];
@@ -851,7 +856,7 @@ mod ipc_file {
             let reader = decode(|| FileReader::try_new_buffered(file, None))
                 .map_err(|m| columnar(path, None, m))?
                 .map_err(bad)?;
-            collect(path, reader.schema(), reader, options)
+            Ok((reader.schema(), Box::new(reader)))
         } else {
             let (mut offset, mut batch) = (0, 0);
             while let Some((next, was_batch)) =
@@ -864,8 +869,58 @@ mod ipc_file {
             let reader = decode(|| StreamReader::try_new(BufReader::new(file), None))
                 .map_err(|m| columnar(path, None, m))?
                 .map_err(bad)?;
-            collect(path, reader.schema(), reader, options)
+            Ok((reader.schema(), Box::new(reader)))
         }
+    }
+
+    pub(super) fn read(path: &Path, options: &CsvOptions) -> Result<Dataset, DataError> {
+        let (schema, batches) = open(path)?;
+        let mut builder = Builder::new(Some(path), schema, options, 0)?;
+        each_batch(path, batches, |batch, part| builder.push(batch, part))?;
+        builder.finish(options)
+    }
+
+    /// The file a record batch at a time, each handed to `each` as a dataset (one with the
+    /// file's columns and no rows when the file has no batch), with 0 for the rows of the whole
+    /// file, which an IPC file does not give.
+    pub(crate) fn for_each_batch(
+        path: &Path,
+        options: &CsvOptions,
+        each: &mut dyn FnMut(Dataset, usize) -> Result<(), DataError>,
+    ) -> Result<(), DataError> {
+        let (schema, batches) = open(path)?;
+        let mut any = false;
+        each_batch(path, batches, |batch, part| {
+            any = true;
+            let mut builder = Builder::new(Some(path), schema.clone(), options, batch.num_rows())?;
+            builder.push(batch, part)?;
+            each(builder.finish(options)?, 0)
+        })?;
+        if !any {
+            each(
+                Builder::new(Some(path), schema, options, 0)?.finish(options)?,
+                0,
+            )?;
+        }
+        Ok(())
+    }
+
+    /// Each batch of `batches`, with its place for errors; a decoder's error or panic names the
+    /// batch.
+    fn each_batch(
+        path: &Path,
+        mut batches: Batches,
+        mut each: impl FnMut(RecordBatch, Option<Part>) -> Result<(), DataError>,
+    ) -> Result<(), DataError> {
+        for i in 0.. {
+            let part = Some(Part::Batch(i));
+            let Some(batch) = decode(|| batches.next()).map_err(|m| columnar(path, part, m))?
+            else {
+                break;
+            };
+            each(batch.map_err(|e| columnar(path, part, e))?, part)?;
+        }
+        Ok(())
     }
 
     /// A message the footer of an IPC file lists: where it starts, its metadata and body
@@ -1051,24 +1106,5 @@ mod ipc_file {
             .checked_add(body_len)
             .filter(|&end| end < size)
             .map(|next| (next, record_batch.is_some())))
-    }
-
-    fn collect(
-        path: &Path,
-        schema: SchemaRef,
-        mut batches: impl Iterator<Item = Result<RecordBatch, arrow_schema::ArrowError>>,
-        options: &CsvOptions,
-    ) -> Result<Dataset, DataError> {
-        let mut builder = Builder::new(Some(path), schema, options, 0)?;
-        for i in 0.. {
-            let part = Some(Part::Batch(i));
-            let Some(batch) = decode(|| batches.next()).map_err(|m| columnar(path, part, m))?
-            else {
-                break;
-            };
-            let batch = batch.map_err(|e| columnar(path, part, e))?;
-            builder.push(batch, part)?;
-        }
-        builder.finish(options)
     }
 }

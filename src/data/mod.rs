@@ -35,7 +35,7 @@ pub(crate) mod split;
 pub(crate) use self::column::quantile_sorted;
 pub use self::column::{Categorical, Column, ColumnKind, Numeric};
 #[cfg(feature = "arrow")]
-pub(crate) use self::columnar::for_each_parquet_chunk;
+pub(crate) use self::columnar::{for_each_ipc_batch, for_each_parquet_chunk};
 pub use self::csv::{CsvOptions, MAX_FIELD_BYTES};
 pub use self::error::{DataError, Part, Place};
 pub use self::format::DataFormat;

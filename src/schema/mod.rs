@@ -404,9 +404,9 @@ impl Schema {
 
     /// Checks a data file against every rule as [`validate_in`](Self::validate_in) checks it
     /// once [`read`](Self::read), with the same report. A CSV file is checked as it is read, a
-    /// block of rows at a time, and a Parquet file 64k rows at a time (feature `arrow`), so
-    /// memory stays near one block's columns whatever the file's size; an Arrow IPC file is
-    /// read whole first.
+    /// block of rows at a time, a Parquet file 64k rows at a time and an Arrow IPC file a record
+    /// batch at a time (feature `arrow`), so memory stays near one block's columns whatever the
+    /// file's size.
     ///
     /// ```
     /// use mlharness::data::{Column, Dataset};
@@ -442,19 +442,26 @@ impl Schema {
             // earlier rows are text too and the column is judged once, as of the wrong kind.
         }
         #[cfg(feature = "arrow")]
-        if format == crate::data::DataFormat::Parquet {
+        use crate::data::DataFormat as DF;
+        #[cfg(feature = "arrow")]
+        if matches!(format, DF::Parquet | DF::ArrowIpc) {
             // A chunk of rows at a time: the file's types hold for all its rows, so no chunk
             // can change a column's kind.
             let mut validator = validate::Validator::new(self, environment, true);
-            crate::data::for_each_parquet_chunk(
-                path,
-                &self.read_options(),
-                PARQUET_CHUNK_ROWS,
-                &mut |chunk, rows| {
-                    validator.push_block(&chunk, rows);
-                    Ok(())
-                },
-            )?;
+            let mut push = |chunk: crate::data::Dataset, rows| {
+                validator.push_block(&chunk, rows);
+                Ok(())
+            };
+            let options = self.read_options();
+            match format {
+                DF::Parquet => crate::data::for_each_parquet_chunk(
+                    path,
+                    &options,
+                    PARQUET_CHUNK_ROWS,
+                    &mut push,
+                )?,
+                _ => crate::data::for_each_ipc_batch(path, &options, &mut push)?,
+            }
             return Ok(validator.finish_from(Some(path.to_path_buf())));
         }
         let data = self.read(path, Some(format))?;

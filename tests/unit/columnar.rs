@@ -457,12 +457,12 @@ fn unsupported_types_and_inexact_integers_are_errors_naming_the_column() {
     );
 }
 
-/// `validate` reads a Parquet file 64k rows at a time, row group by row group; its report is
-/// the one the data read whole gets: faults in every chunk (a value out of range, a missing
+/// `validate` reads a Parquet file 64k rows at a time, row group by row group, and an Arrow
+/// IPC file a record batch at a time; its report is the one the data read whole gets: faults in every chunk (a value out of range, a missing
 /// value, an unknown level, a repeat of an earlier chunk's id), each row named where it is in
 /// the file.
 #[test]
-fn a_parquet_file_validated_a_chunk_at_a_time_gets_the_report_of_its_data_whole() {
+fn a_columnar_file_validated_a_chunk_at_a_time_gets_the_report_of_its_data_whole() {
     let dir = tempfile::tempdir().unwrap();
     let rows = 150_000;
     let x: ArrayRef = Arc::new(Float64Array::from(
@@ -533,11 +533,43 @@ fn a_parquet_file_validated_a_chunk_at_a_time_gets_the_report_of_its_data_whole(
             "{kinds:#?}"
         );
     }
+    // An Arrow IPC file, file and stream format, is checked a record batch at a time.
+    let parts: Vec<RecordBatch> = [0, 50_000, 120_000, rows]
+        .windows(2)
+        .map(|w| data.slice(w[0], w[1] - w[0]))
+        .collect();
+    for stream in [false, true] {
+        let path = dir.path().join(format!("data-{stream}.arrow"));
+        std::fs::write(&path, ipc(&parts.iter().collect::<Vec<_>>(), None, stream)).unwrap();
+        let streamed = schema.validate_file(&path, None, None).unwrap();
+        let whole = schema.validate(&Dataset::from_arrow_ipc(&path).unwrap());
+        assert_eq!(
+            streamed.violations(),
+            whole.violations(),
+            "stream format: {stream}"
+        );
+        assert_eq!(streamed.violations().len(), 6);
+    }
     // No rows: the file's columns are still checked against the schema.
     let empty = dir.path().join("empty.parquet");
     write_parquet(&empty, &[data.slice(0, 0)], 1000);
     let report = schema.validate_file(&empty, None, None).unwrap();
     let whole = schema.validate(&Dataset::from_parquet(&empty).unwrap());
+    assert_eq!(report.violations(), whole.violations());
+    assert!(report
+        .violations()
+        .iter()
+        .any(|v| v.column.as_deref() == Some("absent")));
+    // An IPC stream of no batch at all.
+    let empty = dir.path().join("empty.arrows");
+    let mut bytes = Vec::new();
+    arrow_ipc::writer::StreamWriter::try_new(&mut bytes, &data.schema())
+        .unwrap()
+        .finish()
+        .unwrap();
+    std::fs::write(&empty, bytes).unwrap();
+    let report = schema.validate_file(&empty, None, None).unwrap();
+    let whole = schema.validate(&Dataset::from_arrow_ipc(&empty).unwrap());
     assert_eq!(report.violations(), whole.violations());
     assert!(report
         .violations()
