@@ -500,6 +500,24 @@ fn a_columnar_file_validated_a_chunk_at_a_time_gets_the_report_of_its_data_whole
         "schema.json",
     )
     .unwrap();
+    // The report of the file, checked to be the one of its data read whole.
+    let checked = |path: &Path| {
+        let streamed = schema.validate_file(path, None, None).unwrap();
+        let whole = schema.validate(&Dataset::from_file(path).unwrap());
+        assert_eq!(
+            streamed.violations(),
+            whole.violations(),
+            "{}",
+            path.display()
+        );
+        streamed
+    };
+    let absent = |report: &mlharness::schema::ValidationReport| {
+        report
+            .violations()
+            .iter()
+            .any(|v| v.column.as_deref() == Some("absent"))
+    };
     // One row group (the chunks cut it) and row groups of 40,000 (a chunk ends at each).
     for group in [rows, 40_000] {
         let path = dir.path().join(format!("data-{group}.parquet"));
@@ -541,25 +559,12 @@ fn a_columnar_file_validated_a_chunk_at_a_time_gets_the_report_of_its_data_whole
     for stream in [false, true] {
         let path = dir.path().join(format!("data-{stream}.arrow"));
         std::fs::write(&path, ipc(&parts.iter().collect::<Vec<_>>(), None, stream)).unwrap();
-        let streamed = schema.validate_file(&path, None, None).unwrap();
-        let whole = schema.validate(&Dataset::from_arrow_ipc(&path).unwrap());
-        assert_eq!(
-            streamed.violations(),
-            whole.violations(),
-            "stream format: {stream}"
-        );
-        assert_eq!(streamed.violations().len(), 6);
+        assert_eq!(checked(&path).violations().len(), 6);
     }
     // No rows: the file's columns are still checked against the schema.
     let empty = dir.path().join("empty.parquet");
     write_parquet(&empty, &[data.slice(0, 0)], 1000);
-    let report = schema.validate_file(&empty, None, None).unwrap();
-    let whole = schema.validate(&Dataset::from_parquet(&empty).unwrap());
-    assert_eq!(report.violations(), whole.violations());
-    assert!(report
-        .violations()
-        .iter()
-        .any(|v| v.column.as_deref() == Some("absent")));
+    assert!(absent(&checked(&empty)));
     // An IPC stream of no batch at all.
     let empty = dir.path().join("empty.arrows");
     let mut bytes = Vec::new();
@@ -568,13 +573,7 @@ fn a_columnar_file_validated_a_chunk_at_a_time_gets_the_report_of_its_data_whole
         .finish()
         .unwrap();
     std::fs::write(&empty, bytes).unwrap();
-    let report = schema.validate_file(&empty, None, None).unwrap();
-    let whole = schema.validate(&Dataset::from_arrow_ipc(&empty).unwrap());
-    assert_eq!(report.violations(), whole.violations());
-    assert!(report
-        .violations()
-        .iter()
-        .any(|v| v.column.as_deref() == Some("absent")));
+    assert!(absent(&checked(&empty)));
 }
 
 /// Each column is read through every row group by a task of its own; the error reported is
