@@ -13,7 +13,7 @@ pub(crate) struct Interner {
     /// The levels by code, while there are few.
     short: Vec<Box<[u8]>>,
     /// The key of each level in `short`, compared in place of its bytes.
-    keys: Vec<Key>,
+    keys: KeyIndex,
     /// The levels and their codes, once there are many (`short` is then empty).
     codes: HashMap<Box<[u8]>, u32, foldhash::fast::RandomState>,
 }
@@ -57,6 +57,74 @@ impl Key {
         };
         Key { len, head, tail }
     }
+
+    /// A slot of [`KeyIndex`]: a multiplicative hash of the key's words.
+    #[inline]
+    fn slot(&self) -> usize {
+        let mixed = self.head ^ self.tail.rotate_left(29) ^ self.len as u64;
+        (mixed.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - KeyIndex::SLOT_BITS)) as usize
+    }
+}
+
+/// Keys in the order added, found by a hash: slot [`Key::slot`] holds the index (plus one) of
+/// the first key that hashed there, so a key is found with one compare. Searched in a list
+/// instead, a field stopped at its level, a place the data chooses, and the search was
+/// mispredicted about once a field; a field that is no missing token compared with each. A
+/// key whose slot was taken is found by the list, as is every key once one was.
+#[derive(Debug, Clone)]
+pub(crate) struct KeyIndex {
+    keys: Vec<Key>,
+    slots: [u8; 1 << KeyIndex::SLOT_BITS],
+    /// Some key is only in the list.
+    crowded: bool,
+}
+
+impl Default for KeyIndex {
+    fn default() -> Self {
+        KeyIndex {
+            keys: Vec::new(),
+            slots: [0; 1 << Self::SLOT_BITS],
+            crowded: false,
+        }
+    }
+}
+
+impl KeyIndex {
+    const SLOT_BITS: u32 = 6;
+
+    pub(crate) fn push(&mut self, key: Key) {
+        let slot = key.slot();
+        match (self.slots[slot], u8::try_from(self.keys.len() + 1)) {
+            (0, Ok(index)) => self.slots[slot] = index,
+            // The same key again (a missing token listed twice) is found at the first.
+            (at, _) if at != 0 && self.keys[usize::from(at) - 1] == key => {}
+            _ => self.crowded = true,
+        }
+        self.keys.push(key);
+    }
+
+    /// The index of `key`, if it was added.
+    #[inline]
+    pub(crate) fn find(&self, key: &Key) -> Option<usize> {
+        let at = usize::from(self.slots[key.slot()]);
+        if at != 0 && self.keys[at - 1] == *key {
+            Some(at - 1)
+        } else if self.crowded {
+            self.keys.iter().position(|k| k == key)
+        } else {
+            None
+        }
+    }
+
+    /// Whether some key shares its slot with another (and is found by the list).
+    #[cfg(test)]
+    pub(crate) fn is_crowded(&self) -> bool {
+        self.crowded
+    }
+
+    fn clear(&mut self) {
+        *self = KeyIndex::default();
+    }
 }
 
 /// Why a text field has no code.
@@ -81,8 +149,7 @@ impl Interner {
     pub(crate) fn code(&mut self, field: &[u8]) -> Result<u32, InternError> {
         if self.codes.is_empty() {
             let found = if field.len() <= Key::MAX {
-                let key = Key::of(field);
-                self.keys.iter().position(|&k| k == key)
+                self.keys.find(&Key::of(field))
             } else {
                 self.short.iter().position(|l| **l == *field)
             };
@@ -170,6 +237,25 @@ mod tests {
     use proptest::prelude::*;
 
     proptest! {
+        /// A key is found at the first place it was added, as a search of the list finds it,
+        /// and a key never added is not: with few keys (each in its slot, or two in one) and
+        /// with more than the slots hold.
+        #[test]
+        fn an_index_finds_keys_as_a_search_of_the_list_does(
+            added in proptest::collection::vec(proptest::collection::vec(b'a'..b'e', 0..=18), 0..80),
+            looked_up in proptest::collection::vec(proptest::collection::vec(b'a'..b'e', 0..=18), 0..20),
+        ) {
+            let mut index = KeyIndex::default();
+            let keys: Vec<Key> = added.iter().map(|a| Key::of(a)).collect();
+            for &key in &keys {
+                index.push(key);
+            }
+            for level in added.iter().chain(&looked_up) {
+                let key = Key::of(level);
+                prop_assert_eq!(index.find(&key), keys.iter().position(|k| *k == key));
+            }
+        }
+
         /// Over a small alphabet, and `b` most often `a` with one byte changed (or none), so
         /// that equal and nearly equal levels are common.
         #[test]

@@ -1,6 +1,6 @@
 //! What one field holds: trimmed text, a missing token, a number, or a category level.
 
-use crate::data::levels::Key;
+use crate::data::levels::{Key, KeyIndex};
 
 /// Whitespace as `str::trim` sees it: the ASCII bytes fast, and Unicode white space (a
 /// no-break space pasted from a spreadsheet) when an edge byte is not ASCII.
@@ -32,7 +32,7 @@ pub(super) fn trim(field: &[u8]) -> &[u8] {
 pub(super) struct Missing {
     tokens: Vec<Vec<u8>>,
     /// The key of each token, compared in place of its bytes.
-    keys: Vec<Key>,
+    keys: KeyIndex,
     /// Some token reads as a number (`-999`): then a number is not read before the tokens.
     numeric_token: bool,
 }
@@ -44,8 +44,12 @@ impl Missing {
             .map(|t| t.trim().as_bytes().to_vec())
             .collect();
         let numeric_token = tokens.iter().any(|t| number(t).is_some());
+        let mut keys = KeyIndex::default();
+        for token in &tokens {
+            keys.push(Key::of(token));
+        }
         Missing {
-            keys: tokens.iter().map(|t| Key::of(t)).collect(),
+            keys,
             tokens,
             numeric_token,
         }
@@ -59,8 +63,7 @@ impl Missing {
     #[inline]
     pub(super) fn is_missing(&self, trimmed: &[u8]) -> bool {
         if trimmed.len() <= Key::MAX {
-            let key = Key::of(trimmed);
-            self.keys.contains(&key)
+            self.keys.find(&Key::of(trimmed)).is_some()
         } else {
             self.tokens.iter().any(|t| t.as_slice() == trimmed)
         }
@@ -94,6 +97,24 @@ pub(super) fn number(trimmed: &[u8]) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The default tokens each have a slot of their own: a field that is none of them is told
+    /// so by one look-up, never a search of the list.
+    #[test]
+    fn the_default_missing_tokens_are_each_found_by_their_slot() {
+        let tokens: Vec<String> = crate::data::csv::DEFAULT_MISSING
+            .iter()
+            .map(|t| t.to_string())
+            .collect();
+        let missing = Missing::new(&tokens);
+        assert!(!missing.keys.is_crowded());
+        for token in &tokens {
+            assert!(missing.is_missing(token.as_bytes()), "{token:?}");
+        }
+        for field in ["na", "Non", "nan", "north", "0", "NULL"] {
+            assert!(!missing.is_missing(field.as_bytes()), "{field:?}");
+        }
+    }
 
     #[test]
     fn numbers_are_what_str_parse_reads() {
