@@ -122,8 +122,11 @@ impl KeyIndex {
         self.crowded
     }
 
+    /// Empties the index, keeping the list's capacity.
     fn clear(&mut self) {
-        *self = KeyIndex::default();
+        self.keys.clear();
+        self.slots = [0; 1 << Self::SLOT_BITS];
+        self.crowded = false;
     }
 }
 

@@ -380,8 +380,8 @@ impl DriftOptions {
     }
 
     /// [`DriftOptions::compare`] of datasets nothing else needs: each numeric column is sorted
-    /// in its own buffer, so the run holds no copy of a column beside the data (for files of
-    /// 100k x 20, two sides' worth of columns less at the peak).
+    /// in its own buffer and freed when its tests are done, so the run holds no copy of a
+    /// column beside the data (a column pair's copies on each core, before).
     pub(crate) fn compare_owned(
         &self,
         reference: Dataset,

@@ -40,7 +40,7 @@ pub use self::condition::{Condition, Predicate};
 pub use self::infer::InferOptions;
 pub use self::validate::{BatchError, ValidationReport, Validator, Violation, ViolationKind};
 
-use crate::data::{ColumnKind, CsvOptions};
+use crate::data::{ColumnKind, CsvOptions, DataFormat};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
@@ -365,11 +365,11 @@ impl Schema {
         &self,
         path: impl AsRef<Path>,
     ) -> Result<crate::data::Dataset, crate::data::DataError> {
-        self.read(path, Some(crate::data::DataFormat::Csv))
+        self.read(path, Some(DataFormat::Csv))
     }
 
     /// Loads a data file as [`read_csv`](Self::read_csv) does, in `format` (by default the one
-    /// its extension names: CSV, Parquet or Arrow IPC, see [`DataFormat`](crate::data::DataFormat)).
+    /// its extension names: CSV, Parquet or Arrow IPC, see [`DataFormat`]).
     /// A column the schema calls categorical that a Parquet file stores as numbers is read as
     /// their text.
     ///
@@ -386,7 +386,7 @@ impl Schema {
     pub fn read(
         &self,
         path: impl AsRef<Path>,
-        format: Option<crate::data::DataFormat>,
+        format: Option<DataFormat>,
     ) -> Result<crate::data::Dataset, crate::data::DataError> {
         crate::data::Dataset::from_file_with(path, format, &self.read_options())
     }
@@ -423,12 +423,12 @@ impl Schema {
     pub fn validate_file(
         &self,
         path: impl AsRef<Path>,
-        format: Option<crate::data::DataFormat>,
+        format: Option<DataFormat>,
         environment: Option<&str>,
     ) -> Result<ValidationReport, crate::data::DataError> {
         let path = path.as_ref();
-        let format = format.unwrap_or_else(|| crate::data::DataFormat::of(path));
-        if format == crate::data::DataFormat::Csv {
+        let format = format.unwrap_or_else(|| DataFormat::of(path));
+        if format == DataFormat::Csv {
             let mut validator = validate::Validator::new(self, environment, true);
             let streamed = crate::data::csv::for_each_block(
                 path,
@@ -442,9 +442,7 @@ impl Schema {
             // earlier rows are text too and the column is judged once, as of the wrong kind.
         }
         #[cfg(feature = "arrow")]
-        use crate::data::DataFormat as DF;
-        #[cfg(feature = "arrow")]
-        if matches!(format, DF::Parquet | DF::ArrowIpc) {
+        if matches!(format, DataFormat::Parquet | DataFormat::ArrowIpc) {
             // A chunk of rows at a time: the file's types hold for all its rows, so no chunk
             // can change a column's kind.
             let mut validator = validate::Validator::new(self, environment, true);
@@ -454,7 +452,7 @@ impl Schema {
             };
             let options = self.read_options();
             match format {
-                DF::Parquet => crate::data::for_each_parquet_chunk(
+                DataFormat::Parquet => crate::data::for_each_parquet_chunk(
                     path,
                     &options,
                     PARQUET_CHUNK_ROWS,
