@@ -437,7 +437,11 @@ fn binned_distribution(
     let other = by_reference[keep..]
         .iter()
         .fold([0.0; 2], |acc, (_, c)| [acc[0] + c[0], acc[1] + c[1]]);
-    let unseen: f64 = counts.values().filter(|c| c[0] == 0.0).map(|c| c[1]).sum();
+    // A fold from +0.0: `sum` of no value is -0.0, which the note would print as "-0.0%".
+    let unseen = counts
+        .values()
+        .filter(|c| c[0] == 0.0)
+        .fold(0.0, |sum, c| sum + c[1]);
     bins.insert("(other)", other);
     if unseen > 0.0 {
         bins.insert("(unseen)", [0.0, unseen]);

@@ -528,6 +528,15 @@ fn an_identifier_like_column_from_one_distribution_is_not_flagged() {
     let report = DriftOptions::default().compare(&ids(&a), &ids(&b)).unwrap();
     assert!(report.outcome().passed(), "{report}");
     assert!(report.to_string().contains("identifier-like"), "{report}");
+    // The same values on both sides: none unseen, said without a sign.
+    let report = DriftOptions::default().compare(&ids(&a), &ids(&a)).unwrap();
+    let note = report
+        .distribution("customer")
+        .unwrap()
+        .note
+        .clone()
+        .unwrap();
+    assert!(note.contains("; 0.0% of current values unseen"), "{note}");
 }
 
 /// New and vanished categories are named up to a bound, then counted.
