@@ -37,25 +37,45 @@ impl Key {
     #[inline]
     pub(crate) fn of(bytes: &[u8]) -> Key {
         let len = bytes.len();
-        let word = |at: usize| u64::from_le_bytes(bytes[at..at + 8].try_into().unwrap_or([0; 8]));
-        let half = |at: usize| {
-            u64::from(u32::from_le_bytes(
-                bytes[at..at + 4].try_into().unwrap_or([0; 4]),
-            ))
-        };
-        // The first and the last word overlap when shorter than two: together they cover it.
-        let (head, tail) = match len {
-            8..=Self::MAX => (word(0), word(len - 8)),
-            4..=7 => (half(0), half(len - 4)),
-            1..=3 => (
-                u64::from(bytes[0])
-                    | u64::from(bytes[len / 2]) << 8
-                    | u64::from(bytes[len - 1]) << 16,
-                0,
-            ),
-            _ => (0, 0),
-        };
-        Key { len, head, tail }
+        let mut padded = [0; 16];
+        if let Some(prefix) = padded.get_mut(..len) {
+            prefix.copy_from_slice(bytes);
+        }
+        Key::padded(len, &padded)
+    }
+
+    /// The key of `text[start..end]`, as [`Key::of`] makes it, read without a copy when
+    /// sixteen bytes follow `start`: a field's key, made before it is known to be a level.
+    #[inline]
+    pub(crate) fn within(text: &[u8], start: usize, end: usize) -> Key {
+        let len = end.saturating_sub(start);
+        match text.get(start..start + 16) {
+            Some(window) if len <= Self::MAX => {
+                Key::padded(len, window.try_into().expect("sixteen bytes"))
+            }
+            _ => Key::of(text.get(start..end).unwrap_or_default()),
+        }
+    }
+
+    /// The key of the first `len` bytes of `window` (the rest ignored), or of `len` alone.
+    #[inline(always)]
+    fn padded(len: usize, window: &[u8; 16]) -> Key {
+        if len > Self::MAX {
+            return Key {
+                len,
+                head: 0,
+                tail: 0,
+            };
+        }
+        // The bytes past `len` are zeroed without a branch on the length: a `u128` shift by
+        // up to 64 bits is defined, and gives the masks of no byte and of eight.
+        let mask = |n: usize| ((1u128 << (8 * n.min(8))) - 1) as u64;
+        let word = |at: usize| u64::from_le_bytes(window[at..at + 8].try_into().expect("8"));
+        Key {
+            len,
+            head: word(0) & mask(len),
+            tail: word(8) & mask(len.saturating_sub(8)),
+        }
     }
 
     /// A slot of [`KeyIndex`]: a multiplicative hash of the key's words.
@@ -145,6 +165,18 @@ impl Interner {
 
     fn len(&self) -> usize {
         self.short.len() + self.codes.len()
+    }
+
+    /// The code of the level whose key is `key`, if it is one of a few known levels; `None`
+    /// leaves the field to [`Interner::code`] (and so does a key of a field too long to be
+    /// told by its key).
+    #[inline]
+    pub(crate) fn known(&self, key: &Key) -> Option<u32> {
+        if self.codes.is_empty() && key.len <= Key::MAX {
+            self.keys.find(key).map(|code| code as u32)
+        } else {
+            None
+        }
     }
 
     /// The code of `field`'s level, adding the level when it is new.
@@ -283,6 +315,31 @@ mod tests {
             if a.len() <= Key::MAX && b.len() <= Key::MAX {
                 prop_assert_eq!(Key::of(&a) == Key::of(&b), a == b);
             }
+        }
+
+        /// A field's key read in place, whatever follows it, is the key of its bytes; and
+        /// a field is known by its key exactly when it is one of a few levels and short
+        /// enough for a key to tell it (a longer one is never taken for a level of its
+        /// length).
+        #[test]
+        fn a_field_is_known_by_its_key_only_when_it_is_a_level(
+            levels in proptest::collection::vec("[ab]{0,20}", 0..24),
+            field in "[ab]{0,20}",
+            after in "[ab,]{0,20}",
+        ) {
+            let mut interner = Interner::default();
+            for level in &levels {
+                interner.code(level.as_bytes()).unwrap();
+            }
+            let text = format!("{field}{after}");
+            let key = Key::within(text.as_bytes(), 0, field.len());
+            prop_assert_eq!(key, Key::of(field.as_bytes()));
+            let short = interner.codes.is_empty();
+            let expected = (short && field.len() <= Key::MAX)
+                .then(|| interner.short.iter().position(|l| **l == *field.as_bytes()))
+                .flatten()
+                .map(|code| code as u32);
+            prop_assert_eq!(interner.known(&key), expected);
         }
     }
 

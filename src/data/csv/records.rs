@@ -482,28 +482,44 @@ pub(super) fn push_field(
     not_number: &mut bool,
 ) -> Result<(), FieldFault> {
     match part {
-        Part::Numbers(values) => {
-            let value = match layout.missing.number_or_missing(fields::trim(field)) {
-                Some(v) => v,
-                None if mode == Mode::Number => return Err(FieldFault::BadNumber),
-                None => {
-                    *not_number = true;
-                    f64::NAN
-                }
-            };
-            values.push(value);
-        }
-        Part::Text { interner, codes } => {
-            let code = if layout.missing.is_missing(fields::trim(field)) {
-                None
-            } else {
-                Some(interner.code(field).map_err(FieldFault::Text)?)
-            };
-            codes.push(code);
-        }
+        Part::Numbers(values) => values.push(number_field(mode, field, layout, not_number)?),
+        Part::Text { interner, codes } => codes.push(level_field(interner, field, layout)?),
         Part::Skipped => {}
     }
     Ok(())
+}
+
+/// The value of a field of a column of numbers, as [`push_field`] puts it there.
+#[inline]
+pub(super) fn number_field(
+    mode: Mode,
+    field: &[u8],
+    layout: &Layout,
+    not_number: &mut bool,
+) -> Result<f64, FieldFault> {
+    match layout.missing.number_or_missing(fields::trim(field)) {
+        Some(v) => Ok(v),
+        None if mode == Mode::Number => Err(FieldFault::BadNumber),
+        None => {
+            *not_number = true;
+            Ok(f64::NAN)
+        }
+    }
+}
+
+/// The code of a field of a column of levels (`None`: missing), as [`push_field`] puts it
+/// there.
+#[inline]
+pub(super) fn level_field(
+    interner: &mut Interner,
+    field: &[u8],
+    layout: &Layout,
+) -> Result<Option<u32>, FieldFault> {
+    if layout.missing.is_missing(fields::trim(field)) {
+        Ok(None)
+    } else {
+        interner.code(field).map(Some).map_err(FieldFault::Text)
+    }
 }
 
 /// The first fault of a whole record whose fields end at `ends` (offsets from `record_start`,

@@ -9,10 +9,9 @@
 
 use super::plain::{simple_number, value};
 use std::arch::x86_64::{
-    __m128i, _mm_add_epi8, _mm_cmpeq_epi8, _mm_cmpgt_epi8, _mm_cvtsi128_si32, _mm_loadu_si128,
-    _mm_madd_epi16, _mm_maddubs_epi16, _mm_min_epu8, _mm_movemask_epi8, _mm_or_si128,
-    _mm_packs_epi32, _mm_set1_epi16, _mm_set1_epi32, _mm_set1_epi8, _mm_setr_epi8,
-    _mm_shuffle_epi8, _mm_srli_si128, _mm_sub_epi8,
+    __m128i, _mm_and_si128, _mm_cmpeq_epi8, _mm_cvtsi128_si32, _mm_loadu_si128, _mm_madd_epi16,
+    _mm_maddubs_epi16, _mm_min_epu8, _mm_movemask_epi8, _mm_or_si128, _mm_packs_epi32,
+    _mm_set1_epi16, _mm_set1_epi32, _mm_set1_epi8, _mm_shuffle_epi8, _mm_srli_si128, _mm_sub_epi8,
 };
 
 /// The separators (delimiters and line ends) of a text, found 64 bytes at a time.
@@ -23,8 +22,6 @@ pub(super) struct Separators<'t> {
     base: usize,
     /// The window's separators not yet taken, bit `k` for byte `base + k`.
     mask: u64,
-    /// Where each field of the line being read ends.
-    pub(super) ends: Vec<usize>,
 }
 
 impl<'t> Separators<'t> {
@@ -34,7 +31,6 @@ impl<'t> Separators<'t> {
             delimiter,
             base: 0,
             mask: 0,
-            ends: Vec::new(),
         };
         separators.load(0);
         separators
@@ -123,18 +119,11 @@ impl Ssse3 {
         end: usize,
         delimiter: u8,
     ) -> Option<f64> {
-        // The sign taken without a branch: in a column of values around zero it is a coin
-        // toss, and a branch on it was mispredicted every other value.
-        let first = text.get(start).copied().unwrap_or(0);
-        let negative = first == b'-';
-        let digits_start = start + (usize::from(negative) | usize::from(first == b'+'));
-        let len = end.saturating_sub(digits_start);
-        match text.get(digits_start..digits_start + 16) {
+        let len = end.wrapping_sub(start);
+        match text.get(start..start + 16) {
             Some(window) if len <= 16 => {
-                let window: &[u8; 16] = window.try_into().ok()?;
                 // SAFETY: an `Ssse3` exists only where the CPU has SSSE3.
-                let (m, places) = unsafe { decimal(window, len) }?;
-                Some(value(m, places, negative))
+                unsafe { decimal(window.try_into().ok()?, len) }
             }
             // Near the end of the text, or longer than sixteen bytes.
             _ => simple_number(text, start, delimiter).map(|(v, _)| v),
@@ -142,46 +131,66 @@ impl Ssse3 {
     }
 }
 
-/// Byte `k` of `SHIFT[n..n + 16]` is `k + n - 16` for `k ≥ 16 - n`, else a zero (a set high
-/// bit): a shuffle by it moves the first `n` bytes to the top of a register.
-const SHIFT: [i8; 32] = [
-    -128, -128, -128, -128, -128, -128, -128, -128, -128, -128, -128, -128, -128, -128, -128, -128,
-    0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15,
-];
+/// `TOP_DIGITS[len][point]` moves the digits of a field of `len` bytes with a point at byte
+/// `point` (16: none) to the top of a register, the point left out and zeros (a set high bit)
+/// below them: one shuffle does what a shift and a second shuffle would.
+static TOP_DIGITS: [[[u8; 16]; 17]; 17] = top_digits();
 
-/// The digits and point in the first `len` bytes of `window` (`len ≤ 16`) as the integer `m`
-/// and the places after the point, when they are a plain decimal: digits, at least one, and
-/// at most one point. `None` otherwise, or when `m > 2^53` (not exact as a double).
+const fn top_digits() -> [[[u8; 16]; 17]; 17] {
+    let mut table = [[[0x80; 16]; 17]; 17];
+    let mut len = 0;
+    while len <= 16 {
+        let mut point = 0;
+        while point <= 16 {
+            let has_point = point < len;
+            let digits = len - has_point as usize;
+            let mut k = 16 - digits;
+            while k < 16 {
+                let i = k - (16 - digits);
+                table[len][point][k] = (i + (has_point && i >= point) as usize) as u8;
+                k += 1;
+            }
+            point += 1;
+        }
+        len += 1;
+    }
+    table
+}
+
+/// The value of the first `len` bytes of `window` (`len ≤ 16`) when they are a plain decimal:
+/// a sign or none, digits (at least one) and at most one point. `None` otherwise, or when its
+/// digits make an integer past 2^53 (not exact as a double).
 ///
-/// The digits are moved to the top of the register, the point taken out, and the sixteen
-/// digits combined in pairs, fours and eights by multiply-adds.
+/// A sign counts as a leading zero digit: its byte is zeroed with every byte that is not a
+/// digit. The digits are moved to the top of the register without the point, and the sixteen
+/// combined in pairs, fours and eights by multiply-adds. The sign is taken without a branch:
+/// in a column of values around zero it is a coin toss.
 #[target_feature(enable = "ssse3")]
 #[inline]
-unsafe fn decimal(window: &[u8; 16], len: usize) -> Option<(u64, usize)> {
+unsafe fn decimal(window: &[u8; 16], len: usize) -> Option<f64> {
     let v = _mm_loadu_si128(window.as_ptr().cast::<__m128i>());
     let d = _mm_sub_epi8(v, _mm_set1_epi8(b'0' as i8));
     let is_digit = _mm_cmpeq_epi8(_mm_min_epu8(d, _mm_set1_epi8(9)), d);
     let is_point = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'.' as i8));
-    let field = (1u32 << len) - 1;
+    let is_minus = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'-' as i8));
+    let is_sign = _mm_or_si128(is_minus, _mm_cmpeq_epi8(v, _mm_set1_epi8(b'+' as i8)));
+    let len = len.min(16);
+    let field = !(u32::MAX << len);
     let digits = _mm_movemask_epi8(is_digit) as u32 & field;
     let points = _mm_movemask_epi8(is_point) as u32 & field;
-    if digits | points != field || points & points.wrapping_sub(1) != 0 || digits == 0 {
+    let sign = _mm_movemask_epi8(is_sign) as u32 & field & 1;
+    // No byte is two of these, so the sum is their union. Tested with `|`, not `||`: one
+    // branch.
+    if (digits + points + sign != field) | (points & points.wrapping_sub(1) != 0) | (digits == 0) {
         return None;
     }
-    let point = points.trailing_zeros() as usize;
-    let (places, at) = if points == 0 {
-        (0, -1)
-    } else {
-        (len - 1 - point, (16 - len + point) as i8)
-    };
-    let top = _mm_shuffle_epi8(
-        d,
-        _mm_loadu_si128(SHIFT.as_ptr().add(len).cast::<__m128i>()),
+    let negative = _mm_movemask_epi8(is_minus) & 1 != 0;
+    let point = (points | 1 << 16).trailing_zeros() as usize;
+    let places = len.saturating_sub(point + 1);
+    let packed = _mm_shuffle_epi8(
+        _mm_and_si128(d, is_digit),
+        _mm_loadu_si128(TOP_DIGITS[len][point.min(16)].as_ptr().cast::<__m128i>()),
     );
-    // Bytes up to the point's place take the byte before them: the point drops out.
-    let iota = _mm_setr_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
-    let from = _mm_add_epi8(iota, _mm_cmpgt_epi8(_mm_set1_epi8(at + 1), iota));
-    let packed = _mm_shuffle_epi8(top, from);
     let pairs = _mm_maddubs_epi16(packed, _mm_set1_epi16(0x010a));
     let fours = _mm_madd_epi16(pairs, _mm_set1_epi32(0x0001_0064));
     let fours = _mm_packs_epi32(fours, fours);
@@ -189,7 +198,7 @@ unsafe fn decimal(window: &[u8; 16], len: usize) -> Option<(u64, usize)> {
     let high = u64::from(_mm_cvtsi128_si32(eights) as u32);
     let low = u64::from(_mm_cvtsi128_si32(_mm_srli_si128::<4>(eights)) as u32);
     let m = high * 100_000_000 + low;
-    (m <= 1 << 53).then_some((m, places))
+    (m <= 1 << 53).then(|| value(m, places, negative))
 }
 
 #[cfg(test)]
