@@ -29,6 +29,21 @@ pub(crate) struct Key {
     tail: u64,
 }
 
+/// `PADDING[n]` keeps the first `n` of sixteen bytes, as two words.
+static PADDING: [[u64; 2]; Key::MAX + 1] = {
+    let mut masks = [[0; 2]; Key::MAX + 1];
+    let mut n = 0;
+    while n <= Key::MAX {
+        let mut byte = 0;
+        while byte < n {
+            masks[n][byte / 8] |= 0xff << (8 * (byte % 8));
+            byte += 1;
+        }
+        n += 1;
+    }
+    masks
+};
+
 impl Key {
     pub(crate) const MAX: usize = 16;
 
@@ -67,14 +82,13 @@ impl Key {
                 tail: 0,
             };
         }
-        // The bytes past `len` are zeroed without a branch on the length: a `u128` shift by
-        // up to 64 bits is defined, and gives the masks of no byte and of eight.
-        let mask = |n: usize| ((1u128 << (8 * n.min(8))) - 1) as u64;
+        // The bytes past `len` are zeroed without a branch on the length.
+        let [head, tail] = PADDING[len.min(Self::MAX)];
         let word = |at: usize| u64::from_le_bytes(window[at..at + 8].try_into().expect("8"));
         Key {
             len,
-            head: word(0) & mask(len),
-            tail: word(8) & mask(len.saturating_sub(8)),
+            head: word(0) & head,
+            tail: word(8) & tail,
         }
     }
 

@@ -788,8 +788,10 @@ impl NumericTallies {
     ) {
         let (lo, hi) = bounds;
         let values = n.values();
-        // `&`, not `&&`: no branch, so a chunk's values are compared together.
-        let fine = |v: f64| (v >= lo) & (v <= hi) & (v.abs() < f64::INFINITY);
+        // Within the finite bounds, a value is finite and in range: two comparisons, which NaN
+        // fails. `&`, not `&&`: no branch, so a chunk's values are compared together.
+        let (lo_finite, hi_finite) = (lo.max(f64::MIN), hi.min(f64::MAX));
+        let fine = |v: f64| (v >= lo_finite) & (v <= hi_finite);
         if repeats.is_none() && n.mask().is_none() {
             // Most values are fine: a chunk is judged whole, without a branch per value (so
             // the compiler can compare several at once), and only a chunk that holds a value

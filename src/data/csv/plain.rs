@@ -9,7 +9,7 @@
 #[cfg(target_arch = "x86_64")]
 use super::simd::{Separators, Ssse3};
 #[cfg(target_arch = "x86_64")]
-use crate::data::levels::Key;
+use crate::data::levels::{Interner, Key};
 use std::ops::Range;
 
 use super::records::{
@@ -237,45 +237,96 @@ unsafe fn read_columns(
 ) -> Result<(), Fault> {
     let (n, columns) = (batch.records.len(), parts.len());
     for (j, part) in parts.iter_mut().enumerate() {
-        let column = Column { batch, columns, j };
-        let fault = |i: usize, field: Range<usize>| {
-            move |fault: FieldFault| fault.at(batch.records[i].0, j, &text[field])
+        let column = &Column { batch, columns, j };
+        let fault = |i: usize| {
+            move |fault: FieldFault| fault.at(batch.records[i].0, j, &text[column.field(i)])
         };
+        // Each column's fields are read by a tight loop up to one it leaves, which is read
+        // here; then the loop goes on past it.
+        let mut i = 0;
         match part {
             Part::Numbers(values) => {
                 let len = values.len();
                 values.resize(len + n, 0.0);
-                let (mode, not_number) = (modes[j], &mut not_numbers[j]);
-                for (i, (slot, f)) in values[len..].iter_mut().zip(column.fields()).enumerate() {
-                    let read = match simple {
-                        true => digits.number(text, f.start, f.end, layout.delimiter),
-                        false => None,
-                    };
-                    *slot = match read {
-                        Some(v) => v,
-                        None => number_field(mode, &text[f.clone()], layout, not_number)
-                            .map_err(fault(i, f))?,
-                    };
+                let (out, mode) = (&mut values[len..], modes[j]);
+                while i < n {
+                    if simple {
+                        i = decimals(digits, text, layout.delimiter, column, i, out);
+                    }
+                    if let Some(slot) = out.get_mut(i) {
+                        let field = &text[column.field(i)];
+                        *slot = number_field(mode, field, layout, &mut not_numbers[j])
+                            .map_err(fault(i))?;
+                        i += 1;
+                    }
                 }
             }
             Part::Text { interner, codes } => {
                 let len = codes.len();
                 codes.resize(len + n, None);
-                for (i, (slot, f)) in codes[len..].iter_mut().zip(column.fields()).enumerate() {
-                    // A level already met is no missing token (levels are made only of
-                    // fields that are none) and is UTF-8: its code is all there is.
-                    *slot = match interner.known(&Key::within(text, f.start, f.end)) {
-                        Some(code) => Some(code),
-                        None => {
-                            level_field(interner, &text[f.clone()], layout).map_err(fault(i, f))?
-                        }
-                    };
+                let out = &mut codes[len..];
+                while i < n {
+                    i = known_levels(text, column, i, interner, out);
+                    if let Some(slot) = out.get_mut(i) {
+                        let field = &text[column.field(i)];
+                        *slot = level_field(interner, field, layout).map_err(fault(i))?;
+                        i += 1;
+                    }
                 }
             }
             Part::Skipped => {}
         }
     }
     Ok(())
+}
+
+/// The values of a column's fields from record `from` on, read by the decimal reader into
+/// `out`, up to the first it leaves: where that one is, or `out.len()`.
+///
+/// # Safety
+/// The CPU has SSSE3 (the decimal reader is inlined here).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "ssse3")]
+#[inline(never)]
+unsafe fn decimals(
+    digits: Ssse3,
+    text: &[u8],
+    delimiter: u8,
+    column: &Column,
+    from: usize,
+    out: &mut [f64],
+) -> usize {
+    let rest = out.get_mut(from..).unwrap_or_default();
+    for (k, (slot, field)) in rest.iter_mut().zip(column.fields_from(from)).enumerate() {
+        match digits.number(text, field.start, field.end, delimiter) {
+            Some(v) => *slot = v,
+            None => return from + k,
+        }
+    }
+    out.len()
+}
+
+/// The codes of a column's fields from record `from` on that are levels already met, into
+/// `out`, up to the first that is not: where that one is, or `out.len()`. A level met is no
+/// missing token (levels are made only of fields that are none) and is UTF-8: its code is
+/// all there is to find.
+#[cfg(target_arch = "x86_64")]
+#[inline(never)]
+fn known_levels(
+    text: &[u8],
+    column: &Column,
+    from: usize,
+    interner: &Interner,
+    out: &mut [Option<u32>],
+) -> usize {
+    let rest = out.get_mut(from..).unwrap_or_default();
+    for (k, (slot, field)) in rest.iter_mut().zip(column.fields_from(from)).enumerate() {
+        match interner.known(&Key::within(text, field.start, field.end)) {
+            Some(code) => *slot = Some(code),
+            None => return from + k,
+        }
+    }
+    out.len()
 }
 
 /// Records whose fields fit their columns, found and not yet read.
@@ -290,6 +341,7 @@ struct Batch {
 
 /// Column `j` of a batch's records.
 #[cfg(target_arch = "x86_64")]
+#[derive(Clone, Copy)]
 struct Column<'b> {
     batch: &'b Batch,
     columns: usize,
@@ -298,14 +350,21 @@ struct Column<'b> {
 
 #[cfg(target_arch = "x86_64")]
 impl Column<'_> {
-    /// Where the column's field lies in each record.
+    /// Where the column's field lies in each record from record `from` on.
     #[inline(always)]
-    fn fields(&self) -> impl Iterator<Item = Range<usize>> + '_ {
+    fn fields_from(&self, from: usize) -> impl Iterator<Item = Range<usize>> + '_ {
         let stride = self.columns + 1;
         let j = self.j;
         self.batch.ends[..self.batch.records.len() * stride]
+            .get(from * stride..)
+            .unwrap_or_default()
             .chunks_exact(stride)
             .map(move |ends| ends[j].wrapping_add(1)..ends[j + 1])
+    }
+
+    /// Where the column's field lies in record `i`.
+    fn field(&self, i: usize) -> Range<usize> {
+        self.fields_from(i).next().unwrap_or_default()
     }
 }
 

@@ -120,10 +120,10 @@ impl Ssse3 {
         delimiter: u8,
     ) -> Option<f64> {
         let len = end.wrapping_sub(start);
-        match text.get(start..start + 16) {
+        match text.get(start..).and_then(<[u8]>::first_chunk) {
             Some(window) if len <= 16 => {
                 // SAFETY: an `Ssse3` exists only where the CPU has SSSE3.
-                unsafe { decimal(window.try_into().ok()?, len) }
+                unsafe { decimal(window, len) }
             }
             // Near the end of the text, or longer than sixteen bytes.
             _ => simple_number(text, start, delimiter).map(|(v, _)| v),
