@@ -10,6 +10,8 @@
 use super::simd::{Separators, Ssse3};
 #[cfg(target_arch = "x86_64")]
 use crate::data::levels::{Interner, Key};
+#[cfg(target_arch = "x86_64")]
+use std::mem::MaybeUninit;
 use std::ops::Range;
 
 use super::records::{
@@ -246,33 +248,38 @@ unsafe fn read_columns(
         let mut i = 0;
         match part {
             Part::Numbers(values) => {
-                let len = values.len();
-                values.resize(len + n, 0.0);
-                let (out, mode) = (&mut values[len..], modes[j]);
+                values.reserve(n);
+                let (out, mode) = (&mut values.spare_capacity_mut()[..n], modes[j]);
                 while i < n {
                     if simple {
                         i = decimals(digits, text, layout.delimiter, column, i, out);
                     }
                     if let Some(slot) = out.get_mut(i) {
                         let field = &text[column.field(i)];
-                        *slot = number_field(mode, field, layout, &mut not_numbers[j])
-                            .map_err(fault(i))?;
+                        slot.write(
+                            number_field(mode, field, layout, &mut not_numbers[j])
+                                .map_err(fault(i))?,
+                        );
                         i += 1;
                     }
                 }
+                // SAFETY: the loop wrote each of the `n` slots past the values (written in
+                // place, they are not zeroed first: that was a pass over every value).
+                values.set_len(values.len() + n);
             }
             Part::Text { interner, codes } => {
-                let len = codes.len();
-                codes.resize(len + n, None);
-                let out = &mut codes[len..];
+                codes.reserve(n);
+                let out = &mut codes.spare_capacity_mut()[..n];
                 while i < n {
                     i = known_levels(text, column, i, interner, out);
                     if let Some(slot) = out.get_mut(i) {
                         let field = &text[column.field(i)];
-                        *slot = level_field(interner, field, layout).map_err(fault(i))?;
+                        slot.write(level_field(interner, field, layout).map_err(fault(i))?);
                         i += 1;
                     }
                 }
+                // SAFETY: the loop wrote each of the `n` slots past the codes.
+                codes.set_len(codes.len() + n);
             }
             Part::Skipped => {}
         }
@@ -294,12 +301,12 @@ unsafe fn decimals(
     delimiter: u8,
     column: &Column,
     from: usize,
-    out: &mut [f64],
+    out: &mut [MaybeUninit<f64>],
 ) -> usize {
     let rest = out.get_mut(from..).unwrap_or_default();
     for (k, (slot, field)) in rest.iter_mut().zip(column.fields_from(from)).enumerate() {
         match digits.number(text, field.start, field.end, delimiter) {
-            Some(v) => *slot = v,
+            Some(v) => _ = slot.write(v),
             None => return from + k,
         }
     }
@@ -317,12 +324,12 @@ fn known_levels(
     column: &Column,
     from: usize,
     interner: &Interner,
-    out: &mut [Option<u32>],
+    out: &mut [MaybeUninit<Option<u32>>],
 ) -> usize {
     let rest = out.get_mut(from..).unwrap_or_default();
     for (k, (slot, field)) in rest.iter_mut().zip(column.fields_from(from)).enumerate() {
         match interner.known(&Key::within(text, field.start, field.end)) {
-            Some(code) => *slot = Some(code),
+            Some(code) => _ = slot.write(Some(code)),
             None => return from + k,
         }
     }
