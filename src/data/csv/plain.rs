@@ -738,7 +738,7 @@ pub(super) fn simple_number(text: &[u8], mut i: usize, delimiter: u8) -> Option<
 
 /// `m / 10^places`, negated if `negative`: correctly rounded for `m ≤ 2^53` and `places < 23`.
 #[inline(always)]
-pub(super) fn value(m: u64, places: usize, negative: bool) -> f64 {
+fn value(m: u64, places: usize, negative: bool) -> f64 {
     // `m ≤ 2^53` converts exactly as an `i64`, one instruction (a `u64` takes several on x86).
     let v = m as i64 as f64 / POW10[places];
     // The sign bit set without a branch: in a column of values around zero the sign is a

@@ -7,7 +7,7 @@
 //! read, so the CPU reads several values at once: a numeric file parses about a fifth faster
 //! on one core.
 
-use super::plain::{simple_number, value};
+use super::plain::simple_number;
 use std::arch::x86_64::{
     __m128i, _mm_and_si128, _mm_cmpeq_epi8, _mm_cvtsi128_si32, _mm_loadu_si128, _mm_madd_epi16,
     _mm_maddubs_epi16, _mm_min_epu8, _mm_movemask_epi8, _mm_or_si128, _mm_packs_epi32,
@@ -131,24 +131,42 @@ impl Ssse3 {
     }
 }
 
-/// `TOP_DIGITS[len][point]` moves the digits of a field of `len` bytes with a point at byte
-/// `point` (16: none) to the top of a register, the point left out and zeros (a set high bit)
-/// below them: one shuffle does what a shift and a second shuffle would.
-static TOP_DIGITS: [[[u8; 16]; 17]; 17] = top_digits();
+/// What a decimal of `len` bytes with a point at byte `point` (16: none) needs, at
+/// `SHAPES[len << 5 | point]`: the shuffle that moves its digits to the top of a register,
+/// the point left out and zeros (a set high bit) below them, and the power of ten its digits
+/// are divided by. Looked up, neither takes arithmetic on the field.
+static SHAPES: [Shape; 17 << 5] = shapes();
 
-const fn top_digits() -> [[[u8; 16]; 17]; 17] {
-    let mut table = [[[0x80; 16]; 17]; 17];
+#[derive(Clone, Copy)]
+struct Shape {
+    shuffle: [u8; 16],
+    divisor: f64,
+}
+
+const fn shapes() -> [Shape; 17 << 5] {
+    let mut table = [Shape {
+        shuffle: [0x80; 16],
+        divisor: 1.0,
+    }; 17 << 5];
     let mut len = 0;
     while len <= 16 {
         let mut point = 0;
         while point <= 16 {
             let has_point = point < len;
             let digits = len - has_point as usize;
+            let shape = &mut table[len << 5 | point];
             let mut k = 16 - digits;
             while k < 16 {
                 let i = k - (16 - digits);
-                table[len][point][k] = (i + (has_point && i >= point) as usize) as u8;
+                shape.shuffle[k] = (i + (has_point && i >= point) as usize) as u8;
                 k += 1;
+            }
+            if has_point {
+                let mut places = len - 1 - point;
+                while places > 0 {
+                    shape.divisor *= 10.0;
+                    places -= 1;
+                }
             }
             point += 1;
         }
@@ -186,10 +204,10 @@ unsafe fn decimal(window: &[u8; 16], len: usize) -> Option<f64> {
     }
     let negative = _mm_movemask_epi8(is_minus) & 1 != 0;
     let point = (points | 1 << 16).trailing_zeros() as usize;
-    let places = len.saturating_sub(point + 1);
+    let shape = SHAPES.get(len << 5 | point)?;
     let packed = _mm_shuffle_epi8(
         _mm_and_si128(d, is_digit),
-        _mm_loadu_si128(TOP_DIGITS[len][point.min(16)].as_ptr().cast::<__m128i>()),
+        _mm_loadu_si128(shape.shuffle.as_ptr().cast::<__m128i>()),
     );
     let pairs = _mm_maddubs_epi16(packed, _mm_set1_epi16(0x010a));
     let fours = _mm_madd_epi16(pairs, _mm_set1_epi32(0x0001_0064));
@@ -198,7 +216,10 @@ unsafe fn decimal(window: &[u8; 16], len: usize) -> Option<f64> {
     let high = u64::from(_mm_cvtsi128_si32(eights) as u32);
     let low = u64::from(_mm_cvtsi128_si32(_mm_srli_si128::<4>(eights)) as u32);
     let m = high * 100_000_000 + low;
-    (m <= 1 << 53).then(|| value(m, places, negative))
+    // `m ≤ 2^53` and the divisor, a power of ten under 10^16, are exact doubles, so their
+    // quotient is correctly rounded: `str::parse`'s bits (Clinger's fast path).
+    let v = m as i64 as f64 / shape.divisor;
+    (m <= 1 << 53).then_some(f64::from_bits(v.to_bits() | u64::from(negative) << 63))
 }
 
 #[cfg(test)]
