@@ -294,6 +294,74 @@ fn bad_number_in_declared_numeric_column(
     assert!(message.contains(want_value), "{message}");
 }
 
+/// A file of many records is read a batch of records at a time, each batch a column at a
+/// time: values, gaps, signs, a level first met late and a level longer than sixteen bytes
+/// come out where the file has them, across batches.
+#[test]
+fn records_read_in_batches_a_column_at_a_time_keep_their_rows() {
+    let plan = |i: usize| match i {
+        i if i % 97 == 0 => "a plan with a long name".to_string(),
+        i if i >= 900 => "late".to_string(),
+        i => ["basic", "pro", ""][i % 3].to_string(),
+    };
+    let value = |i: usize| (i % 11 != 5).then(|| (i as f64 - 500.0) / 8.0);
+    let mut csv = String::from("x,plan,n\n");
+    for i in 0..1000 {
+        let x = value(i).map_or(String::new(), |v| v.to_string());
+        csv.push_str(&format!("{x},{},{}\n", plan(i), i as i64 - 300));
+    }
+    let ds = load(&csv);
+    let x = ds.numeric("x").unwrap();
+    for i in 0..1000 {
+        match value(i) {
+            Some(v) => assert_eq!(x.values()[i].to_bits(), v.to_bits(), "row {i}"),
+            None => assert!(x.is_missing(i), "row {i}"),
+        }
+    }
+    let n: Vec<f64> = (0..1000).map(|i| i as f64 - 300.0).collect();
+    assert_eq!(ds.numeric("n").unwrap().values(), n);
+    let plans = ds.categorical("plan").unwrap();
+    for i in 0..1000 {
+        let found = plans.codes()[i].map(|c| plans.levels()[c as usize].as_str());
+        let expected = plan(i);
+        assert_eq!(
+            found,
+            (!expected.is_empty()).then_some(expected.as_str()),
+            "row {i}"
+        );
+    }
+}
+
+/// The first bad number in the file is named, though a later column's comes first when a
+/// batch of records is read a column at a time.
+#[test]
+fn the_first_bad_number_in_the_file_is_named_whatever_its_column() {
+    let mut csv = String::from("a,plan,c\n");
+    for i in 0..1000 {
+        let (a, c) = match i {
+            700 => ("1.5".to_string(), "x7".to_string()),
+            701 => ("y".to_string(), "2".to_string()),
+            i => (format!("{i}.25"), format!("-{i}")),
+        };
+        csv.push_str(&format!("{a},{},{c}\n", ["basic", "pro"][i % 2]));
+    }
+    let options = CsvOptions::default()
+        .kind("a", ColumnKind::Numeric)
+        .kind("c", ColumnKind::Numeric);
+    let (err, _) = load_err(&csv, &options);
+    let DataError::BadNumber {
+        line,
+        column,
+        value,
+        ..
+    } = err
+    else {
+        panic!("expected BadNumber, got {err:?}")
+    };
+    // Row 700 is on line 702, past the header.
+    assert_eq!((line, column.as_str(), value.as_str()), (702, "c", "x7"));
+}
+
 #[rstest]
 #[case::declared_kind(CsvOptions::default().kind("nope", ColumnKind::Numeric))]
 #[case::target(CsvOptions::default().target("nope"))]
