@@ -141,12 +141,18 @@ static SHAPES: [Shape; 17 << 5] = shapes();
 struct Shape {
     shuffle: [u8; 16],
     divisor: f64,
+    /// The field's bytes, a bit each.
+    field: u32,
+    /// The bytes that are digits when the field has no sign: all but the point.
+    digits: u32,
 }
 
 const fn shapes() -> [Shape; 17 << 5] {
     let mut table = [Shape {
         shuffle: [0x80; 16],
         divisor: 1.0,
+        field: 0,
+        digits: 0,
     }; 17 << 5];
     let mut len = 0;
     while len <= 16 {
@@ -155,6 +161,8 @@ const fn shapes() -> [Shape; 17 << 5] {
             let has_point = point < len;
             let digits = len - has_point as usize;
             let shape = &mut table[len << 5 | point];
+            shape.field = !(u32::MAX << len);
+            shape.digits = shape.field & !((has_point as u32) << point);
             let mut k = 16 - digits;
             while k < 16 {
                 let i = k - (16 - digits);
@@ -193,18 +201,20 @@ unsafe fn decimal(window: &[u8; 16], len: usize) -> Option<f64> {
     let is_minus = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'-' as i8));
     let is_sign = _mm_or_si128(is_minus, _mm_cmpeq_epi8(v, _mm_set1_epi8(b'+' as i8)));
     let len = len.min(16);
-    let field = !(u32::MAX << len);
-    let digits = _mm_movemask_epi8(is_digit) as u32 & field;
-    let points = _mm_movemask_epi8(is_point) as u32 & field;
-    let sign = _mm_movemask_epi8(is_sign) as u32 & field & 1;
-    // No byte is two of these, so the sum is their union. Tested with `|`, not `||`: one
-    // branch.
-    if (digits + points + sign != field) | (points & points.wrapping_sub(1) != 0) | (digits == 0) {
+    // The first point, if the field has one (one past it, the field's shape is that of no
+    // point); then the field must be digits but for it and a sign in front, which takes a
+    // digit's place. A second point, a sign elsewhere or any other byte is not a digit where
+    // one is expected.
+    let point = (_mm_movemask_epi8(is_point) as u32 | 1 << 16).trailing_zeros() as usize;
+    let shape = SHAPES.get(len << 5 | point)?;
+    let sign = _mm_movemask_epi8(is_sign) as u32 & shape.field & 1;
+    let expected = shape.digits ^ sign;
+    let digits = _mm_movemask_epi8(is_digit) as u32 & shape.field;
+    // Tested with `|`, not `||`: one branch.
+    if (digits != expected) | (expected == 0) {
         return None;
     }
     let negative = _mm_movemask_epi8(is_minus) & 1 != 0;
-    let point = (points | 1 << 16).trailing_zeros() as usize;
-    let shape = SHAPES.get(len << 5 | point)?;
     let packed = _mm_shuffle_epi8(
         _mm_and_si128(d, is_digit),
         _mm_loadu_si128(shape.shuffle.as_ptr().cast::<__m128i>()),
