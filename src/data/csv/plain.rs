@@ -176,12 +176,12 @@ unsafe fn parse_ssse3(
             let mut fits = true;
             let (last_end, ends) = fields.split_last_mut().expect("a column or more");
             for slot in ends {
-                let end = separators.next();
-                fits &= text.get(end) == Some(&delimiter);
+                let (end, delimited) = separators.next();
+                fits &= delimited;
                 *slot = end;
             }
-            let end = separators.next();
-            fits &= text.get(end).is_none_or(|&b| is_line_end(b));
+            let (end, delimited) = separators.next();
+            fits &= !delimited;
             *last_end = end;
             if !fits || end - pos > layout.max_field_bytes {
                 misfit = Some((record_start, pos));

@@ -22,6 +22,8 @@ pub(super) struct Separators<'t> {
     base: usize,
     /// The window's separators not yet taken, bit `k` for byte `base + k`.
     mask: u64,
+    /// The window's delimiters (the other separators are line ends), taken or not.
+    delimiters: u64,
 }
 
 impl<'t> Separators<'t> {
@@ -31,6 +33,7 @@ impl<'t> Separators<'t> {
             delimiter,
             base: 0,
             mask: 0,
+            delimiters: 0,
         };
         separators.load(0);
         separators
@@ -39,13 +42,15 @@ impl<'t> Separators<'t> {
     #[inline]
     fn load(&mut self, base: usize) {
         self.base = base;
-        self.mask = match self.text.get(base..base + 64) {
+        (self.mask, self.delimiters) = match self.text.get(base..base + 64) {
             Some(window) => window_separators(window.try_into().expect("64 bytes"), self.delimiter),
             None => {
                 let tail = self.text.get(base..).unwrap_or_default();
                 let mut window = [0; 64];
                 window[..tail.len()].copy_from_slice(tail);
-                window_separators(&window, self.delimiter) & !(u64::MAX << tail.len())
+                let (separators, delimiters) = window_separators(&window, self.delimiter);
+                let within = !(u64::MAX << tail.len());
+                (separators & within, delimiters & within)
             }
         };
     }
@@ -60,24 +65,27 @@ impl<'t> Separators<'t> {
         self.mask &= u64::MAX << (pos - base);
     }
 
-    /// The next separator, or the end of the text.
+    /// The next separator and whether it is a delimiter (else a line end), or the end of
+    /// the text. Told by the window's masks, a field's end takes no load of its byte.
     #[inline]
-    pub(super) fn next(&mut self) -> usize {
+    pub(super) fn next(&mut self) -> (usize, bool) {
         while self.mask == 0 {
             if self.base + 64 >= self.text.len() {
-                return self.text.len();
+                return (self.text.len(), false);
             }
             self.load(self.base + 64);
         }
+        let lowest = self.mask & self.mask.wrapping_neg();
         let at = self.base + self.mask.trailing_zeros() as usize;
-        self.mask &= self.mask - 1;
-        at
+        self.mask ^= lowest;
+        (at, self.delimiters & lowest != 0)
     }
 }
 
-/// The separators of `window`: bit `k` is set when byte `k` is `delimiter`, `\n` or `\r`.
+/// The separators of `window`, bit `k` set when byte `k` is `delimiter`, `\n` or `\r`; and
+/// its delimiters.
 #[inline]
-fn window_separators(window: &[u8; 64], delimiter: u8) -> u64 {
+fn window_separators(window: &[u8; 64], delimiter: u8) -> (u64, u64) {
     // SAFETY: SSE2 is part of x86-64, and the four loads read the 64 bytes of `window`.
     unsafe {
         let (d, n, r) = (
@@ -85,16 +93,18 @@ fn window_separators(window: &[u8; 64], delimiter: u8) -> u64 {
             _mm_set1_epi8(b'\n' as i8),
             _mm_set1_epi8(b'\r' as i8),
         );
-        let mut mask = 0;
+        let (mut separators, mut delimiters) = (0, 0);
         for k in 0..4 {
             let v = _mm_loadu_si128(window.as_ptr().add(16 * k).cast::<__m128i>());
+            let is_delimiter = _mm_cmpeq_epi8(v, d);
             let hit = _mm_or_si128(
-                _mm_or_si128(_mm_cmpeq_epi8(v, d), _mm_cmpeq_epi8(v, n)),
+                _mm_or_si128(is_delimiter, _mm_cmpeq_epi8(v, n)),
                 _mm_cmpeq_epi8(v, r),
             );
-            mask |= u64::from(_mm_movemask_epi8(hit) as u16) << (16 * k);
+            separators |= u64::from(_mm_movemask_epi8(hit) as u16) << (16 * k);
+            delimiters |= u64::from(_mm_movemask_epi8(is_delimiter) as u16) << (16 * k);
         }
-        mask
+        (separators, delimiters)
     }
 }
 
@@ -263,7 +273,8 @@ mod tests {
             );
         }
 
-        /// Bit `k` is set exactly where byte `k` is a separator.
+        /// Bit `k` is set exactly where byte `k` is a separator, and in the delimiters where
+        /// it is one.
         #[test]
         fn marks_each_separator(window in proptest::array::uniform32(
             prop_oneof![Just(b';'), Just(b'\n'), Just(b'\r'), Just(b'1'), Just(0x8a), any::<u8>()]
@@ -276,7 +287,12 @@ mod tests {
                 .enumerate()
                 .filter(|(_, &b)| matches!(b, b';' | b'\n' | b'\r'))
                 .fold(0u64, |mask, (k, _)| mask | 1 << k);
-            prop_assert_eq!(window_separators(&bytes, b';'), expected);
+            let delimiters = bytes
+                .iter()
+                .enumerate()
+                .filter(|(_, &b)| b == b';')
+                .fold(0u64, |mask, (k, _)| mask | 1 << k);
+            prop_assert_eq!(window_separators(&bytes, b';'), (expected, delimiters));
         }
     }
 
@@ -307,7 +323,8 @@ mod tests {
                             .iter()
                             .position(|b| matches!(b, b';' | b'\n' | b'\r'))
                             .map_or(text.len(), |k| pos + k);
-                        prop_assert_eq!(separators.next(), expected);
+                        let delimiter = text.get(expected) == Some(&b';');
+                        prop_assert_eq!(separators.next(), (expected, delimiter));
                         pos = (expected + 1).min(text.len());
                     }
                 }
