@@ -15,9 +15,10 @@ use std::mem::MaybeUninit;
 use std::ops::Range;
 
 use super::records::{
-    cut_record_fault, level_field, number_field, push_field, record_fault, reserve_rows, Fault,
-    FieldFault, Layout, Mode, Parsed, Part,
+    cut_record_fault, push_field, record_fault, reserve_rows, Fault, Layout, Mode, Parsed, Part,
 };
+#[cfg(target_arch = "x86_64")]
+use super::records::{level_field, number_field, FieldFault};
 
 /// Whether `bytes` can be read here: no quote (`quote_free` when the caller knows it), and a
 /// delimiter that is neither a line end nor a byte of a decimal (a number is read to the first
