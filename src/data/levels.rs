@@ -64,10 +64,8 @@ impl Key {
     #[inline]
     pub(crate) fn within(text: &[u8], start: usize, end: usize) -> Key {
         let len = end.saturating_sub(start);
-        match text.get(start..start + 16) {
-            Some(window) if len <= Self::MAX => {
-                Key::padded(len, window.try_into().expect("sixteen bytes"))
-            }
+        match text.get(start..).and_then(<[u8]>::first_chunk) {
+            Some(window) if len <= Self::MAX => Key::padded(len, window),
             _ => Key::of(text.get(start..end).unwrap_or_default()),
         }
     }

@@ -74,17 +74,21 @@ fn parse_portable(
     parts: &mut [Part],
     not_numbers: &mut [bool],
 ) -> Result<Parsed, Fault> {
-    parse_with(
-        bytes,
-        last,
-        layout,
-        max_rows,
-        parts,
-        not_numbers,
-        |line, record_start, start, parts, not_numbers| {
-            line.read(record_start, start, parts, modes, not_numbers)
-        },
-    )
+    let text = &bytes[..whole_lines(bytes, last)];
+    let mut line = Line::new(text, layout);
+    let mut at = Progress::default();
+    while at.rows < max_rows {
+        let record_start = at.pos;
+        if !at.skip_blank_lines(text, bytes.len(), last) {
+            break;
+        }
+        if at.rows == 0 {
+            at.reserve(text, parts, bytes.len(), max_rows);
+        }
+        let end = line.read(record_start, at.pos, parts, modes, not_numbers)?;
+        at.read(text, record_start, end);
+    }
+    at.finish(bytes, last, max_rows, layout)
 }
 
 /// Records gathered at once before their fields are read a column at a time: enough that
@@ -121,59 +125,39 @@ unsafe fn parse_ssse3(
         // No column: nothing a line can fit (a header has a column or more).
         return parse_portable(bytes, last, layout, modes, max_rows, parts, not_numbers);
     }
-    let whole = whole_lines(bytes, last);
-    let text = &bytes[..whole];
-    let delimiter = layout.delimiter;
-    let mut separators = Separators::new(text, delimiter);
-    let mut line = Line {
-        text,
-        layout,
-        simple: !layout.missing.has_numeric_token(),
-        flagged: Vec::new(),
-    };
+    let text = &bytes[..whole_lines(bytes, last)];
+    let mut separators = Separators::new(text, layout.delimiter);
+    let mut line = Line::new(text, layout);
     let mut batch = Batch {
         records: Vec::with_capacity(BATCH),
         ends: vec![0; BATCH * (columns + 1)],
     };
-    let (mut pos, mut rows, mut consumed) = (0, 0, 0);
-    // Line ends (`\n`) are counted as the records are found, as in [`parse_with`].
-    let (mut lines, mut consumed_lines) = (0, 0);
-    let mut last_record = None;
+    let mut at = Progress::default();
     let mut at_end = false;
-    while rows < max_rows && !at_end {
+    while at.rows < max_rows && !at_end {
         batch.records.clear();
-        let room = (max_rows - rows).min(BATCH);
+        let room = (max_rows - at.rows).min(BATCH);
         // A record whose fields do not fit its columns: read on its own, after the batch.
         let mut misfit = None;
         while batch.records.len() < room {
-            // A record starts where the last ended, blank lines and all (as csv-core counts).
-            let record_start = pos;
-            while pos < text.len() && is_line_end(text[pos]) {
-                lines += u64::from(text[pos] == b'\n');
-                pos += 1;
-            }
-            if pos == text.len() {
-                // Blank lines before the cut are left with it, as csv-core leaves them.
-                if last {
-                    consumed = bytes.len();
-                    consumed_lines = lines;
-                }
+            let record_start = at.pos;
+            if !at.skip_blank_lines(text, bytes.len(), last) {
                 at_end = true;
                 break;
             }
-            if rows == 0 {
-                let first = memchr::memchr2(b'\n', b'\r', &text[pos..]).unwrap_or(text.len() - pos);
-                reserve_rows(parts, bytes.len(), first + 1, max_rows);
+            let start = at.pos;
+            if at.rows == 0 {
+                at.reserve(text, parts, bytes.len(), max_rows);
             }
             // The record fits when each field but the last ends on a delimiter and the last
             // on the line's end: one test a field. A record within the field limit has every
             // field within it, so the fields' sizes are judged only past it.
-            separators.seek(pos);
+            separators.seek(start);
             let k = batch.records.len();
             let row = &mut batch.ends[k * (columns + 1)..(k + 1) * (columns + 1)];
             let (before, fields) = row.split_at_mut(1);
             // The first field starts past a separator, as the others do.
-            before[0] = pos.wrapping_sub(1);
+            before[0] = start.wrapping_sub(1);
             let mut fits = true;
             let (last_end, ends) = fields.split_last_mut().expect("a column or more");
             for slot in ends {
@@ -184,39 +168,20 @@ unsafe fn parse_ssse3(
             let (end, delimited) = separators.next();
             fits &= !delimited;
             *last_end = end;
-            if !fits || end - pos > layout.max_field_bytes {
-                misfit = Some((record_start, pos));
+            if !fits || end - start > layout.max_field_bytes {
+                misfit = Some((record_start, start));
                 break;
             }
-            batch.records.push((record_start, pos));
-            // Past the line end that ended the record (csv-core takes the rest as a blank line).
-            pos = (end + 1).min(text.len());
-            lines += u64::from(text.get(end) == Some(&b'\n'));
-            consumed = pos;
-            consumed_lines = lines;
-            last_record = Some(record_start..pos);
-            rows += 1;
+            batch.records.push((record_start, start));
+            at.read(text, record_start, end);
         }
         line.read_batch(digits, &batch, parts, modes, not_numbers)?;
         if let Some((record_start, start)) = misfit {
             let end = line.read(record_start, start, parts, modes, not_numbers)?;
-            pos = (end + 1).min(text.len());
-            lines += u64::from(text.get(end) == Some(&b'\n'));
-            consumed = pos;
-            consumed_lines = lines;
-            last_record = Some(record_start..pos);
-            rows += 1;
+            at.read(text, record_start, end);
         }
     }
-    if rows < max_rows && !last {
-        cut_record(bytes, consumed, layout)?;
-    }
-    Ok(Parsed {
-        rows,
-        consumed,
-        lines: consumed_lines,
-        last_record,
-    })
+    at.finish(bytes, last, max_rows, layout)
 }
 
 /// The fields of `batch` into `parts`, a column at a time, as [`push_field`] puts them; the
@@ -376,78 +341,78 @@ impl Column<'_> {
     }
 }
 
-/// [`parse`], each record read by `read_record` (given where it starts, blank lines first,
-/// and where its fields start; it returns where the record ends).
-#[inline(always)]
-fn parse_with(
-    bytes: &[u8],
-    last: bool,
-    layout: &Layout,
-    max_rows: usize,
-    parts: &mut [Part],
-    not_numbers: &mut [bool],
-    mut read_record: impl FnMut(
-        &mut Line,
-        usize,
-        usize,
-        &mut [Part],
-        &mut [bool],
-    ) -> Result<usize, Fault>,
-) -> Result<Parsed, Fault> {
-    let whole = whole_lines(bytes, last);
-    let text = &bytes[..whole];
-    let simple = !layout.missing.has_numeric_token();
-    let mut line = Line {
-        text,
-        layout,
-        simple,
-        flagged: Vec::new(),
-    };
-    let (mut pos, mut rows, mut consumed) = (0, 0, 0);
-    // Line ends (`\n`) are counted as the records are read, not in a pass of their own: all
-    // of them so far, and those in what is consumed.
-    let (mut lines, mut consumed_lines) = (0, 0);
-    let mut last_record = None;
-    while rows < max_rows {
-        // A record starts where the last ended, blank lines and all (as csv-core counts).
-        let record_start = pos;
-        while pos < text.len() && is_line_end(text[pos]) {
-            lines += u64::from(text[pos] == b'\n');
-            pos += 1;
+/// How far a slice's records have been read, and what [`Parsed`] will say of them.
+#[derive(Default)]
+struct Progress {
+    /// Where the next record starts.
+    pos: usize,
+    rows: usize,
+    /// Line ends (`\n`) so far, counted as the records are read, not in a pass of their own.
+    lines: u64,
+    /// What the records read take up, and the line ends in it.
+    consumed: usize,
+    consumed_lines: u64,
+    last_record: Option<Range<usize>>,
+}
+
+impl Progress {
+    /// Moves past the blank lines at `pos` (a record starts where the last ended, blank lines
+    /// and all, as csv-core counts); `false` when the text ends there. In the slice that ends
+    /// the file they are consumed; before a cut they are left with it, as csv-core leaves
+    /// them.
+    #[inline]
+    fn skip_blank_lines(&mut self, text: &[u8], len: usize, last: bool) -> bool {
+        while self.pos < text.len() && is_line_end(text[self.pos]) {
+            self.lines += u64::from(text[self.pos] == b'\n');
+            self.pos += 1;
         }
-        if pos == text.len() {
-            // Blank lines before the cut are left with it, as csv-core leaves them.
-            if last {
-                consumed = bytes.len();
-                consumed_lines = lines;
-            }
-            break;
+        if self.pos < text.len() {
+            return true;
         }
-        if rows == 0 {
-            let first = text[pos..]
-                .iter()
-                .position(|&b| is_line_end(b))
-                .unwrap_or(text.len() - pos);
-            reserve_rows(parts, bytes.len(), first + 1, max_rows);
+        if last {
+            self.consumed = len;
+            self.consumed_lines = self.lines;
         }
-        let end = read_record(&mut line, record_start, pos, parts, not_numbers)?;
-        // Past the line end that ended the record (csv-core takes the rest as a blank line).
-        pos = (end + 1).min(text.len());
-        lines += u64::from(text.get(end) == Some(&b'\n'));
-        consumed = pos;
-        consumed_lines = lines;
-        last_record = Some(record_start..pos);
-        rows += 1;
+        false
     }
-    if rows < max_rows && !last {
-        cut_record(bytes, consumed, layout)?;
+
+    /// Sizes the parts for the slice from its first record, at `pos`.
+    fn reserve(&self, text: &[u8], parts: &mut [Part], len: usize, max_rows: usize) {
+        let first =
+            memchr::memchr2(b'\n', b'\r', &text[self.pos..]).unwrap_or(text.len() - self.pos);
+        reserve_rows(parts, len, first + 1, max_rows);
     }
-    Ok(Parsed {
-        rows,
-        consumed,
-        lines: consumed_lines,
-        last_record,
-    })
+
+    /// The record from `record_start` was read, its last field ending at `end`: past the line
+    /// end that ended it (csv-core takes the rest as a blank line).
+    #[inline]
+    fn read(&mut self, text: &[u8], record_start: usize, end: usize) {
+        self.pos = (end + 1).min(text.len());
+        self.lines += u64::from(text.get(end) == Some(&b'\n'));
+        self.consumed = self.pos;
+        self.consumed_lines = self.lines;
+        self.last_record = Some(record_start..self.pos);
+        self.rows += 1;
+    }
+
+    /// What was read; a record cut by the slice's end is judged first.
+    fn finish(
+        self,
+        bytes: &[u8],
+        last: bool,
+        max_rows: usize,
+        layout: &Layout,
+    ) -> Result<Parsed, Fault> {
+        if self.rows < max_rows && !last {
+            cut_record(bytes, self.consumed, layout)?;
+        }
+        Ok(Parsed {
+            rows: self.rows,
+            consumed: self.consumed,
+            lines: self.consumed_lines,
+            last_record: self.last_record,
+        })
+    }
 }
 
 /// Where the whole lines of `bytes` end: at its end if `last` (the file ends there), else
@@ -507,7 +472,16 @@ struct Line<'t, 'l> {
     flagged: Vec<usize>,
 }
 
-impl Line<'_, '_> {
+impl<'t, 'l> Line<'t, 'l> {
+    fn new(text: &'t [u8], layout: &'l Layout<'l>) -> Self {
+        Line {
+            text,
+            layout,
+            simple: !layout.missing.has_numeric_token(),
+            flagged: Vec::new(),
+        }
+    }
+
     /// Reads the records of `batch` into `parts`, a column at a time. A faulty field sends
     /// the batch to [`Line::read`], a record at a time, which finds the fault that comes
     /// first in the file.
@@ -525,6 +499,10 @@ impl Line<'_, '_> {
             return Ok(());
         }
         let (text, layout) = (self.text, self.layout);
+        let before = (
+            parts.iter().map(Part::len).collect::<Vec<_>>(),
+            not_numbers.to_vec(),
+        );
         // SAFETY: an `Ssse3` exists only where the CPU has SSSE3.
         let read = unsafe {
             read_columns(
@@ -539,9 +517,14 @@ impl Line<'_, '_> {
             )
         };
         if let Err(fault) = read {
-            // The read ends in an error, and the caller undoes the block's rows. Read again a
-            // record at a time, the batch gives the fault that comes first in the file: one
-            // before this field's, or this field's again.
+            // Undone and read again a record at a time, the batch gives the fault that comes
+            // first in the file (one before this field's, or this field's again), with the
+            // text flags of the records before it only.
+            let (lens, flags) = before;
+            for (part, len) in parts.iter_mut().zip(lens) {
+                part.truncate(len);
+            }
+            not_numbers.copy_from_slice(&flags);
             for &(record_start, start) in &batch.records {
                 self.read(record_start, start, parts, modes, not_numbers)?;
             }
@@ -920,28 +903,44 @@ mod tests {
         }
     }
 
+    /// What csv-core's reader and this CPU's reader make of `text` (comma-delimited, the empty
+    /// field missing) read as `modes`.
+    fn both_readers(text: &[u8], modes: &[Mode]) -> (String, String) {
+        let missing = Missing::new(&["".to_string()]);
+        let layout = Layout {
+            delimiter: b',',
+            columns: modes.len(),
+            missing: &missing,
+            max_field_bytes: usize::MAX,
+        };
+        let read = |reader| outcome(reader, text, true, &layout, modes, usize::MAX);
+        (read(parse_records), read(parse))
+    }
+
     /// Read a column at a time, a batch of records still reports the fault that comes first
     /// in the file: the record before, though its faulty field is in a later column.
     #[test]
     fn the_first_fault_in_the_file_is_reported_not_the_first_in_a_column() {
-        let missing = Missing::new(&["".to_string()]);
-        let layout = Layout {
-            delimiter: b',',
-            columns: 2,
-            missing: &missing,
-            max_field_bytes: usize::MAX,
-        };
-        let modes = [Mode::Number, Mode::Number];
-        let text = b"1,2\n3,x\ny,4\n5,6\n";
-        let expected = outcome(parse_records, text, true, &layout, &modes, usize::MAX);
+        let (expected, found) =
+            both_readers(b"1,2\n3,x\ny,4\n5,6\n", &[Mode::Number, Mode::Number]);
         assert!(
             expected.contains("BadNumber { record_start: 4, field: 1"),
             "{expected}"
         );
-        assert_eq!(
-            outcome(parse, text, true, &layout, &modes, usize::MAX),
-            expected
+        assert_eq!(found, expected);
+    }
+
+    /// A faulty field in a batch read a column at a time: the text found in an earlier column
+    /// of a later record is not kept (csv-core's reader never reaches that record).
+    #[test]
+    fn a_fault_keeps_the_text_flags_of_the_records_before_it_only() {
+        let modes = [Mode::Infer, Mode::Infer, Mode::Text];
+        let (expected, found) = both_readers(b"1,2,\xff\n3,a,b\n", &modes);
+        assert!(
+            expected.ends_with("NotUtf8 }; text in [false, false, false]"),
+            "{expected}"
         );
+        assert_eq!(found, expected);
     }
 
     fn std_parse(text: &str) -> Option<u64> {
