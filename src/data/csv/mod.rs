@@ -184,7 +184,7 @@ struct Tuning {
 }
 
 const TUNING: Tuning = Tuning {
-    block: 8 << 20,
+    block: 4 << 20,
     min_split: 1 << 20,
 };
 
@@ -770,8 +770,10 @@ pub(crate) enum Streamed {
     KindChanged,
 }
 
-/// Blocks handed out while streaming: as large as when reading whole (measured: from 2 MiB
-/// to 8 MiB they take the same time; smaller ones cost more in hand-overs than they save).
+/// Blocks handed out while streaming: as large as when reading whole (measured on the
+/// 1M × 20 file: 4 MiB blocks are validated 5–8% faster than 8 MiB ones, which the reader's
+/// passes no longer find in the cache, and as fast as 2 MiB ones; 1 MiB ones cost more in
+/// hand-overs than they save).
 const STREAM_TUNING: Tuning = TUNING;
 
 #[cfg(test)]
