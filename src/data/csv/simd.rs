@@ -141,12 +141,14 @@ impl Ssse3 {
     }
 }
 
-/// What a decimal of `len` bytes with a point at byte `point` (16: none) needs, at
-/// `SHAPES[len << 5 | point]`: the shuffle that moves its digits to the top of a register,
-/// the point left out and zeros (a set high bit) below them, and the power of ten its digits
-/// are divided by. Looked up, neither takes arithmetic on the field.
+/// What a decimal of `len` bytes with its first point at byte `point` (16: none; one at or
+/// past `len` is none too) needs, at `SHAPES[len << 5 | point]`: which of its bytes must be
+/// digits, the shuffle that moves its digits to the top of a register (the point left out,
+/// zeros, a set high bit, below them), and the power of ten they are divided by. Looked up,
+/// none takes arithmetic on the field.
 static SHAPES: [Shape; 17 << 5] = shapes();
 
+/// One entry of [`SHAPES`].
 #[derive(Clone, Copy)]
 struct Shape {
     shuffle: [u8; 16],
